@@ -1,0 +1,244 @@
+"""Settings: one table, from which the defaults, the checks and the docs come.
+
+``mdnet.toml`` is optional; every setting has a default.  :func:`load_config`
+reports every problem at once as diagnostics (unknown keys are warnings, bad
+values are errors and fall back to the default), so a typo never stops mdnet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from .model import ERROR, KINDS, NOTE, WARNING, Diagnostic
+
+CONFIG_NAME = "mdnet.toml"
+
+DEFAULT_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "met": ("call", "coffee", "meeting", "lunch", "zoom", "video", "event", "interview"),
+    "reached-out": ("email", "message", "linkedin", "dm", "text", "voicemail", "outreach"),
+    "replied": ("reply", "responded"),
+    "thanked": ("thanks", "thank-you"),
+    "update": (),
+    "intro": (),
+    "note": (),
+}
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(bd|d|w|m|y)\s*$")
+_NAMED_CADENCES = {
+    "daily": "1d",
+    "weekly": "1w",
+    "biweekly": "2w",
+    "fortnightly": "2w",
+    "monthly": "1m",
+    "bimonthly": "2m",
+    "quarterly": "3m",
+    "yearly": "1y",
+    "annually": "1y",
+}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ORDINALS = ("first", "second", "third", "fourth", "last")
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A span of days, business days (Mon-Fri), weeks, calendar months or years."""
+
+    count: int
+    unit: str  # "d", "bd", "w", "m", "y"
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+
+def parse_duration(text: str) -> Duration | None:
+    """``14d``, ``2w``, ``1m``, ``7bd``, ``quarterly`` -> Duration; None if unreadable.
+
+    ``none``/``never``/``off`` are not durations: callers treat them as "no cadence".
+    """
+    if not isinstance(text, str):
+        return None
+    t = text.strip().lower()
+    t = _NAMED_CADENCES.get(t, t)
+    m = _DURATION.match(t)
+    if not m or int(m.group(1)) == 0:
+        return None
+    return Duration(int(m.group(1)), m.group(2))
+
+
+def is_no_cadence(text: str) -> bool:
+    return isinstance(text, str) and text.strip().lower() in ("none", "never", "off", "")
+
+
+def parse_monthly_day(text: str) -> tuple[str, int] | None:
+    """``first monday`` -> ("first", 0); ``15`` -> ("day", 15); None if unreadable."""
+    t = str(text).strip().lower()
+    if t.isdigit() and 1 <= int(t) <= 28:
+        return ("day", int(t))
+    parts = t.split()
+    if len(parts) == 2 and parts[0] in _ORDINALS and parts[1] in _WEEKDAYS:
+        return (parts[0], _WEEKDAYS.index(parts[1]))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str  # dotted: table.key
+    default: Any
+    doc: str
+    check: Callable[[Any], str | None]  # returns a problem, or None when fine
+
+
+def _str_list(v: Any) -> str | None:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        return "must be a list of text"
+    return None
+
+
+def _int_min(lo: int) -> Callable[[Any], str | None]:
+    def check(v: Any) -> str | None:
+        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            return f"must be a whole number, at least {lo}"
+        return None
+
+    return check
+
+
+def _duration(v: Any) -> str | None:
+    if parse_duration(v) is None:
+        return "must be a duration such as 30d, 7bd (business days), 2w, 1m"
+    return None
+
+
+def _choice(*choices: str) -> Callable[[Any], str | None]:
+    def check(v: Any) -> str | None:
+        if v not in choices:
+            return "must be one of " + ", ".join(repr(c) for c in choices)
+        return None
+
+    return check
+
+
+def _text(v: Any) -> str | None:
+    return None if isinstance(v, str) else "must be text"
+
+
+def _monthly(v: Any) -> str | None:
+    if v == "off" or parse_monthly_day(v) is not None:
+        return None
+    return "must be like 'first monday', 'last friday', a day 1-28, or 'off'"
+
+
+def _cadence_table(v: Any) -> str | None:
+    if not isinstance(v, dict):
+        return "must be a table of circle or tag = cadence"
+    for k, c in v.items():
+        if not (is_no_cadence(c) or parse_duration(c)):
+            return f"{k} = {c!r} is not a cadence such as 2w, 1m, quarterly or none"
+    return None
+
+
+def _kinds_table(v: Any) -> str | None:
+    if not isinstance(v, dict):
+        return "must be a table of kind = [words]"
+    for k, words in v.items():
+        if k not in KINDS:
+            return f"{k!r} is not a kind (one of {', '.join(KINDS)})"
+        if _str_list(words):
+            return f"{k} must be a list of words"
+    return None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("vault.people_folders", ["People"], "Folders whose notes are contacts, even without `type: person`.", _str_list),
+    Setting("vault.meeting_folders", ["Meetings"], "Folders whose notes are meeting notes, even without `type: meeting`.", _str_list),
+    Setting("vault.ignore", ["Templates"], "Folders to skip, besides `.obsidian`, `.git`, `.trash`, `.mdnet` and every dot-folder.", _str_list),
+    Setting("kinds", {k: list(v) for k, v in DEFAULT_KIND_WORDS.items() if v},
+            "Words that name each kind of interaction in a log line. The kind names themselves always work. Words you add here extend the defaults.", _kinds_table),
+    Setting("rules.thank_you_window", "30d", "A meeting older than this produces no thank-you item (so an imported history does not flood the calendar).", _duration),
+    Setting("rules.nudge_after", "7bd", "How long after an unanswered message to nudge (bd = business days, Mon-Fri).", _duration),
+    Setting("rules.max_attempts", 3, "Messages in a row without a reply (the first and the nudges) after which the contact has gone quiet and is not nudged again.", _int_min(1)),
+    Setting("rules.try_another_after", "3bd", "How long an unanswered message waits before mdnet suggests another contact at the same company.", _duration),
+    Setting("rules.referral_after", "1d", "How soon to reach out to someone you were referred to.", _duration),
+    Setting("rules.new_per_week", 5, "How many never-contacted people to schedule for a first outreach each week (0 turns outreach off).", _int_min(0)),
+    Setting("rules.warm_circles", ["family", "friend", "coworker", "college", "neighbor"], "Circles reached out to first.", _str_list),
+    Setting("rules.monthly_update", "first monday", "When the monthly update to your network is due: 'first monday', 'last friday', a day of the month 1-28, or 'off'.", _monthly),
+    Setting("cadence", {}, "Default keep-in-touch cadence by circle or tag, e.g. `friend = \"1m\"`; a contact's own `cadence:` wins, and the shortest applies when several match.", _cadence_table),
+    Setting("feed.name", "mdnet follow-ups", "The calendar's name in calendar apps.", _text),
+    Setting("feed.window", "30d", "How far ahead the feed reaches (overdue items are always in it).", _duration),
+    Setting("feed.details", "full", "`full` puts contact details, things to ask about and log lines in the feed; `minimal` leaves them out (for a feed published to a cloud calendar).", _choice("full", "minimal")),
+    Setting("feed.note_url", "obsidian", "Link from each event to its note: `obsidian` (obsidian://open), `none`, or a template with {vault} and {path}.", _text),
+    Setting("feed.path", ".mdnet/followups.ics", "Where `mdnet feed` writes the feed, relative to the vault.", _text),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+_TABLES = {"kinds", "cadence"}  # settings whose value is a whole TOML table
+
+
+@dataclass(frozen=True)
+class Config:
+    values: Mapping[str, Any] = field(default_factory=lambda: {s.name: s.default for s in SETTINGS})
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def duration(self, name: str) -> Duration:
+        d = parse_duration(self.values[name])
+        assert d is not None
+        return d
+
+    def kind_words(self) -> dict[str, str]:
+        """Lower-case word -> canonical kind; the kind names map to themselves."""
+        words: dict[str, str] = {}
+        for kind, defaults in DEFAULT_KIND_WORDS.items():
+            for w in defaults:
+                words[w] = kind
+        for kind, extra in self.values["kinds"].items():
+            for w in extra:
+                words[w.lower()] = kind
+        for kind in KINDS:
+            words[kind] = kind
+        return words
+
+
+DEFAULT = Config()
+
+
+def load_config(data: Mapping[str, Any], *, path: str = CONFIG_NAME, text: str = "") -> tuple[Config, list[Diagnostic]]:
+    """Check a parsed ``mdnet.toml`` against the settings table.
+
+    Returns the config (bad values replaced by their defaults) and every problem.
+    ``text`` is the file's text, used only to find line numbers.
+    """
+    values = {s.name: s.default for s in SETTINGS}
+    diags: list[Diagnostic] = []
+
+    def line_of(key: str) -> int:
+        leaf = key.rsplit(".", 1)[-1]
+        pat = re.compile(rf"^\s*\[?\s*{re.escape(leaf)}\s*[\]=]", re.M)
+        m = pat.search(text) if text else None
+        return text.count("\n", 0, m.start()) + 1 if m else 1
+
+    for table, content in data.items():
+        if table in _TABLES:
+            flat = {table: content}
+        elif isinstance(content, dict):
+            flat = {f"{table}.{k}": v for k, v in content.items()}
+        else:
+            flat = {table: content}
+        for name, value in flat.items():
+            setting = _BY_NAME.get(name)
+            if setting is None:
+                diags.append(Diagnostic(path, line_of(name), WARNING, "config-unknown-key", f"unknown setting {name!r} (ignored)"))
+                continue
+            problem = setting.check(value)
+            if problem:
+                diags.append(Diagnostic(path, line_of(name), ERROR, "config-bad-value", f"{name} {problem}; using the default {setting.default!r}"))
+                continue
+            values[name] = value
+    return Config(values), diags
+
+
+def kind_of(word: str, words: Mapping[str, str]) -> str:
+    return words.get(word.lower(), NOTE)

@@ -1,0 +1,241 @@
+"""The data mdnet works on: plain, immutable records.
+
+Nothing here does I/O or imports anything else of mdnet.  The parser turns a
+note's text into a :class:`Note`; :func:`mdnet.graph.resolve` turns all notes
+into a :class:`Vault`; rules turn a vault into :class:`FollowUp` items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Mapping
+
+ERROR = "error"
+WARNING = "warning"
+
+# Canonical interaction kinds.
+MET = "met"
+REACHED_OUT = "reached-out"
+REPLIED = "replied"
+THANKED = "thanked"
+UPDATE = "update"
+INTRO = "intro"
+NOTE = "note"
+KINDS = (MET, REACHED_OUT, REPLIED, THANKED, UPDATE, INTRO, NOTE)
+
+# Note types.
+PERSON = "person"
+MEETING = "meeting"
+OTHER = "other"
+
+# Contact statuses.
+STATUSES = ("active", "paused", "do-not-contact", "archived")
+INACTIVE_STATUSES = frozenset({"paused", "do-not-contact", "archived"})
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in one place: ``PATH:LINE: severity: message``."""
+
+    path: str  # vault-relative, with forward slashes
+    line: int  # 1-based line in the file as it is on disk
+    severity: str  # ERROR or WARNING
+    code: str  # stable identifier, listed in docs/diagnostics.md
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """A dated list item in a note's body (or a meeting note), as written."""
+
+    line: int
+    date: date
+    kind: str  # canonical kind
+    word: str  # the kind word as written, "" when there was none
+    text: str  # what follows the kind word (or the date), stripped
+    links: tuple[str, ...] = ()  # wiki-link targets named in the text
+
+    @property
+    def raw(self) -> str:
+        """The entry as a person would write it again."""
+        head = f"{self.date.isoformat()} {self.word}".rstrip()
+        return f"{head}: {self.text}" if self.text else head
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A person note, with the recognised properties typed.
+
+    Text that names another note (``"[[Acme]]"``) is kept as the link's target
+    (``Acme``); ``company_link`` tells whether it was a link.  Properties mdnet
+    does not know are kept as they were read in ``extra``.
+    """
+
+    path: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    company: str | None = None
+    company_link: bool = False
+    role: str | None = None
+    emails: tuple[str, ...] = ()
+    phone: str | None = None
+    linkedin: str | None = None
+    tags: tuple[str, ...] = ()
+    circles: tuple[str, ...] = ()
+    referred_by: str | None = None
+    referred_by_line: int = 0
+    added: date | None = None
+    met: date | None = None
+    how_met: str | None = None
+    status: str = "active"
+    follow_up: date | None = None
+    next_step: str | None = None
+    cadence: str | None = None
+    snooze_until: date | None = None
+    knows_search: bool | None = None
+    ask_about: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.status not in INACTIVE_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """A meeting note: one interaction for every person it names."""
+
+    path: str
+    title: str
+    date: date | None
+    date_line: int
+    kind: str  # canonical kind, default MET
+    word: str
+    with_: tuple[str, ...]  # names or link targets, as written
+    with_line: int
+    summary: str = ""  # first line of text in the body, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Everything mdnet read from one Markdown file."""
+
+    path: str
+    type: str  # PERSON, MEETING or OTHER
+    title: str  # file name without .md
+    properties: Mapping[str, Any]  # frontmatter as read (dates as ISO text)
+    body: str
+    contact: Contact | None = None
+    meeting: Meeting | None = None
+    log: tuple[LogEntry, ...] = ()
+    links: tuple[tuple[int, str], ...] = ()  # (line, target) for every wiki-link in the body
+    diagnostics: tuple[Diagnostic, ...] = ()
+    mtime_ns: int = 0  # set by whoever read the file; 0 when unknown
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == ERROR for d in self.diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """A dated exchange with one contact, from their log or a meeting note."""
+
+    contact: str  # path of the contact's note
+    source: str  # path of the note the line is in
+    line: int
+    date: date
+    kind: str
+    word: str
+    text: str
+    links: tuple[str, ...] = ()
+
+    @property
+    def raw(self) -> str:
+        head = f"{self.date.isoformat()} {self.word}".rstrip()
+        return f"{head}: {self.text}" if self.text else head
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """``referrer`` pointed us at ``contact`` (both note paths)."""
+
+    contact: str
+    referrer: str | None  # None when the referrer is not a contact in the vault
+    referrer_name: str
+    date: date | None  # the day of the log line, or None (from referred_by:)
+    source: str  # where it was written
+    line: int
+
+
+@dataclass(frozen=True)
+class Vault:
+    """All notes, resolved against each other.
+
+    ``interactions`` maps a contact's path to its interactions in order:
+    by date, then meeting notes before log lines, then by line.
+    """
+
+    notes: tuple[Note, ...]
+    contacts: tuple[Contact, ...]
+    interactions: Mapping[str, tuple[Interaction, ...]]
+    referrals: Mapping[str, tuple[Referral, ...]]  # by referred contact's path
+    diagnostics: tuple[Diagnostic, ...]  # cross-note problems (duplicates, unknown names)
+    mtimes: Mapping[str, int] = field(default_factory=dict)  # path -> mtime_ns
+    first_seen: Mapping[str, date] = field(default_factory=dict)  # path -> day first indexed
+
+    def contact(self, path: str) -> Contact | None:
+        for c in self.contacts:
+            if c.path == path:
+                return c
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """One thing to do, on one day."""
+
+    rule: str
+    due: date
+    reason: str
+    contact: str | None  # display name; None for the monthly update
+    path: str | None  # vault-relative note path; None for the monthly update
+    anchor: str  # what the UID is keyed on besides contact and rule (a date, a month, or "")
+    next_step: str | None = None
+    ask_about: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+    recent: tuple[str, ...] = ()  # the last two log lines, as written
+    email: str | None = None
+    phone: str | None = None
+    linkedin: str | None = None
+    modified: datetime | None = None  # when the note behind it last changed (UTC)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contact": self.contact,
+            "path": self.path,
+            "rule": self.rule,
+            "due": self.due.isoformat(),
+            "reason": self.reason,
+            "next_step": self.next_step,
+            "ask_about": list(self.ask_about),
+            "offers": list(self.offers),
+            "recent": list(self.recent),
+            "email": self.email,
+            "phone": self.phone,
+            "linkedin": self.linkedin,
+        }

@@ -1,0 +1,106 @@
+"""Calendar arithmetic for the follow-up rules: business days, durations, weekdays of a month.
+
+Pure functions over :class:`datetime.date`; no clock, no locale.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from .config import Duration
+
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
+               "August", "September", "October", "November", "December")
+ORDINALS = ("first", "second", "third", "fourth", "last")
+
+
+def is_weekday(d: date) -> bool:
+    """Monday to Friday."""
+    return d.weekday() < 5
+
+
+def next_weekday(d: date) -> date:
+    """``d`` itself if it is a weekday, else the Monday after."""
+    while not is_weekday(d):
+        d += timedelta(days=1)
+    return d
+
+
+def add_business_days(d: date, n: int) -> date:
+    """The ``n``-th weekday (Mon-Fri) strictly after ``d``; ``d`` itself when ``n`` is 0.
+
+    7 business days after Friday 6 Nov 2026 is Tuesday 17 Nov; 1 after a Saturday is Monday.
+    """
+    if n < 0:
+        raise ValueError("business days must not be negative")
+    if n == 0:
+        return d
+    # Any 7 consecutive days hold exactly 5 weekdays, so whole weeks are a jump;
+    # keep the last 1-5 to walk, so the result always lands on a weekday.
+    weeks, rest = divmod(n - 1, 5)
+    d += timedelta(weeks=weeks)
+    rest += 1
+    while rest:
+        d += timedelta(days=1)
+        if is_weekday(d):
+            rest -= 1
+    return d
+
+
+def add_months(d: date, n: int) -> date:
+    """The same day ``n`` calendar months later, clamped to the month's last day (31 Jan + 1m = 28/29 Feb)."""
+    index = d.year * 12 + (d.month - 1) + n
+    year, month0 = divmod(index, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(d.day, last))
+
+
+def add_duration(d: date, duration: Duration) -> date:
+    """``d`` plus a :class:`~mdnet.config.Duration` (d, bd, w, m = calendar months, y)."""
+    n, unit = duration.count, duration.unit
+    if unit == "d":
+        return d + timedelta(days=n)
+    if unit == "bd":
+        return add_business_days(d, n)
+    if unit == "w":
+        return d + timedelta(weeks=n)
+    if unit == "m":
+        return add_months(d, n)
+    if unit == "y":
+        return add_months(d, 12 * n)
+    raise ValueError(f"unknown duration unit {unit!r}")
+
+
+def weekday_of_month(year: int, month: int, ordinal: str, weekday: int) -> date:
+    """``("first", 0)`` -> the first Monday of the month; ``"last"`` counts from the end.
+
+    ``weekday`` is 0 (Monday) to 6 (Sunday); ``ordinal`` one of first, second, third, fourth, last.
+    """
+    if ordinal == "last":
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    k = ORDINALS.index(ordinal)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * k)
+
+
+def monthly_day(year: int, month: int, spec: tuple[str, int]) -> date:
+    """The day of a month named by :func:`mdnet.config.parse_monthly_day`'s result."""
+    kind, value = spec
+    if kind == "day":
+        return date(year, month, value)
+    return weekday_of_month(year, month, kind, value)
+
+
+def next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def short_date(d: date, as_of: date | None = None) -> str:
+    """``18 Nov``; with the year when it differs from ``as_of``'s (``18 Nov 2025``)."""
+    text = f"{d.day} {MONTH_ABBR[d.month - 1]}"
+    if as_of is not None and d.year != as_of.year:
+        text += f" {d.year}"
+    return text

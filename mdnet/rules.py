@@ -1,0 +1,355 @@
+"""Follow-up rules: pure functions from a resolved :class:`Vault` to dated :class:`FollowUp` items.
+
+No I/O and no clock: the as-of date and the :class:`Config` come in as arguments.
+The rules, their settings and how they combine are documented for users in
+``docs/follow-up-rules.md``; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from typing import Iterable, Iterator, Mapping
+
+from .config import Config, Duration, is_no_cadence, parse_duration, parse_monthly_day
+from .dates import MONTH_NAMES, add_duration, monthly_day, next_month, short_date
+from .model import MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, FollowUp, Interaction, Vault
+
+FOLLOW_UP = "follow-up"
+THANK_YOU = "thank-you"
+NUDGE = "nudge"
+GONE_QUIET = "gone-quiet"
+REFERRAL = "referral"
+TRY_ANOTHER = "try-another"
+KEEP_IN_TOUCH = "keep-in-touch"
+OUTREACH = "outreach"
+MONTHLY_UPDATE = "monthly-update"
+RULES = (FOLLOW_UP, THANK_YOU, NUDGE, REFERRAL, TRY_ANOTHER, KEEP_IN_TOUCH, OUTREACH, MONTHLY_UPDATE)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+# --- public API ---------------------------------------------------------------------------
+
+
+def follow_ups(vault: Vault, config: Config, as_of: date) -> list[FollowUp]:
+    """Every open item, overdue or future, sorted by (due, rule, contact name, path).
+
+    Gone-quiet contacts are not here (see :func:`gone_quiet`).
+    """
+    return _sorted(_Engine(vault, config, as_of).run(quiet=False))
+
+
+def gone_quiet(vault: Vault, config: Config, as_of: date) -> list[FollowUp]:
+    """Contacts whose run of unanswered messages reached ``rules.max_attempts`` (rule ``gone-quiet``)."""
+    return _sorted(_Engine(vault, config, as_of).run(quiet=True))
+
+
+def select_due(items: Iterable[FollowUp], as_of: date, within: int = 0,
+               rules: set[str] | None = None) -> list[FollowUp]:
+    """Items due on or before ``as_of + within`` days (of the given rules, if any), overdue first."""
+    last = as_of + timedelta(days=within)
+    return _sorted(i for i in items if i.due <= last and (rules is None or i.rule in rules))
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _sorted(items: Iterable[FollowUp]) -> list[FollowUp]:
+    return sorted(items, key=lambda i: (i.due, i.rule, i.contact or "", i.path or ""))
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _file_name(path: str) -> str:
+    return path.rsplit("/", 1)[-1].lower()
+
+
+def _company_key(contact: Contact) -> str | None:
+    c = (contact.company or "").strip().casefold()
+    return c or None
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """The messages sent since the last reply or meeting, when that is where the log ends."""
+
+    messages: tuple[Interaction, ...]  # the reached-out interactions of the run, in order
+
+    @property
+    def first(self) -> date:
+        return self.messages[0].date
+
+    @property
+    def last(self) -> date:
+        return self.messages[-1].date
+
+
+def _unanswered_run(log: tuple[Interaction, ...]) -> _Run | None:
+    """Only ``replied`` and ``met`` end a run; other kinds neither end nor extend it."""
+    messages: list[Interaction] = []
+    for i in reversed(log):
+        if i.kind in (REPLIED, MET):
+            break
+        if i.kind == REACHED_OUT:
+            messages.append(i)
+    if not messages:
+        return None
+    return _Run(tuple(reversed(messages)))
+
+
+class _Engine:
+    def __init__(self, vault: Vault, config: Config, as_of: date) -> None:
+        self.vault = vault
+        self.config = config
+        self.as_of = as_of
+        self.by_path: dict[str, Contact] = {c.path: c for c in vault.contacts}
+        self.active = [c for c in vault.contacts if c.active]
+        self.warm = {w.casefold() for w in config["rules.warm_circles"]}
+
+    # context ---------------------------------------------------------------------------
+
+    def log(self, contact: Contact) -> tuple[Interaction, ...]:
+        return self.vault.interactions.get(contact.path, ())
+
+    def contacted(self, contact: Contact) -> bool:
+        """True once any interaction other than a note is logged."""
+        return any(i.kind != NOTE for i in self.log(contact))
+
+    def is_warm(self, contact: Contact) -> bool:
+        return any(c.casefold() in self.warm for c in contact.circles)
+
+    def rank(self, contact: Contact) -> tuple[bool, str, str]:
+        """Warm circles first, then by file name."""
+        return (not self.is_warm(contact), _file_name(contact.path), contact.path)
+
+    def item(self, contact: Contact, rule: str, due: date, reason: str, anchor: str) -> FollowUp:
+        ns = self.vault.mtimes.get(contact.path, 0)
+        modified = _EPOCH + timedelta(microseconds=ns // 1000) if ns else None
+        return FollowUp(
+            rule=rule, due=due, reason=reason, contact=contact.name, path=contact.path, anchor=anchor,
+            next_step=contact.next_step, ask_about=contact.ask_about, offers=contact.offers,
+            recent=tuple(i.raw for i in self.log(contact)[-2:]),
+            email=contact.emails[0] if contact.emails else None,
+            phone=contact.phone, linkedin=contact.linkedin, modified=modified,
+        )
+
+    def day(self, d: date) -> str:
+        return short_date(d, self.as_of)
+
+    # the run ---------------------------------------------------------------------------
+
+    def run(self, *, quiet: bool) -> list[FollowUp]:
+        max_attempts = self.config["rules.max_attempts"]
+        runs = {c.path: r for c in self.active if (r := _unanswered_run(self.log(c)))}
+        if quiet:
+            return self.snoozed([self.gone_quiet(c, runs[c.path]) for c in self.active
+                                 if c.path in runs and len(runs[c.path].messages) >= max_attempts])
+
+        out: list[FollowUp] = []
+        try_another = self.try_another(runs)
+        referred = {c.path for c in self.active if self.referred(c)}
+        planned: list[Contact] = []  # candidates for outreach
+        for c in self.active:
+            mine: list[FollowUp] = []
+            follow_up = self.follow_up(c)
+            if follow_up:
+                mine.append(follow_up)
+            if (t := self.thank_you(c)):
+                mine.append(t)
+            run = runs.get(c.path)
+            if run and len(run.messages) < max_attempts:
+                mine.append(self.nudge(c, run))
+            if c.path in referred:
+                if (r := self.referral(c)):
+                    mine.append(r)
+            if c.path in try_another:
+                mine.append(try_another[c.path])
+            if not follow_up and not run and (k := self.keep_in_touch(c)):
+                mine.append(k)
+            if (not follow_up and c.path not in referred and c.path not in try_another
+                    and not self.contacted(c)):
+                planned.append(c)
+            out.extend(self.snoozed(mine))
+        out.extend(self.outreach(planned))
+        if (m := self.monthly_update()):
+            out.append(m)
+        return out
+
+    def snoozed(self, items: list[FollowUp]) -> list[FollowUp]:
+        """``snooze_until: D`` moves a contact's items due before D to D."""
+        moved = []
+        for item in items:
+            c = self.by_path.get(item.path or "")
+            if c and c.snooze_until and item.due < c.snooze_until:
+                item = replace(item, due=c.snooze_until)
+            moved.append(item)
+        return moved
+
+    # the rules -------------------------------------------------------------------------
+
+    def follow_up(self, c: Contact) -> FollowUp | None:
+        d = c.follow_up
+        if d is None or any(i.kind != NOTE and i.date >= d for i in self.log(c)):
+            return None
+        reason = f"Follow up with {c.name}"
+        reason += f": {c.next_step}" if c.next_step else f" (planned for {self.day(d)})"
+        return self.item(c, FOLLOW_UP, d, reason, d.isoformat())
+
+    def thank_you(self, c: Contact) -> FollowUp | None:
+        log = self.log(c)
+        last_met = None
+        for n, i in enumerate(log):
+            if i.kind == MET:
+                last_met = n
+        if last_met is None:
+            return None
+        met = log[last_met]
+        if any(i.kind in (THANKED, REACHED_OUT, UPDATE) for i in log[last_met + 1:]):
+            return None
+        if add_duration(met.date, self.config.duration("rules.thank_you_window")) < self.as_of:
+            return None
+        what = "the meeting" if met.word.lower() in ("", MET) else f"the {met.word.lower()}"
+        reason = f"Thank {c.name} for {what} on {self.day(met.date)}"
+        return self.item(c, THANK_YOU, met.date + timedelta(days=1), reason, met.date.isoformat())
+
+    def nudge(self, c: Contact, run: _Run) -> FollowUp:
+        due = add_duration(run.last, self.config.duration("rules.nudge_after"))
+        n, of = len(run.messages) + 1, self.config["rules.max_attempts"]
+        reason = f"No reply from {c.name} since {self.day(run.first)}: nudge ({_ordinal(n)} of {of})"
+        return self.item(c, NUDGE, due, reason, run.last.isoformat())
+
+    def gone_quiet(self, c: Contact, run: _Run) -> FollowUp:
+        due = add_duration(run.last, self.config.duration("rules.nudge_after"))
+        count = len(run.messages)
+        reason = (f"{c.name} has not answered {count} message{'s' if count != 1 else ''} "
+                  f"since {self.day(run.first)}: gone quiet, no more nudges")
+        return self.item(c, GONE_QUIET, due, reason, run.first.isoformat())
+
+    def referred(self, c: Contact) -> bool:
+        return bool(self.vault.referrals.get(c.path)) and not self.contacted(c)
+
+    def referral(self, c: Contact) -> FollowUp | None:
+        refs = self.vault.referrals.get(c.path, ())
+        dated = sorted((r for r in refs if r.date is not None), key=lambda r: (r.date, r.source, r.line))
+        ref = dated[0] if dated else refs[0]
+        base = ref.date or c.added or self.vault.first_seen.get(c.path) or self.as_of
+        referrer = self.by_path.get(ref.referrer or "")
+        who = referrer.name if referrer else ref.referrer_name
+        reason = f"Reach out to {c.name}: referred by {who}" if who else f"Reach out to {c.name}: referred to you"
+        if ref.date:
+            reason += f" on {self.day(ref.date)}"
+        due = add_duration(base, self.config.duration("rules.referral_after"))
+        return self.item(c, REFERRAL, due, reason, base.isoformat())
+
+    def try_another(self, runs: Mapping[str, _Run]) -> dict[str, FollowUp]:
+        """One suggestion per company where the latest attempt is unanswered; keyed by the colleague's path."""
+        by_company: dict[str, list[Contact]] = {}
+        for c in self.active:
+            if (key := _company_key(c)):
+                by_company.setdefault(key, []).append(c)
+        after = self.config.duration("rules.try_another_after")
+        out: dict[str, FollowUp] = {}
+        for people in by_company.values():
+            waiting = [c for c in people if c.path in runs]
+            fresh = [c for c in people if not self.contacted(c) and not self.vault.referrals.get(c.path)]
+            if not waiting or not fresh:
+                continue
+            # The most recent attempt at the company is the one to back up (the 3B7 routine).
+            x = max(waiting, key=lambda c: (runs[c.path].first, c.path))
+            since = runs[x.path].first
+            answered = any(i.kind in (REPLIED, MET) and i.date >= since for c in people for i in self.log(c))
+            if answered:
+                continue
+            y = min(fresh, key=self.rank)
+            reason = (f"No reply from {x.name} at {x.company} since {self.day(since)}: "
+                      f"try {y.name}, also at {y.company}")
+            out[y.path] = self.item(y, TRY_ANOTHER, add_duration(since, after), reason, since.isoformat())
+        return out
+
+    def cadence(self, c: Contact) -> list[Duration]:
+        if c.cadence is not None:
+            if is_no_cadence(c.cadence):
+                return []
+            own = parse_duration(c.cadence)
+            if own:
+                return [own]
+        table = {str(k).casefold(): v for k, v in self.config["cadence"].items()}
+        found = []
+        for name in (*c.circles, *c.tags):
+            v = table.get(name.lstrip("#").casefold())
+            if v is not None and not is_no_cadence(v) and (d := parse_duration(v)):
+                found.append(d)
+        return found
+
+    def keep_in_touch(self, c: Contact) -> FollowUp | None:
+        last = next((i for i in reversed(self.log(c)) if i.kind != NOTE), None)
+        cadences = self.cadence(c)
+        if last is None or not cadences:
+            return None
+        due, cadence = min((add_duration(last.date, d), str(d)) for d in cadences)
+        reason = f"Keep in touch with {c.name}: last contact {self.day(last.date)} (every {cadence})"
+        return self.item(c, KEEP_IN_TOUCH, due, reason, last.date.isoformat())
+
+    def outreach(self, planned: list[Contact]) -> list[FollowUp]:
+        per_week = self.config["rules.new_per_week"]
+        if per_week <= 0 or not planned:
+            return []
+        # Contacts snoozed past a slot wait for a slot on or after their snooze date.
+        ready = [(self.rank(c), c.path) for c in planned if not (c.snooze_until and c.snooze_until > self.as_of)]
+        later = sorted(((c.snooze_until, self.rank(c), c.path) for c in planned
+                        if c.snooze_until and c.snooze_until > self.as_of), reverse=True)
+        heapq.heapify(ready)
+        out = []
+        for slot in _slots(self.as_of, per_week):
+            while later and later[-1][0] <= slot:
+                _, rank, path = later.pop()
+                heapq.heappush(ready, (rank, path))
+            if not ready:
+                if not later:
+                    break
+                continue
+            _, path = heapq.heappop(ready)
+            c = self.by_path[path]
+            warm = [x for x in c.circles if x.casefold() in self.warm]
+            reason = f"Reach out to {c.name} for a first conversation"
+            if warm:
+                reason += f" ({warm[0]})"
+            out.append(self.item(c, OUTREACH, slot, reason, ""))
+        return out
+
+    def monthly_update(self) -> FollowUp | None:
+        spec = parse_monthly_day(self.config["rules.monthly_update"]) if self.config["rules.monthly_update"] != "off" else None
+        if spec is None:
+            return None
+        people = sum(1 for c in self.active if any(i.kind == MET for i in self.log(c)))
+        if people == 0:
+            return None
+        sent = {(i.date.year, i.date.month) for log in self.vault.interactions.values() for i in log if i.kind == UPDATE}
+        year, month = self.as_of.year, self.as_of.month
+        if (year, month) in sent:
+            year, month = next_month(year, month)
+        due = monthly_day(year, month, spec)
+        reason = (f"Send your {MONTH_NAMES[month - 1]} update to {people} "
+                  f"{'person' if people == 1 else 'people'} you have met")
+        return FollowUp(rule=MONTHLY_UPDATE, due=due, reason=reason, contact=None, path=None,
+                        anchor=f"{year:04d}-{month:02d}")
+
+
+def _slots(start: date, per_week: int) -> Iterator[date]:
+    """Outreach days from ``start`` on: ``per_week`` a week spread over Monday-Friday.
+
+    Slot k of a week falls on weekday ``k * 5 // per_week`` (5 a week: one each weekday;
+    2: Monday and Wednesday; 10: two each weekday); slots before ``start`` are skipped.
+    """
+    monday = start - timedelta(days=start.weekday())
+    while True:
+        for k in range(per_week):
+            d = monday + timedelta(days=k * 5 // per_week)
+            if d >= start:
+                yield d
+        monday += timedelta(weeks=1)

@@ -109,6 +109,8 @@ class Contact:
     ask_about: tuple[str, ...] = ()
     offers: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    name_line: int = 1  # line of name: (1 when the name is the file name)
+    aliases_line: int = 1
 
     @property
     def active(self) -> bool:

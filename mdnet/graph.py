@@ -1,0 +1,188 @@
+"""All notes -> one :class:`~mdnet.model.Vault`: links resolved, interactions
+gathered per contact, referrals found, cross-note problems reported.  Pure.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable, Mapping
+
+from .config import Config
+from .model import (
+    MEETING,
+    MET,
+    REPLIED,
+    WARNING,
+    Contact,
+    Diagnostic,
+    Interaction,
+    Note,
+    Referral,
+    Vault,
+)
+
+_REFERRING_KINDS = frozenset({MET, REPLIED})
+
+
+class Resolver:
+    """Finds the note a wiki-link or a name points at, as Obsidian does.
+
+    By path (``People/Ana Lopez``), by file name, then by a contact's
+    ``name:``, then by its ``aliases``; case-insensitively.  When two notes
+    claim the same name the first by path wins.
+    """
+
+    def __init__(self, notes: Iterable[Note]) -> None:
+        self.by_path: dict[str, str] = {}
+        self.by_title: dict[str, str] = {}
+        self.by_name: dict[str, str] = {}
+        self.by_alias: dict[str, str] = {}
+        for note in sorted(notes, key=lambda n: n.path):
+            stem = note.path[:-3] if note.path.lower().endswith(".md") else note.path
+            self.by_path.setdefault(stem.lower(), note.path)
+            self.by_title.setdefault(note.title.lower(), note.path)
+            c = note.contact
+            if c is not None:
+                self.by_name.setdefault(c.name.lower(), note.path)
+                for a in c.aliases:
+                    self.by_alias.setdefault(a.lower(), note.path)
+
+    def resolve(self, target: str) -> str | None:
+        key = target.strip().lower()
+        if key.endswith(".md"):
+            key = key[:-3]
+        if "/" in key:
+            found = self.by_path.get(key)
+            if found:
+                return found
+            key = key.rsplit("/", 1)[-1]
+        return self.by_title.get(key) or self.by_name.get(key) or self.by_alias.get(key)
+
+
+def _duplicate_names(contacts: list[tuple[Note, Contact]]) -> list[Diagnostic]:
+    """Two contacts answering to the same name or alias: warn on the later one."""
+    owner: dict[str, str] = {}
+    out = []
+    for note, c in contacts:
+        names = [(c.name, "name")] + [(a, "aliases") for a in c.aliases]
+        if c.name != note.title:
+            names.append((note.title, "file name"))
+        seen_here = set()
+        for value, prop in names:
+            key = value.lower()
+            if key in seen_here:
+                continue
+            seen_here.add(key)
+            first = owner.setdefault(key, note.path)
+            if first != note.path:
+                line = c.name_line if prop == "name" else c.aliases_line if prop == "aliases" else 1
+                out.append(Diagnostic(note.path, line, WARNING, "duplicate-name",
+                                      f"{value!r} also names {first}; links to it go to {first}"))
+    return out
+
+
+def resolve(self, target: str) -> str | None:
+        key = target.strip().lower()
+        if key.endswith(".md"):
+            key = key[:-3]
+        if "/" in key:
+            found = self.by_path.get(key)
+            if found:
+                return found
+            key = key.rsplit("/", 1)[-1]
+        return self.by_title.get(key) or self.by_name.get(key) or self.by_alias.get(key)
+
+
+def _duplicate_names(contacts: list[tuple[Note, Contact]]) -> list[Diagnostic]:
+    """Two contacts answering to the same name or alias: warn on the later one."""
+    owner: dict[str, str] = {}
+    out = []
+    for note, c in contacts:
+        names = [(c.name, "name")] + [(a, "aliases") for a in c.aliases]
+        if c.name != note.title:
+            names.append((note.title, "file name"))
+        seen_here = set()
+        for value, prop in names:
+            key = value.lower()
+            if key in seen_here:
+                continue
+            seen_here.add(key)
+            first = owner.setdefault(key, note.path)
+            if first != note.path:
+                line = c.name_line if prop == "name" else c.aliases_line if prop == "aliases" else 1
+                out.append(Diagnostic(note.path, line, WARNING, "duplicate-name",
+                                      f"{value!r} also names {first}; links to it go to {first}"))
+    return out
+
+
+def _prop_line(note: Note, prop: str) -> int:
+    for d in note.diagnostics:  # cheap: we only need a best effort line
+        pass
+    # The parser does not keep property lines; find them the same way it does.
+    return note.properties.get("__line__", {}).get(prop, 1) if isinstance(note.properties.get("__line__"), dict) else 1
+
+
+def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, date] | None = None) -> Vault:
+    """Resolve every note against the others.
+
+    ``first_seen`` (path -> the day mdnet first indexed the note) comes from the
+    index; rules use it as a referral's date of last resort.
+    """
+    notes = sorted(notes, key=lambda n: n.path)
+    resolver = Resolver(notes)
+    contacts = [(n, n.contact) for n in notes if n.contact is not None]
+    contact_paths = {n.path for n, _ in contacts}
+    diags: list[Diagnostic] = _duplicate_names(contacts)
+
+    interactions: dict[str, list[tuple[tuple[date, int, str, int], Interaction]]] = {p: [] for p in contact_paths}
+    referrals: dict[str, list[Referral]] = {}
+
+    for note in notes:
+        c = note.contact
+        if c is not None:
+            own = interactions[note.path]
+            for e in note.log:
+                own.append(((e.date, 1, note.path, e.line),
+                            Interaction(note.path, note.path, e.line, e.date, e.kind, e.word, e.text, e.links)))
+                if e.kind in _REFERRING_KINDS:
+                    for target in e.links:
+                        who = resolver.resolve(target)
+                        if who and who != note.path and who in contact_paths:
+                            referrals.setdefault(who, []).append(
+                                Referral(who, note.path, c.name, e.date, note.path, e.line))
+            if c.referred_by:
+                who = resolver.resolve(c.referred_by)
+                ref_path = who if who in contact_paths and who != note.path else None
+                name = c.referred_by
+                if ref_path:
+                    name = next(x.name for n, x in contacts if n.path == ref_path)
+                referrals.setdefault(note.path, []).append(
+                    Referral(note.path, ref_path, name, None, note.path, c.referred_by_line))
+        elif note.type == MEETING and note.meeting is not None:
+            m = note.meeting
+            seen: set[str] = set()
+            for name in m.with_:
+                who = resolver.resolve(name)
+                if who is None or who not in contact_paths:
+                    what = "no note" if who is None else f"{who}, which is not a contact"
+                    diags.append(Diagnostic(note.path, m.with_line, WARNING, "with-unknown-person",
+                                            f"with: names {name!r}, but that is {what} (create People/{name}.md or fix the name)"))
+                    continue
+                if who in seen or m.date is None:
+                    continue
+                seen.add(who)
+                interactions[who].append(((m.date, 0, note.path, m.with_line),
+                                          Interaction(who, note.path, m.with_line, m.date, m.kind, m.word,
+                                                      m.summary or m.title, ())))
+
+    ordered = {p: tuple(i for _, i in sorted(items, key=lambda t: t[0])) for p, items in interactions.items()}
+    refs = {p: tuple(sorted(rs, key=lambda r: (r.date or date.max, r.source, r.line))) for p, rs in referrals.items()}
+    return Vault(
+        notes=tuple(notes),
+        contacts=tuple(c for _, c in contacts),
+        interactions=ordered,
+        referrals=refs,
+        diagnostics=tuple(sorted(diags, key=lambda d: (d.path, d.line))),
+        mtimes={n.path: n.mtime_ns for n in notes},
+        first_seen=dict(first_seen or {}),
+    )

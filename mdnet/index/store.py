@@ -1,0 +1,421 @@
+"""The SQLite cache at ``<vault>/.mdnet/index.sqlite``: the only sqlite3 user.
+
+The notes are the truth; this is a cache.  Delete ``.mdnet/`` and the next
+command rebuilds it.  A schema version mismatch (``PRAGMA user_version``) or
+an unreadable database file is dropped and rebuilt; a change of the settings
+that shape parsing re-parses every note.
+
+Sync is incremental (zk, git): a stat walk compares size and mtime with what
+was indexed; only changed files are read; a file whose mtime changed but whose
+bytes hash the same is not re-parsed; files modified within two seconds of
+the last sync ("racy", as git calls them) are re-hashed next time, since a
+coarse clock could hide a second edit.  Every sync is one transaction, so a
+crash or Ctrl-C leaves the previous index intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..config import Config
+from ..graph import resolve
+from ..model import ERROR, Diagnostic, Note, Vault
+from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, walk
+from ..vault.parse import parse_note
+from .codec import decode, encode, searchable_properties
+
+SCHEMA_VERSION = 3
+DB_NAME = "index.sqlite"
+RACY_NS = 2_000_000_000
+PARALLEL_MIN = 1500  # files to parse before a second process pays for itself
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE notes(
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    racy INTEGER NOT NULL DEFAULT 0,
+    first_seen TEXT NOT NULL,
+    type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    name TEXT,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX notes_type ON notes(type);
+CREATE VIRTUAL TABLE fts USING fts5(name, properties, body, tokenize='unicode61 remove_diacritics 2');
+"""
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be opened or written (locked, unwritable folder...)."""
+
+
+@dataclass
+class SyncStats:
+    notes: int = 0
+    contacts: int = 0
+    meetings: int = 0
+    interactions: int = 0
+    errors: int = 0
+    warnings: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+    elapsed_ms: float = 0.0
+    changed_paths: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        d = dict(self.__dict__)
+        del d["changed_paths"]
+        d["elapsed_ms"] = round(self.elapsed_ms, 1)
+        return d
+
+
+Progress = Callable[[int, int], None]
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _parse_row(root: str, fs: tuple[str, int, int], config: Config, words: dict[str, str], old_hash: str | None) -> tuple:
+    """Read and parse one file -> a row for the notes table, or a marker.
+
+    Runs in worker processes too, so it takes and returns plain tuples.
+    """
+    path, size, mtime = fs
+    try:
+        with open(os.path.join(root, path), "rb") as f:
+            data = f.read()
+    except OSError:
+        return ("gone", path)
+    h = _hash(data)
+    if h == old_hash:
+        return ("same", path, size, mtime, h)
+    note = parse_note(path, data, config, mtime_ns=mtime, words=words)
+    errors = sum(1 for d in note.diagnostics if d.severity == ERROR)
+    name = note.contact.name if note.contact else note.title
+    return ("parsed", path, len(data), mtime, h, note.type, note.title, name, errors,
+            len(note.diagnostics) - errors, encode(note), searchable_properties(note.properties), note.body)
+
+
+# Worker-process state (set once per worker by the pool initializer, or inherited by fork).
+_W: dict[str, object] = {}
+
+
+def _init_worker(root: str, config: Config) -> None:
+    _W["root"] = root
+    _W["config"] = config
+    _W["words"] = config.kind_words()
+
+
+def _work(batch: list[tuple[tuple[str, int, int], str | None]]) -> list[tuple]:
+    root, config, words = _W["root"], _W["config"], _W["words"]
+    return [_parse_row(root, fs, config, words, old) for fs, old in batch]  # type: ignore[arg-type]
+
+
+def _config_fingerprint(config: Config) -> str:
+    shaping = {k: config[k] for k in ("vault.people_folders", "vault.meeting_folders", "vault.ignore", "kinds")}
+    return json.dumps(shaping, sort_keys=True)
+
+
+class Index:
+    """An open index.  Use :meth:`open`; close with :meth:`close` or ``with``."""
+
+    def __init__(self, root: Path, conn: sqlite3.Connection, rebuilt: bool) -> None:
+        self.root = root
+        self.conn = conn
+        self._rebuilt = rebuilt
+
+    # -- opening -----------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path) -> "Index":
+        state = root / STATE_DIR
+        try:
+            state.mkdir(exist_ok=True)
+        except OSError as e:
+            raise IndexUnavailable(f"cannot create {state}: {e.strerror}") from e
+        db = state / DB_NAME
+        rebuilt = False
+        for attempt in (1, 2):
+            try:
+                conn = sqlite3.connect(db, timeout=10, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version == SCHEMA_VERSION:
+                    break
+                if version != 0 or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise sqlite3.DatabaseError("schema version mismatch")
+                conn.executescript(_SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
+                rebuilt = True
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" in str(e) or "busy" in str(e):
+                    raise IndexUnavailable(f"the index {db} is locked by another mdnet; try again") from e
+                if attempt == 2:
+                    raise IndexUnavailable(f"cannot open the index {db}: {e}") from e
+                _drop(db)
+            except sqlite3.DatabaseError as e:
+                if attempt == 2:
+                    raise IndexUnavailable(f"cannot open the index {db}: {e}") from e
+                try:
+                    conn.close()
+                except Exception:
+                    pass
+                _drop(db)  # a cache: drop it and build it again
+        return cls(root, conn, rebuilt)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- syncing -----------------------------------------------------------
+
+    def sync(self, config: Config, *, today: date, paths: Iterable[str] | None = None,
+             progress: Progress | None = None, jobs: int | None = None) -> SyncStats:
+        """Bring the index up to date with the files.
+
+        ``paths`` (vault-relative files or folders) limits the work to those,
+        as the watcher knows them; None walks the whole vault.
+        """
+        t0 = time.perf_counter()
+        start_ns = time.time_ns()
+        stats = SyncStats(rebuilt=self._rebuilt)
+        self._rebuilt = False
+        conn = self.conn
+        fingerprint = _config_fingerprint(config)
+        old_fp = conn.execute("SELECT value FROM meta WHERE key='config'").fetchone()
+        force = old_fp is not None and old_fp[0] != fingerprint
+        if force:
+            paths = None
+        if paths is not None:
+            paths = [p.strip("/") for p in paths if p.strip("/")]
+
+        known: dict[str, tuple[int, int, int, str, int, str]] = {}
+        if paths is None:
+            disk = {fs.path: fs for fs in walk(self.root, config)}
+            for row in conn.execute("SELECT path, id, size, mtime_ns, hash, racy, first_seen FROM notes"):
+                known[row[0]] = row[1:]
+        else:
+            disk = {}
+            for fs in self._stat_paths(paths, config):
+                disk[fs.path] = fs
+            for p in paths:
+                for row in conn.execute(
+                    "SELECT path, id, size, mtime_ns, hash, racy, first_seen FROM notes WHERE path = ? OR (path > ? AND path < ?)",
+                    (p, p + "/", p + "0"),
+                ):
+                    known[row[0]] = row[1:]
+
+        todo: list[tuple[tuple[str, int, int], str | None]] = []
+        for path, fs in disk.items():
+            row = known.get(path)
+            if row is None:
+                todo.append(((path, fs.size, fs.mtime_ns), None))
+            elif force or row[1] != fs.size or row[2] != fs.mtime_ns or row[4]:
+                todo.append(((path, fs.size, fs.mtime_ns), None if force or row[1] != fs.size else row[3]))
+            else:
+                stats.unchanged += 1
+        gone = [p for p in known if p not in disk]
+
+        results = self._parse_all(todo, config, progress, jobs)
+
+        gone.extend(r[1] for r in results if r[0] == "gone" and r[1] in known)  # vanished since the walk
+        today_s = today.isoformat()
+        gone_by_hash = {known[p][3]: p for p in gone}
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise IndexUnavailable(f"the index is locked by another mdnet ({e}); try again") from e
+        try:
+            for r in results:
+                kind, path = r[0], r[1]
+                racy = 0
+                if kind == "gone":
+                    continue
+                if r[3] >= start_ns - RACY_NS:
+                    racy = 1
+                if kind == "same":
+                    conn.execute("UPDATE notes SET size=?, mtime_ns=?, racy=? WHERE path=?", (r[2], r[3], racy, path))
+                    stats.unchanged += 1
+                    continue
+                _, path, size, mtime, h, ntype, title, name, errors, warnings, record, props_text, body = r
+                row = known.get(path)
+                if row is not None:
+                    note_id, first_seen = row[0], row[5]
+                    conn.execute(
+                        "UPDATE notes SET size=?, mtime_ns=?, hash=?, racy=?, type=?, title=?, name=?, errors=?, warnings=?, record=? WHERE id=?",
+                        (size, mtime, h, racy, ntype, title, name, errors, warnings, record, note_id))
+                    conn.execute("DELETE FROM fts WHERE rowid=?", (note_id,))
+                    stats.changed += 1
+                else:
+                    first_seen = today_s
+                    old = gone_by_hash.pop(h, None)
+                    if old is not None:  # a rename: the note keeps its history
+                        first_seen = known[old][5]
+                        stats.renamed += 1
+                    else:
+                        stats.added += 1
+                    cur = conn.execute(
+                        "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, type, title, name, errors, warnings, record)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (path, size, mtime, h, racy, first_seen, ntype, title, name, errors, warnings, record))
+                    note_id = cur.lastrowid
+                conn.execute("INSERT INTO fts(rowid, name, properties, body) VALUES (?,?,?,?)", (note_id, name, props_text, body))
+                stats.changed_paths.append(path)
+            for path in gone:
+                row = known[path]
+                conn.execute("DELETE FROM notes WHERE id=?", (row[0],))
+                conn.execute("DELETE FROM fts WHERE rowid=?", (row[0],))
+                if path not in stats.changed_paths:
+                    stats.changed_paths.append(path)
+            stats.removed = len(gone) - stats.renamed
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", (fingerprint,))
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('synced_ns', ?)", (str(start_ns),))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self._count(stats)
+        stats.elapsed_ms = (time.perf_counter() - t0) * 1000
+        return stats
+
+    def _stat_paths(self, paths: Iterable[str], config: Config) -> Iterator[FileStat]:
+        for p in paths:
+            p = p.strip("/")
+            if not p:
+                continue
+            full = self.root / p
+            if full.is_dir():
+                sub = full
+                for fs in walk(sub, config):
+                    rel = f"{p}/{fs.path}"
+                    if is_note_path(rel, config):
+                        yield FileStat(rel, fs.size, fs.mtime_ns)
+            elif is_note_path(p, config):
+                fs = stat_note(self.root, p)
+                if fs is not None:
+                    yield fs
+
+    def _parse_all(self, todo: list, config: Config, progress: Progress | None, jobs: int | None) -> list[tuple]:
+        total = len(todo)
+        if progress:
+            progress(0, total)
+        if not todo:
+            return []
+        root = str(self.root)
+        if jobs is None:
+            jobs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN else 1
+        if jobs > 1:
+            try:
+                return self._parse_parallel(todo, root, config, progress, jobs)
+            except (OSError, ImportError):
+                pass  # no processes to be had: parse here
+        words = config.kind_words()
+        out = []
+        for i, (fs, old) in enumerate(todo, 1):
+            out.append(_parse_row(root, fs, config, words, old))
+            if progress and (i % 500 == 0 or i == total):
+                progress(i, total)
+        return out
+
+    def _parse_parallel(self, todo: list, root: str, config: Config, progress: Progress | None, jobs: int) -> list[tuple]:
+        import multiprocessing
+
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        size = max(50, min(500, len(todo) // (jobs * 8) or 1))
+        batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+        out: list[tuple] = []
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(root, config)) as pool:
+            for rows in pool.imap(_work, batches):
+                out.extend(rows)
+                if progress:
+                    progress(len(out), len(todo))
+        return out
+
+    def _count(self, stats: SyncStats) -> None:
+        row = self.conn.execute(
+            "SELECT count(*), sum(type='person'), sum(type='meeting'), coalesce(sum(errors),0), coalesce(sum(warnings),0) FROM notes"
+        ).fetchone()
+        stats.notes, stats.contacts, stats.meetings, stats.errors, stats.warnings = (x or 0 for x in row)
+
+    # -- reading -----------------------------------------------------------
+
+    def notes(self, *, types: tuple[str, ...] | None = None) -> list[Note]:
+        """Every indexed note, decoded (bodies are not kept here: see :meth:`body`)."""
+        q = "SELECT path, record, mtime_ns FROM notes"
+        if types:
+            q += " WHERE type IN (%s)" % ",".join("?" * len(types))
+        return [decode(p, r, m) for p, r, m in self.conn.execute(q, types or ())]
+
+    def first_seen(self) -> dict[str, date]:
+        return {p: date.fromisoformat(d) for p, d in self.conn.execute("SELECT path, first_seen FROM notes")}
+
+    def vault(self, config: Config) -> Vault:
+        """The resolved vault, from the index alone (no note is read)."""
+        return resolve(self.notes(), config, first_seen=self.first_seen())
+
+    def diagnostics(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for p, r, m in self.conn.execute("SELECT path, record, mtime_ns FROM notes WHERE errors + warnings > 0"):
+            out.extend(decode(p, r, m).diagnostics)
+        return out
+
+    def body(self, path: str) -> str:
+        row = self.conn.execute("SELECT f.body FROM notes n JOIN fts f ON f.rowid = n.id WHERE n.path = ?", (path,)).fetchone()
+        return row[0] if row else ""
+
+    def search(self, query: str, *, limit: int = 50) -> list[tuple[str, str, str]]:
+        """Full-text search -> (path, name, snippet), best first.
+
+        Plain words are matched as prefixes and all must appear; a query that
+        uses FTS5 syntax (quotes, OR, NEAR, column:) is passed through.
+        """
+        q = _fts_query(query)
+        if not q:
+            return []
+        sql = ("SELECT n.path, n.name, snippet(fts, -1, '[', ']', '…', 12) FROM fts JOIN notes n ON n.id = fts.rowid"
+               " WHERE fts MATCH ? ORDER BY bm25(fts, 10.0, 3.0, 1.0) LIMIT ?")
+        try:
+            return list(self.conn.execute(sql, (q, limit)))
+        except sqlite3.OperationalError as e:
+            raise ValueError(f"cannot search for {query!r}: {e}") from e
+
+
+def _fts_query(query: str) -> str:
+    if any(c in query for c in '"():*^') or any(w in query.split() for w in ("AND", "OR", "NOT", "NEAR")):
+        return query
+    words = [w for w in query.replace("-", " ").split() if w]
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def _drop(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(f"{db}{suffix}")
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,135 @@
+"""The vault on disk: finding it, walking it, reading its config.
+
+The only module of ``mdnet.vault`` that touches the file system.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..config import CONFIG_NAME, Config, load_config
+from ..model import ERROR, Diagnostic
+
+ALWAYS_IGNORED = frozenset({".obsidian", ".git", ".trash", ".mdnet"})
+STATE_DIR = ".mdnet"
+
+
+class VaultNotFound(Exception):
+    """No vault could be found from the arguments, environment or working directory."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    path: str  # vault-relative, forward slashes
+    size: int
+    mtime_ns: int
+
+
+def find_vault(explicit: str | os.PathLike[str] | None = None, *, env: dict[str, str] | None = None,
+               cwd: Path | None = None) -> Path:
+    """``--vault``, else ``$MDNET_VAULT``, else walk up from ``cwd`` to a folder
+    holding ``mdnet.toml`` or ``.obsidian/``, as git finds ``.git``."""
+    env = os.environ if env is None else env
+    for source, value in (("--vault", explicit), ("MDNET_VAULT", env.get("MDNET_VAULT"))):
+        if value:
+            p = Path(value).expanduser()
+            if not p.is_dir():
+                raise VaultNotFound(f"{source} names {str(p)!r}, which is not a folder")
+            return p.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file() or (folder / ".obsidian").is_dir():
+            return folder
+    raise VaultNotFound(
+        f"no vault found in {str(here)!r} or above it (a vault is a folder with {CONFIG_NAME} or .obsidian/).\n"
+        "Point mdnet at one with --vault PATH or MDNET_VAULT=PATH, or create one with `mdnet init PATH`."
+    )
+
+
+def read_config(root: Path) -> tuple[Config, list[Diagnostic]]:
+    """Load ``<vault>/mdnet.toml`` if there is one; every problem is a diagnostic."""
+    import tomllib
+
+    path = root / CONFIG_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(), []
+    except OSError as e:
+        return Config(), [Diagnostic(CONFIG_NAME, 1, ERROR, "config-unreadable", f"cannot read: {e.strerror}")]
+    try:
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        return Config(), [Diagnostic(CONFIG_NAME, 1, ERROR, "config-not-utf8", "mdnet.toml is not UTF-8; using the defaults")]
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None) or _toml_line(str(e))
+        return Config(), [Diagnostic(CONFIG_NAME, line, ERROR, "config-bad-toml", f"not valid TOML: {str(e).split(' (at line')[0]}; using the defaults")]
+    return load_config(data, path=CONFIG_NAME, text=text)
+
+
+def _toml_line(message: str) -> int:
+    import re
+
+    m = re.search(r"line (\d+)", message)
+    return int(m.group(1)) if m else 1
+
+
+def walk(root: Path, config: Config) -> Iterator[FileStat]:
+    """Every Markdown note of the vault, ignoring dot-folders and configured folders."""
+    ignored = set(config["vault.ignore"])
+    ignored_paths = {i.strip("/") for i in ignored if "/" in i.strip("/")}
+    ignored_names = {i for i in ignored if "/" not in i.strip("/")}
+    root_s = str(root)
+    stack = [(root_s, "")]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            it = os.scandir(folder)
+        except OSError:
+            continue
+        with it:
+            for entry in it:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        sub = f"{rel}{name}"
+                        if name in ALWAYS_IGNORED or name in ignored_names or sub in ignored_paths:
+                            continue
+                        stack.append((entry.path, sub + "/"))
+                    elif name[-3:].lower() == ".md" and entry.is_file():
+                        st = entry.stat()
+                        yield FileStat(f"{rel}{name}", st.st_size, st.st_mtime_ns)
+                except OSError:
+                    continue
+
+
+def is_note_path(rel: str, config: Config) -> bool:
+    """Would :func:`walk` consider this vault-relative path?"""
+    if not rel.lower().endswith(".md"):
+        return False
+    parts = rel.split("/")
+    if any(p.startswith(".") for p in parts):
+        return False
+    ignored = {i.strip("/") for i in config["vault.ignore"]}
+    for i in range(1, len(parts)):
+        if parts[i - 1] in ALWAYS_IGNORED or parts[i - 1] in ignored or "/".join(parts[:i]) in ignored:
+            return False
+    return True
+
+
+def stat_note(root: Path, rel: str) -> FileStat | None:
+    try:
+        st = os.stat(root / rel)
+    except OSError:
+        return None
+    import stat as _stat
+
+    if not _stat.S_ISREG(st.st_mode):
+        return None
+    return FileStat(rel, st.st_size, st.st_mtime_ns)

@@ -1,0 +1,478 @@
+"""One note's bytes -> :class:`~mdnet.model.Note`.  Pure: no file system, no clock.
+
+Never raises on user content.  Every problem becomes a :class:`Diagnostic`
+carrying the line in the file as it is on disk, and costs only the value it is
+about: a bad date loses that date, a malformed frontmatter loses the
+properties but keeps the body and its log.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from datetime import date
+from typing import Any, Mapping
+
+import yaml
+
+from ..config import Config, is_no_cadence, parse_duration
+from ..model import (
+    ERROR,
+    MEETING,
+    MET,
+    NOTE,
+    OTHER,
+    PERSON,
+    STATUSES,
+    WARNING,
+    Contact,
+    Diagnostic,
+    LogEntry,
+    Meeting,
+    Note,
+)
+
+
+class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """libyaml's safe loader, but dates stay text: we validate them ourselves.
+
+    PyYAML turns ``2026-02-30`` into a constructor error that loses the whole
+    frontmatter; read as text, one bad date costs only that property.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?")
+_LOG_RE = re.compile(r"^[ \t]*[-*+][ \t]+(?!\[[ xX/-]\])(\d{4}-\d{2}-\d{2})(?![\d-])(.*)$", re.M)
+_KIND_COLON_RE = re.compile(r"[ \t]+([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:(.*)$")
+_KIND_ALONE_RE = re.compile(r"[ \t]+([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*$")
+_LINK_RE = re.compile(r"\[\[([^\]\[|#^\n]*)(?:[#^][^\]\[|\n]*)?(?:\|[^\]\[\n]*)?\]\]")
+_FENCE_RE = re.compile(r"^[ \t]*(```|~~~)", re.M)
+_KEY_LINE_RE = re.compile(r"^([^\s#\-][^:\n]*?)[ \t]*:(?:[ \t]|$)", re.M)
+
+LIST_PROPS = ("aliases", "email", "tags", "circles", "ask_about", "offers")
+TEXT_PROPS = ("name", "company", "role", "phone", "linkedin", "referred_by", "how_met", "status", "next_step", "cadence", "type")
+DATE_PROPS = ("added", "met", "follow_up", "snooze_until")
+KNOWN_PROPS = frozenset(LIST_PROPS + TEXT_PROPS + DATE_PROPS + ("knows_search",))
+
+
+def parse_date(value: Any) -> date | None:
+    """ISO ``YYYY-MM-DD`` (a datetime is accepted too) -> date; None if invalid."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    m = _DATE_RE.fullmatch(value.strip())
+    if not m:
+        return None
+    try:
+        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    if m.group(4) is not None and (int(m.group(4)) > 23 or int(m.group(5)) > 59):
+        return None
+    return d
+
+
+def link_target(text: str) -> str | None:
+    """``"[[People/Ana Lopez|Ana]]"`` -> ``"People/Ana Lopez"``; None if not a link."""
+    m = _LINK_RE.fullmatch(text.strip())
+    return m.group(1).strip() if m else None
+
+
+def links_in(text: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in _LINK_RE.findall(text) if t.strip())
+
+
+def _decode(data: bytes) -> tuple[str, int | None]:
+    """Bytes -> text, and the 1-based line of the first undecodable byte (if any)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+        bad = None
+    except UnicodeDecodeError as e:
+        bad = data.count(b"\n", 0, e.start) + 1
+        text = data.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, bad
+
+
+def split_frontmatter(text: str) -> tuple[str | None, str, int, bool]:
+    """-> (yaml text or None, body, line of the body's first line, closed?).
+
+    Frontmatter starts with ``---`` on the first line and ends at the next line
+    that is ``---`` or ``...``.  Unclosed frontmatter returns closed=False and
+    the whole text as body.
+    """
+    if not text.startswith("---"):
+        return None, text, 1, True
+    first_nl = text.find("\n")
+    if first_nl == -1:
+        first_line = text
+    else:
+        first_line = text[:first_nl]
+    if first_line.rstrip() != "---":
+        return None, text, 1, True
+    if first_nl == -1:
+        return None, text, 1, False
+    pos = first_nl + 1
+    line = 2
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        end = n if nl == -1 else nl
+        stripped = text[pos:end].rstrip()
+        if stripped == "---" or stripped == "...":
+            body_start = n if nl == -1 else nl + 1
+            return text[first_nl + 1 : pos], text[body_start:], line + 1, True
+        if nl == -1:
+            break
+        pos = nl + 1
+        line += 1
+    return None, text, 1, False
+
+
+class _Ctx:
+    """Collects diagnostics for one note; finds a property's line lazily."""
+
+    __slots__ = ("path", "fm", "diags", "_lines")
+
+    def __init__(self, path: str, fm: str | None) -> None:
+        self.path = path
+        self.fm = fm
+        self.diags: list[Diagnostic] = []
+        self._lines: dict[str, int] | None = None
+
+    def line_of(self, key: str) -> int:
+        if self._lines is None:
+            self._lines = {}
+            if self.fm:
+                for m in _KEY_LINE_RE.finditer(self.fm):
+                    k = m.group(1).strip().strip("'\"")
+                    self._lines.setdefault(k, self.fm.count("\n", 0, m.start()) + 2)
+        return self._lines.get(key, 1)
+
+    def add(self, line: int, severity: str, code: str, message: str) -> None:
+        self.diags.append(Diagnostic(self.path, line, severity, code, message))
+
+    def warn(self, key: str, code: str, message: str) -> None:
+        self.add(self.line_of(key), WARNING, code, message)
+
+    def error(self, key: str, code: str, message: str) -> None:
+        self.add(self.line_of(key), ERROR, code, message)
+
+
+def _recover_links(value: Any, key: str, ctx: _Ctx) -> Any:
+    """An unquoted ``[[Link]]`` reads as a nested list: take it back as text."""
+    if isinstance(value, list):
+        if len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1 and isinstance(value[0][0], str):
+            target = value[0][0]
+            ctx.warn(key, "unquoted-link", f"{key}: [[{target}]] must be quoted, as \"[[{target}]]\" (read as a link for now)")
+            return f"[[{target}]]"
+        return [_recover_links(v, key, ctx) for v in value]
+    return value
+
+
+def _text(props: Mapping[str, Any], key: str, ctx: _Ctx) -> str | None:
+    v = props.get(key)
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(v)
+    ctx.warn(key, "wrong-type", f"{key} should be text, not {_kind_name(v)} (ignored)")
+    return None
+
+
+def _list(props: Mapping[str, Any], key: str, ctx: _Ctx) -> tuple[str, ...]:
+    v = props.get(key)
+    if v is None:
+        return ()
+    if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+        text = str(v).strip()
+        if key in ("email", "aliases"):  # a single value is ordinary for these
+            return (text,) if text else ()
+        ctx.warn(key, "wrong-type", f"{key} should be a list; read {text!r} as its only item")
+        return (text,) if text else ()
+    if isinstance(v, list):
+        out = []
+        for item in v:
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                s = str(item).strip()
+                if s:
+                    out.append(s)
+            elif item is not None:
+                ctx.warn(key, "wrong-type", f"{key} has an item that is {_kind_name(item)}, not text (skipped)")
+        return tuple(out)
+    ctx.warn(key, "wrong-type", f"{key} should be a list, not {_kind_name(v)} (ignored)")
+    return ()
+
+
+def _date(props: Mapping[str, Any], key: str, ctx: _Ctx) -> date | None:
+    v = props.get(key)
+    if v is None or v == "":
+        return None
+    d = parse_date(v)
+    if d is None:
+        ctx.error(key, "invalid-date", f"{key}: {v!r} is not a date; write it as YYYY-MM-DD")
+    return d
+
+
+def _kind_name(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, (int, float)):
+        return "a number"
+    return type(v).__name__
+
+
+def _strip_link(text: str | None) -> tuple[str | None, bool]:
+    if text is None:
+        return None, False
+    target = link_target(text)
+    return (target, True) if target is not None else (text, False)
+
+
+def _contact(path: str, title: str, props: Mapping[str, Any], ctx: _Ctx, config: Config) -> Contact:
+    name = _text(props, "name", ctx) or title
+    company, company_link = _strip_link(_text(props, "company", ctx))
+    referred_by, _ = _strip_link(_text(props, "referred_by", ctx))
+    status = (_text(props, "status", ctx) or "active").lower()
+    if status not in STATUSES:
+        ctx.warn("status", "unknown-status", f"status {status!r} is not one of {', '.join(STATUSES)} (treated as active)")
+        status = "active"
+    cadence = _text(props, "cadence", ctx)
+    if cadence is not None and not is_no_cadence(cadence) and parse_duration(cadence) is None:
+        ctx.warn("cadence", "bad-cadence", f"cadence {cadence!r} is not a cadence such as 14d, 2w, 1m, quarterly or none (ignored)")
+        cadence = None
+    knows = props.get("knows_search")
+    if knows is not None and not isinstance(knows, bool):
+        ctx.warn("knows_search", "wrong-type", f"knows_search should be true or false, not {knows!r} (ignored)")
+        knows = None
+    tags = tuple(t.lstrip("#") for t in _list(props, "tags", ctx))
+    extra = {k: v for k, v in props.items() if k not in KNOWN_PROPS}
+    return Contact(
+        path=path,
+        name=name,
+        aliases=_list(props, "aliases", ctx),
+        company=company,
+        company_link=company_link,
+        role=_text(props, "role", ctx),
+        emails=_list(props, "email", ctx),
+        phone=_text(props, "phone", ctx),
+        linkedin=_text(props, "linkedin", ctx),
+        tags=tags,
+        circles=tuple(c.lower() for c in _list(props, "circles", ctx)),
+        referred_by=referred_by,
+        referred_by_line=ctx.line_of("referred_by") if referred_by else 0,
+        added=_date(props, "added", ctx),
+        met=_date(props, "met", ctx),
+        how_met=_text(props, "how_met", ctx),
+        status=status,
+        follow_up=_date(props, "follow_up", ctx),
+        next_step=_text(props, "next_step", ctx),
+        cadence=cadence,
+        snooze_until=_date(props, "snooze_until", ctx),
+        knows_search=knows,
+        ask_about=_list(props, "ask_about", ctx),
+        offers=_list(props, "offers", ctx),
+        extra=extra,
+        name_line=ctx.line_of("name") if "name" in props else 1,
+        aliases_line=ctx.line_of("aliases") if "aliases" in props else 1,
+    )
+
+
+def _meeting(path: str, title: str, props: Mapping[str, Any], ctx: _Ctx, words: Mapping[str, str], body: str) -> Meeting:
+    raw_date = props.get("date")
+    d = None
+    if raw_date is None or raw_date == "":
+        ctx.warn("date", "meeting-no-date", "meeting note has no date: property, so it counts for nobody")
+    else:
+        d = parse_date(raw_date)
+        if d is None:
+            ctx.error("date", "invalid-date", f"date: {raw_date!r} is not a date; write it as YYYY-MM-DD")
+    with_raw = props.get("with")
+    names: list[str] = []
+    if isinstance(with_raw, str):
+        with_raw = [with_raw]
+    if isinstance(with_raw, list):
+        for item in with_raw:
+            if isinstance(item, str) and item.strip():
+                target = link_target(item)
+                names.append(target if target is not None else item.strip())
+            elif item is not None:
+                ctx.warn("with", "wrong-type", f"with: has an item that is {_kind_name(item)}, not a name or \"[[Link]]\" (skipped)")
+    elif with_raw is not None:
+        ctx.warn("with", "wrong-type", f"with: should be a list of \"[[Person]]\" links, not {_kind_name(with_raw)}")
+    if not names:
+        ctx.warn("with", "with-names-nobody", "meeting note has no with: list naming the people met, so it counts for nobody")
+    word = ""
+    kind = MET
+    raw_kind = props.get("kind")
+    if raw_kind is not None:
+        word = str(raw_kind).strip()
+        kind = words.get(word.lower(), NOTE)
+        if kind == NOTE and word.lower() not in words:
+            ctx.warn("kind", "unknown-kind", f"kind {word!r} is not a known kind word (counted as a note); see [kinds] in mdnet.toml")
+    summary = ""
+    for line in body.split("\n"):
+        s = line.strip().lstrip("#").strip()
+        if s:
+            summary = s[:200]
+            break
+    return Meeting(path=path, title=title, date=d, date_line=ctx.line_of("date"), kind=kind, word=word,
+                   with_=tuple(names), with_line=ctx.line_of("with"), summary=summary)
+
+
+def _fenced_ranges(body: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced code blocks (log lines inside them don't count)."""
+    ranges = []
+    it = _FENCE_RE.finditer(body)
+    for open_ in it:
+        close = next(it, None)
+        end = close.end() if close else len(body)
+        ranges.append((open_.start(), end))
+    return ranges
+
+
+def _in_ranges(pos: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in ranges)
+
+
+def _log(body: str, first_line: int, ctx: _Ctx, words: Mapping[str, str], fences: list[tuple[int, int]]) -> tuple[LogEntry, ...]:
+    entries = []
+    for m in _LOG_RE.finditer(body):
+        if fences and _in_ranges(m.start(), fences):
+            continue
+        line = first_line + body.count("\n", 0, m.start())
+        iso, rest = m.group(1), m.group(2)
+        d = parse_date(iso)
+        if d is None:
+            ctx.add(line, ERROR, "invalid-date", f"log line date {iso!r} is not a date; write it as YYYY-MM-DD")
+            continue
+        word = ""
+        kind = NOTE
+        if rest.startswith(":"):
+            text = rest[1:]
+        else:
+            mc = _KIND_COLON_RE.match(rest)
+            if mc:
+                word, text = mc.group(1), mc.group(2)
+                kind = words.get(word.lower(), "")
+                if not kind:
+                    ctx.add(line, WARNING, "unknown-kind", f"{word!r} is not a known kind word (counted as a note); see [kinds] in mdnet.toml")
+                    kind = NOTE
+            else:
+                ma = _KIND_ALONE_RE.match(rest)
+                if ma and ma.group(1).lower() in words:
+                    word, text = ma.group(1), ""
+                    kind = words[word.lower()]
+                else:
+                    text = rest
+        text = text.strip()
+        entries.append(LogEntry(line=line, date=d, kind=kind, word=word, text=text, links=links_in(text) if "[[" in text else ()))
+    return tuple(entries)
+
+
+def _body_links(body: str, first_line: int, fences: list[tuple[int, int]]) -> tuple[tuple[int, str], ...]:
+    if "[[" not in body:
+        return ()
+    starts = [0]
+    find = body.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    out = []
+    for m in _LINK_RE.finditer(body):
+        target = m.group(1).strip()
+        if target and not (fences and _in_ranges(m.start(), fences)):
+            out.append((first_line + bisect_right(starts, m.start()) - 1, target))
+    return tuple(out)
+
+
+def folder_type(path: str, config: Config) -> str:
+    """The type a note has by its folder alone (PERSON, MEETING or OTHER)."""
+    for folder in config["vault.people_folders"]:
+        if path.startswith(folder.rstrip("/") + "/"):
+            return PERSON
+    for folder in config["vault.meeting_folders"]:
+        if path.startswith(folder.rstrip("/") + "/"):
+            return MEETING
+    return OTHER
+
+
+def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, words: Mapping[str, str] | None = None) -> Note:
+    """Read one note.  ``path`` is vault-relative with forward slashes.
+
+    ``words`` is ``config.kind_words()``, passed in by callers that parse many
+    notes so it is computed once.
+    """
+    if words is None:
+        words = config.kind_words()
+    title = path.rsplit("/", 1)[-1]
+    if title.lower().endswith(".md"):
+        title = title[:-3]
+    text, bad_line = _decode(data)
+    fm, body, body_line, closed = split_frontmatter(text)
+    ctx = _Ctx(path, fm)
+    if bad_line is not None:
+        ctx.add(bad_line, ERROR, "not-utf8", "the file is not valid UTF-8 (undecodable bytes shown as \ufffd); save it as UTF-8")
+    if not closed:
+        ctx.add(1, ERROR, "unclosed-frontmatter", "frontmatter opened with --- on line 1 is never closed with ---")
+    props: dict[str, Any] = {}
+    if fm is not None and fm.strip():
+        try:
+            loaded = yaml.load(fm, Loader=_Loader)
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            line = 2 + (mark.line if mark else 0)
+            what = " ".join(p for p in (e.context, e.problem) if p)
+            ctx.add(line, ERROR, "bad-yaml", f"frontmatter is not valid YAML: {what} (properties ignored)")
+            loaded = None
+        except yaml.YAMLError as e:  # pragma: no cover - libyaml reports marks for all we know
+            ctx.add(2, ERROR, "bad-yaml", f"frontmatter is not valid YAML: {e} (properties ignored)")
+            loaded = None
+        except (ValueError, TypeError, RecursionError) as e:  # e.g. an unhashable key
+            ctx.add(2, ERROR, "bad-yaml", f"frontmatter could not be read: {e} (properties ignored)")
+            loaded = None
+        if loaded is None:
+            pass
+        elif isinstance(loaded, dict):
+            for k, v in loaded.items():
+                key = k if isinstance(k, str) else str(k)
+                props[key] = _recover_links(v, key, ctx) if isinstance(v, list) else v
+        else:
+            ctx.add(2, ERROR, "frontmatter-not-mapping", f"frontmatter must be a set of `key: value` properties, not {_kind_name(loaded)} (ignored)")
+
+    declared = props.get("type")
+    if isinstance(declared, str) and declared.strip():
+        t = declared.strip().lower()
+        ntype = PERSON if t == PERSON else MEETING if t == MEETING else OTHER
+    else:
+        ntype = folder_type(path, config)
+
+    fences = _fenced_ranges(body) if ("```" in body or "~~~" in body) else []
+    contact = meeting = None
+    log: tuple[LogEntry, ...] = ()
+    if ntype == PERSON:
+        contact = _contact(path, title, props, ctx, config)
+        log = _log(body, body_line, ctx, words, fences)
+    elif ntype == MEETING:
+        meeting = _meeting(path, title, props, ctx, words, body)
+    links = _body_links(body, body_line, fences)
+    ctx.diags.sort(key=lambda d: d.line)
+    return Note(path=path, type=ntype, title=title, properties=props, body=body, contact=contact, meeting=meeting,
+                log=log, links=links, diagnostics=tuple(ctx.diags), mtime_ns=mtime_ns)

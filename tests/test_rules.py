@@ -421,3 +421,44 @@ def test_select_due_window_and_rules() -> None:
 
 def test_default_config_is_usable() -> None:
     assert follow_ups(vault(), DEFAULT, date(2026, 11, 18)) == []
+
+
+# --- end to end: note text -> items ---------------------------------------------------------
+
+
+def _vault_from_text(notes: dict[str, str], cfg: Config = QUIET) -> Vault:
+    from mdnet.graph import resolve
+    from mdnet.vault.parse import parse_note
+
+    parsed = [parse_note(path, text.encode(), cfg, mtime_ns=1_000_000_000) for path, text in notes.items()]
+    return resolve(parsed, cfg)
+
+
+def test_end_to_end_thank_you_referral_and_meeting_note() -> None:
+    v = _vault_from_text({
+        "People/Ana Lopez.md": "---\ntype: person\ncompany: \"[[Fabrikam]]\"\nemail: ana@fabrikam.example\n---\n"
+                               "## Log\n- 2026-11-12 email: asked for coffee\n- 2026-11-13 reply: yes\n"
+                               "- 2026-11-18 coffee: talked fintech hiring; suggested [[Priya Shah]]\n",
+        "People/Priya Shah.md": "---\ntype: person\nadded: 2026-11-18\n---\nPayments lead.\n",
+        "People/Chen Wu.md": "---\ncompany: Fabrikam\n---\n",
+        "Meetings/2026-11-16 Panel.md": "---\ntype: meeting\ndate: 2026-11-16\nwith:\n  - \"[[Chen Wu]]\"\n---\nFintech panel\n",
+    })
+    found = follow_ups(v, QUIET, date(2026, 11, 18))
+    assert [(i.rule, i.contact, i.due, i.reason) for i in found] == [
+        ("thank-you", "Chen Wu", date(2026, 11, 17), "Thank Chen Wu for the meeting on 16 Nov"),
+        ("referral", "Priya Shah", date(2026, 11, 19), "Reach out to Priya Shah: referred by Ana Lopez on 18 Nov"),
+        ("thank-you", "Ana Lopez", date(2026, 11, 19), "Thank Ana Lopez for the coffee on 18 Nov"),
+    ]
+    ana = found[2]
+    assert ana.email == "ana@fabrikam.example"
+    assert ana.recent == ("2026-11-13 reply: yes", "2026-11-18 coffee: talked fintech hiring; suggested [[Priya Shah]]")
+    assert ana.modified == datetime(1970, 1, 1, 0, 0, 1, tzinfo=timezone.utc)
+
+
+def test_end_to_end_crlf_note_nudges_and_snooze() -> None:
+    text = ("---\r\ntype: person\r\nsnooze_until: 2026-11-20\r\n---\r\n"
+            "- 2026-11-06 email: asked for 20 minutes\r\n- 2026-11-09: heard she is travelling\r\n")
+    v = _vault_from_text({"People/Chen Wu.md": text})
+    [item] = follow_ups(v, QUIET, date(2026, 11, 10))
+    assert (item.rule, item.due, item.anchor) == ("nudge", date(2026, 11, 20), "2026-11-06")  # 17 Nov, snoozed to 20 Nov
+    assert item.reason == "No reply from Chen Wu since 6 Nov: nudge (2nd of 3)"

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,17 @@ def test_person_template_lists_every_property_and_a_log():
     assert "- 2026-11-22 note: " in body  # a log line in the documented format
 
 
+def test_person_template_makes_a_clean_contact():
+    from mdnet.config import DEFAULT
+    from mdnet.vault.parse import parse_note
+
+    text = instantiate((TEMPLATE / "Templates" / "Person.md").read_text(encoding="utf-8"))
+    note = parse_note("People/New Person.md", text.encode(), DEFAULT)
+    assert note.diagnostics == ()  # empty properties are simply not set
+    assert note.contact is not None and note.contact.name == "New Person"
+    assert [(e.kind, e.text) for e in note.log] == [("note", "added to my list")]
+
+
 def test_meeting_template_has_the_meeting_properties():
     text = instantiate((TEMPLATE / "Templates" / "Meeting.md").read_text(encoding="utf-8"))
     props, _ = split_frontmatter(text)
@@ -142,7 +154,9 @@ def test_examples_are_clearly_marked():
     for path in people + sorted((TEMPLATE / "Meetings").glob("*.md")):
         props, body = split_frontmatter(path.read_text(encoding="utf-8"))
         assert "example" in props["tags"], path.name
-        first = body.strip().splitlines()[0]
+        # A contact's first line; a meeting's first line is its summary, so its heading comes first.
+        lines = [line for line in body.splitlines() if line.strip()]
+        first = lines[0] if path.parent.name == "People" else lines[1]
         assert "Example" in first and "delete" in first, path.name
 
 
@@ -204,34 +218,49 @@ ALL_RULES = {
 }  # fmt: skip
 
 
-def test_examples_show_every_rule(vault: Path):
-    from click.testing import CliRunner
+def load_examples(root: Path):
+    """The example vault as mdnet reads it: walk, parse, resolve (no index needed)."""
+    from mdnet.graph import resolve
+    from mdnet.vault.files import read_config, walk
+    from mdnet.vault.parse import parse_note
 
-    cli = _cli()
-    if "due" not in getattr(cli, "commands", {}):
-        pytest.skip("mdnet due is not there yet (issue 3)")
-    runner = CliRunner()
-    result = runner.invoke(cli, ["--vault", str(vault), "due", "--as-of", "2026-11-23", "--within", "14d", "--json"])
-    assert result.exit_code == 0, result.output
-    items = json.loads(result.stdout)
-    assert {i["rule"] for i in items} == ALL_RULES
-    by_contact = {(i["contact"], i["rule"]): i["due"] for i in items}
-    assert by_contact[("Maya Okafor", "thank-you")] == "2026-11-21"
-    assert by_contact[("Samuel Adeyemi", "nudge")] == "2026-11-18"
-    assert by_contact[("Priya Shah", "referral")] == "2026-11-21"
-    assert by_contact[("Ana Sousa", "try-another")] == "2026-11-20"
-    assert by_contact[("Rosa Delgado", "keep-in-touch")] == "2026-11-20"
-    assert by_contact[("Jamal Wright", "follow-up")] == "2026-11-24"
-    assert by_contact[("Sofia Marchetti", "nudge")] == "2026-12-01"  # snoozed
-    assert ("Ana Sousa", "outreach") not in by_contact  # try-another replaced it
-    assert {i["due"] for i in items if i["rule"] == "monthly-update"} >= {"2026-11-02", "2026-12-07"}
-    names = {i["contact"] for i in items}
+    config, diags = read_config(root)
+    assert diags == []
+    notes = [parse_note(f.path, (root / f.path).read_bytes(), config) for f in walk(root, config)]
+    return resolve(notes, config), config
+
+
+def test_examples_parse_without_a_single_diagnostic():
+    vault, _ = load_examples(TEMPLATE)
+    problems = [str(d) for n in vault.notes for d in n.diagnostics] + [str(d) for d in vault.diagnostics]
+    assert problems == []
+    assert not any(n.path.startswith("Templates/") for n in vault.notes)
+    assert len(vault.contacts) == len(example_people())  # Profile.md is not a contact
+
+
+def test_examples_show_every_rule_on_monday_23_november():
+    from mdnet.rules import follow_ups, gone_quiet, select_due
+
+    vault, config = load_examples(TEMPLATE)
+    as_of = date(2026, 11, 23)
+    items = select_due(follow_ups(vault, config, as_of), as_of, within=14)
+    assert {i.rule for i in items} == ALL_RULES
+    due = {(i.contact, i.rule): i.due.isoformat() for i in items}
+    assert due[("Maya Okafor", "thank-you")] == "2026-11-21"  # coffee on Friday 20th
+    assert due[("Samuel Adeyemi", "nudge")] == "2026-11-18"  # emailed 9th, 7 business days
+    assert due[("Priya Shah", "referral")] == "2026-11-21"  # named in Maya's coffee line
+    assert due[("Ana Sousa", "try-another")] == "2026-11-20"  # Chen at Fabrikam, 3 business days
+    assert due[("Rosa Delgado", "keep-in-touch")] == "2026-11-20"  # 1m after 20 Oct
+    assert due[("Jamal Wright", "follow-up")] == "2026-11-24"
+    assert due[("Sofia Marchetti", "nudge")] == "2026-12-01"  # snoozed from the 19th
+    assert ("Ana Sousa", "outreach") not in due  # try-another replaced it
+    assert {c for c, r in due if r == "outreach"} == {"Kenji Watanabe", "Linh Nguyen"}
+    # No update logged in November yet: November's (first Monday) is overdue.
+    assert due[(None, "monthly-update")] == "2026-11-02"
+    names = {c for c, _ in due}
     assert "David Levi" not in names  # paused
     assert "Brian O'Connell" not in names  # gone quiet: not nagged
-
-    quiet = runner.invoke(cli, ["--vault", str(vault), "due", "--as-of", "2026-11-23", "--quiet", "--json"])
-    assert quiet.exit_code == 0, quiet.output
-    assert "Brian O'Connell" in {i["contact"] for i in json.loads(quiet.stdout)}
+    assert [i.contact for i in gone_quiet(vault, config, as_of)] == ["Brian O'Connell"]
 
 
 # --- docs/configuration.md -----------------------------------------------------

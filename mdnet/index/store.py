@@ -32,7 +32,7 @@ from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, walk
 from ..vault.parse import parse_note
 from .codec import decode, encode, searchable_properties
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 1500  # files to parse before a second process pays for itself
@@ -52,6 +52,7 @@ CREATE TABLE notes(
     name TEXT,
     errors INTEGER NOT NULL,
     warnings INTEGER NOT NULL,
+    entries INTEGER NOT NULL,
     record TEXT NOT NULL
 );
 CREATE INDEX notes_type ON notes(type);
@@ -111,8 +112,11 @@ def _parse_row(root: str, fs: tuple[str, int, int], config: Config, words: dict[
     note = parse_note(path, data, config, mtime_ns=mtime, words=words)
     errors = sum(1 for d in note.diagnostics if d.severity == ERROR)
     name = note.contact.name if note.contact else note.title
+    entries = len(note.log)
+    if note.meeting is not None and note.meeting.date is not None:
+        entries += len(note.meeting.with_)
     return ("parsed", path, len(data), mtime, h, note.type, note.title, name, errors,
-            len(note.diagnostics) - errors, encode(note), searchable_properties(note.properties), note.body)
+            len(note.diagnostics) - errors, entries, encode(note), searchable_properties(note.properties), note.body)
 
 
 # Worker-process state (set once per worker by the pool initializer, or inherited by fork).
@@ -262,13 +266,13 @@ class Index:
                     conn.execute("UPDATE notes SET size=?, mtime_ns=?, racy=? WHERE path=?", (r[2], r[3], racy, path))
                     stats.unchanged += 1
                     continue
-                _, path, size, mtime, h, ntype, title, name, errors, warnings, record, props_text, body = r
+                _, path, size, mtime, h, ntype, title, name, errors, warnings, entries, record, props_text, body = r
                 row = known.get(path)
                 if row is not None:
                     note_id, first_seen = row[0], row[5]
                     conn.execute(
-                        "UPDATE notes SET size=?, mtime_ns=?, hash=?, racy=?, type=?, title=?, name=?, errors=?, warnings=?, record=? WHERE id=?",
-                        (size, mtime, h, racy, ntype, title, name, errors, warnings, record, note_id))
+                        "UPDATE notes SET size=?, mtime_ns=?, hash=?, racy=?, type=?, title=?, name=?, errors=?, warnings=?, entries=?, record=? WHERE id=?",
+                        (size, mtime, h, racy, ntype, title, name, errors, warnings, entries, record, note_id))
                     conn.execute("DELETE FROM fts WHERE rowid=?", (note_id,))
                     stats.changed += 1
                 else:
@@ -280,9 +284,9 @@ class Index:
                     else:
                         stats.added += 1
                     cur = conn.execute(
-                        "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, type, title, name, errors, warnings, record)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (path, size, mtime, h, racy, first_seen, ntype, title, name, errors, warnings, record))
+                        "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, type, title, name, errors, warnings, entries, record)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (path, size, mtime, h, racy, first_seen, ntype, title, name, errors, warnings, entries, record))
                     note_id = cur.lastrowid
                 conn.execute("INSERT INTO fts(rowid, name, properties, body) VALUES (?,?,?,?)", (note_id, name, props_text, body))
                 stats.changed_paths.append(path)
@@ -359,9 +363,10 @@ class Index:
 
     def _count(self, stats: SyncStats) -> None:
         row = self.conn.execute(
-            "SELECT count(*), sum(type='person'), sum(type='meeting'), coalesce(sum(errors),0), coalesce(sum(warnings),0) FROM notes"
+            "SELECT count(*), sum(type='person'), sum(type='meeting'), sum(errors), sum(warnings), sum(entries) FROM notes"
         ).fetchone()
-        stats.notes, stats.contacts, stats.meetings, stats.errors, stats.warnings = (x or 0 for x in row)
+        (stats.notes, stats.contacts, stats.meetings, stats.errors, stats.warnings,
+         stats.interactions) = (x or 0 for x in row)
 
     # -- reading -----------------------------------------------------------
 

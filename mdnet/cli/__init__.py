@@ -1,0 +1,79 @@
+"""The ``mdnet`` command: thin click commands over :mod:`mdnet.workspace`.
+
+This package is the error boundary: library exceptions that stop a whole
+command are turned into one ``Error: ...`` line and an exit code here, and
+``--debug`` shows the traceback instead.  Heavy modules (yaml, sqlite3,
+icalendar, watchdog) are imported inside the commands that need them, so
+``mdnet --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from .common import Ctx
+
+
+class _Group(click.Group):
+    """Lists commands in the order they are added (the order of a workflow)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as e:  # the one place library failures become messages
+            from ..index import IndexUnavailable
+            from ..lock import VaultLocked
+            from ..vault.files import VaultNotFound
+
+            obj = ctx.find_object(Ctx)
+            if obj is not None and obj.debug:
+                raise
+            if isinstance(e, (VaultNotFound, IndexUnavailable, VaultLocked)):
+                raise click.ClickException(str(e)) from e
+            if isinstance(e, OSError):
+                raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}".lstrip(": ")) from e
+            raise
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--vault", "vault", metavar="PATH", envvar="MDNET_VAULT",
+              help="The vault (a folder of Markdown notes). Default: $MDNET_VAULT, else the nearest folder "
+                   "at or above the current one that holds mdnet.toml or .obsidian/.")
+@click.option("--debug", is_flag=True, help="Show the full traceback when a command fails.")
+@click.version_option(__version__, prog_name="mdnet")
+@click.pass_context
+def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
+    """mdnet: a plain-text networking CRM for your job search.
+
+    Your contacts are Markdown notes; mdnet reads them, tells you who to
+    thank, nudge or call, and keeps a calendar feed of it up to date.
+
+    \b
+    Start:   mdnet init ~/Notes        (a starter vault, or use your own)
+    Daily:   mdnet due                 (what to do today)
+             mdnet serve --watch       (keep the calendar feed fresh)
+    """
+    ctx.obj = Ctx(vault=vault, debug=debug)
+
+
+from . import followups, live, notes  # noqa: E402  (commands register on `cli`)
+
+for _command in (notes.init, notes.index, notes.check, notes.list_, notes.show, notes.search,
+                 followups.due, followups.feed, live.watch, live.serve):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="mdnet")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Commands over follow-ups: due and feed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .common import as_of_option, echo_json, json_option, parse_as_of, refreshed
+
+
+def parse_within(value: str | None, day: "date") -> int:
+    """``7d``, ``2w``, ``1m`` (or a number of days) from ``day`` -> days."""
+    if not value:
+        return 0
+    if value.strip().isdigit():
+        return int(value)
+    from ..config import parse_duration
+    from ..dates import add_duration
+
+    d = parse_duration(value)
+    if d is None:
+        raise click.BadParameter(f"{value!r} is not a span such as 7d, 2w or 1m", param_hint="--within")
+    return (add_duration(day, d) - day).days
+
+
+@click.command()
+@as_of_option
+@click.option("--within", metavar="SPAN", help="Also list what comes due in the next SPAN (7d, 2w, 1m).")
+@click.option("--rule", "rules", multiple=True, metavar="RULE",
+              help="Only items of this rule (repeatable): follow-up, thank-you, nudge, referral, try-another, "
+                   "keep-in-touch, outreach, monthly-update.")
+@click.option("--quiet", "quiet", is_flag=True, help="List the contacts who have gone quiet instead (no reply after the last nudge).")
+@json_option
+@click.pass_context
+def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[str, ...], quiet: bool, as_json: bool) -> None:
+    """What to do today: who to thank, nudge, call or write to.
+
+    Lists follow-ups due on or before today (or --as-of), overdue first.
+    """
+    from ..rules import RULES, gone_quiet, select_due
+
+    day = parse_as_of(as_of)
+    days = parse_within(within, day)
+    bad = [r for r in rules if r not in RULES]
+    if bad:
+        raise click.BadParameter(f"unknown rule {bad[0]!r}; rules are: {', '.join(RULES)}", param_hint="--rule")
+    ws = refreshed(ctx)
+    vault = ws.vault()
+    if quiet:
+        items = gone_quiet(vault, ws.config, day)
+    else:
+        items = select_due(ws.follow_ups(day, vault), day, within=days, rules=set(rules) or None)
+    if as_json:
+        echo_json([i.to_json() for i in items])
+        return
+    if not items:
+        click.echo("Nobody has gone quiet." if quiet else "Nothing due. Add people to People/ or check `mdnet due --within 7d`.", err=True)
+        return
+    for item in items:
+        when = item.due.isoformat()
+        late = item.due < day
+        mark = click.style(f"{when} overdue", fg="red") if late else (
+            click.style(when, bold=True) if item.due == day else when)
+        click.echo(f"{mark}  {item.rule:<14} {item.reason}")
+        if item.next_step:
+            click.echo(f"{'':12}{'':16}next: {item.next_step}")
+        for a in item.ask_about:
+            click.echo(f"{'':12}{'':16}ask about: {a}")
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Where to write the feed (default: feed.path in mdnet.toml, .mdnet/followups.ics). '-' prints it.")
+@as_of_option
+@click.option("--todo", is_flag=True, help="Emit VTODO tasks too, for task apps that read them (Thunderbird, todoman).")
+@json_option
+@click.pass_context
+def feed(ctx: click.Context, output: Path | None, as_of: str | None, todo: bool, as_json: bool) -> None:
+    """Write the iCalendar feed of follow-ups (overdue items and the next 30 days).
+
+    The file is replaced atomically, and only when its content changed, so a
+    calendar app never reads half a file. Subscribe to it with `mdnet serve`.
+    """
+    day = parse_as_of(as_of)
+    ws = refreshed(ctx)
+    if output is not None and str(output) == "-":
+        data, _ = ws.build_feed(day, todo=todo)
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    path, changed, n = ws.write_feed(day, path=output, todo=todo)
+    if as_json:
+        echo_json({"path": str(path), "items": n, "changed": changed})
+        return
+    click.echo(f"{path}: {n} follow-ups{'' if changed else ' (unchanged)'}")

@@ -1,0 +1,127 @@
+"""Long-running commands: watch and serve."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+
+import click
+
+from .common import open_workspace
+
+
+def _log(message: str) -> None:
+    click.echo(f"{time.strftime('%H:%M:%S')} {message}", err=True)
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum, frame):  # type: ignore[no-untyped-def]
+        stop.set()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _start_watching(ws, poll: bool, debounce: float, todo: bool):  # type: ignore[no-untyped-def]
+    from ..live import FeedUpdater
+    from ..vault.files import is_note_path
+    from ..watch import Watcher
+
+    updater = FeedUpdater(ws, log=_log, todo=todo)
+    watcher = Watcher(ws.root, updater, debounce=debounce, poll=poll,
+                      ignore=lambda rel: rel.lower().endswith(".md") and not is_note_path(rel, ws.config),
+                      log=_log)
+    watcher.start()
+    return watcher, updater
+
+
+@click.command()
+@click.option("--poll", is_flag=True, help="Poll the folder instead of using OS events (network and synced folders).")
+@click.option("--debounce", default=0.3, show_default=True, metavar="SECONDS", help="Quiet time before an update.")
+@click.option("--todo", is_flag=True, help="Emit VTODO tasks in the feed too.")
+@click.pass_context
+def watch(ctx: click.Context, poll: bool, debounce: float, todo: bool) -> None:
+    """Keep the index and the feed up to date as notes change (Ctrl-C stops).
+
+    Only one watcher runs per vault. Use `mdnet serve --watch` to serve the
+    feed from the same process.
+    """
+    from ..lock import VaultLock
+
+    ws = open_workspace(ctx)
+    with VaultLock(ws.state_dir).acquire():
+        stop = threading.Event()
+        _stop_on_signals(stop)
+        watcher, _ = _start_watching(ws, poll, debounce, todo)
+        _log(f"watching {ws.root} (feed: {ws.feed_path}); Ctrl-C stops")
+        try:
+            stop.wait()
+        finally:
+            watcher.stop()
+            _log("stopped")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8765, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--watch/--no-watch", "watch_too", default=False, help="Also watch the vault and keep the feed fresh.")
+@click.option("--poll", is_flag=True, help="With --watch: poll instead of OS events.")
+@click.option("--rotate-token", is_flag=True, help="Make a new secret URL (old subscriptions stop working) and exit.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool, rotate_token: bool) -> None:
+    """Serve the follow-up feed over HTTP for calendar apps to subscribe to.
+
+    The URL holds a secret token (kept in .mdnet/token, never in mdnet.toml);
+    anything else gets 404. Writes the feed before it starts listening.
+    """
+    from datetime import date
+
+    from ..lock import VaultLock
+    from ..server import feed_urls, load_or_create_token, make_server
+    from ..server import rotate_token as rotate
+
+    ws = open_workspace(ctx)
+    if rotate_token:
+        rotate(ws.state_dir)
+        click.echo("New feed URL made; subscribe again with the URL `mdnet serve` prints.")
+        return
+    token = load_or_create_token(ws.state_dir)
+    lock = VaultLock(ws.state_dir).acquire() if watch_too else None
+    try:
+        ws.refresh()
+        path, _, n = ws.write_feed(date.today())
+        try:
+            server = make_server(path, token, host, port, log=None)
+        except OSError as e:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}")
+        url, webcal = feed_urls(server, "localhost" if host in ("127.0.0.1", "::1") else None)
+        click.echo(f"Serving {n} follow-ups from {ws.root}\n")
+        click.echo(f"  {url}\n  {webcal}\n")
+        click.echo("Subscribe (details: docs/subscribe.md):")
+        click.echo("  Apple Calendar: File > New Calendar Subscription, paste the webcal:// URL")
+        click.echo("  Thunderbird:    New Calendar > On the Network, paste the http:// URL")
+        click.echo("  Google / Outlook: they fetch from their own servers, so they need a public https URL")
+        click.echo("                  (see docs/subscribe.md); then 'From URL' / 'Subscribe from web'")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"\nListening on {host}: anyone who can reach this port and knows the URL can read the feed.", err=True)
+        watcher = None
+        if watch_too:
+            watcher, _ = _start_watching(ws, poll, 0.3, False)
+        stop = threading.Event()
+        _stop_on_signals(stop)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            stop.wait()
+        finally:
+            if watcher is not None:
+                watcher.stop()
+            server.shutdown()
+            server.server_close()
+            _log("stopped")
+    finally:
+        if lock is not None:
+            lock.release()
+    sys.exit(0)

@@ -1,0 +1,245 @@
+"""Commands over the notes themselves: init, index, check, list, show, search."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from .common import echo_json, json_option, open_workspace, progress_bar, refreshed, table
+
+
+def template_dir() -> Path:
+    """The starter vault: beside the package in a checkout, inside it when installed."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "vault-template", here / "vault_template"):
+        if (candidate / "mdnet.toml").is_file():
+            return candidate
+    raise click.ClickException("the starter vault (vault-template/) is missing from this installation")
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@json_option
+def init(directory: Path, as_json: bool) -> None:
+    """Create a vault in DIRECTORY (default: here) from the starter template.
+
+    Copies mdnet.toml, Profile.md, Templates/ and a few example contacts.
+    Files that already exist are left exactly as they are, so it is safe to
+    run in an existing Obsidian vault.
+    """
+    src = template_dir()
+    created, kept = [], []
+    for folder, dirs, files in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if d not in (".mdnet", "__pycache__"))
+        rel_folder = Path(folder).relative_to(src)
+        for name in sorted(files):
+            rel = rel_folder / name
+            target = directory / rel
+            if target.exists():
+                kept.append(rel.as_posix())
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(Path(folder) / name, "rb") as fin, open(target, "xb") as fout:
+                shutil.copyfileobj(fin, fout)
+            created.append(rel.as_posix())
+    if as_json:
+        echo_json({"vault": str(directory.resolve()), "created": created, "kept": kept})
+        return
+    for rel in created:
+        click.echo(f"created {rel}")
+    for rel in kept:
+        click.echo(f"kept    {rel} (already there)")
+    click.echo(f"\nYour vault is {directory.resolve()}. Next: edit Profile.md, add people to People/, then `mdnet due`.")
+
+
+@click.command()
+@click.option("--full", is_flag=True, help="Forget the cache and read every note again.")
+@json_option
+@click.pass_context
+def index(ctx: click.Context, full: bool, as_json: bool) -> None:
+    """Update the index of the vault (only changed notes are read).
+
+    The index lives in .mdnet/ inside the vault; it is a cache, safe to delete.
+    """
+    ws = open_workspace(ctx)
+    if full:
+        from ..index.store import DB_NAME, _drop
+
+        ws.close()
+        _drop(ws.state_dir / DB_NAME)
+    stats = ws.refresh(progress=progress_bar())
+    if as_json:
+        echo_json(stats.to_json())
+        return
+    click.echo(
+        f"{stats.notes} notes, {stats.contacts} contacts, {stats.interactions} interactions, "
+        f"{stats.errors} errors, {stats.warnings} warnings "
+        f"({stats.added} added, {stats.changed} changed, {stats.removed} removed; {stats.elapsed_ms / 1000:.2f} s)"
+    )
+    if stats.errors:
+        click.echo("Run `mdnet check` to see the errors.", err=True)
+
+
+@click.command()
+@click.option("--errors-only", is_flag=True, help="Leave warnings out.")
+@json_option
+@click.pass_context
+def check(ctx: click.Context, errors_only: bool, as_json: bool) -> None:
+    """Report every problem in the notes as PATH:LINE: severity: message.
+
+    Exits 1 when there is at least one error, 0 otherwise (warnings alone do
+    not fail), so it fits a git pre-commit hook or CI.
+    """
+    ws = refreshed(ctx)
+    vault = ws.vault()
+    diags = list(ws.config_diagnostics)
+    for note in vault.notes:
+        diags.extend(note.diagnostics)
+    diags.extend(vault.diagnostics)
+    diags.sort(key=lambda d: (d.path, d.line, d.severity))
+    if errors_only:
+        diags = [d for d in diags if d.severity == "error"]
+    errors = sum(1 for d in diags if d.severity == "error")
+    if as_json:
+        echo_json([d.to_json() for d in diags])
+    else:
+        for d in diags:
+            click.echo(str(d))
+        warnings = len(diags) - errors
+        click.echo(f"{len(vault.notes)} notes checked: {errors} errors, {warnings} warnings", err=True)
+    sys.exit(1 if errors else 0)
+
+
+@click.command("list")
+@click.option("--tag", multiple=True, help="Only contacts with this tag (repeat for any of several).")
+@click.option("--circle", multiple=True, help="Only contacts in this circle (repeat for any of several).")
+@click.option("--status", multiple=True, help="Only contacts with this status (active, paused, do-not-contact, archived).")
+@json_option
+@click.pass_context
+def list_(ctx: click.Context, tag: tuple[str, ...], circle: tuple[str, ...], status: tuple[str, ...], as_json: bool) -> None:
+    """List contacts with their company and last interaction."""
+    from ..lookup import last_interaction
+
+    ws = refreshed(ctx)
+    vault = ws.vault()
+    tags = {t.lstrip("#").lower() for t in tag}
+    circles = {c.lower() for c in circle}
+    statuses = {s.lower() for s in status}
+    rows = []
+    for c in sorted(vault.contacts, key=lambda c: (c.name.lower(), c.path)):
+        if tags and not tags.intersection(t.lower() for t in c.tags):
+            continue
+        if circles and not circles.intersection(c.circles):
+            continue
+        if statuses and c.status not in statuses:
+            continue
+        last = last_interaction(vault, c)
+        rows.append((c, last))
+    if as_json:
+        echo_json([{"name": c.name, "path": c.path, "company": c.company, "status": c.status,
+                    "tags": list(c.tags), "circles": list(c.circles),
+                    "last": last.date.isoformat() if last else None, "last_kind": last.kind if last else None}
+                   for c, last in rows])
+        return
+    if not rows:
+        click.echo("No contacts match." if (tags or circles or statuses) else
+                   "No contacts yet: add notes to People/ (or give a note `type: person`).", err=True)
+        return
+    click.echo(table([[c.name, c.company or "", last.date.isoformat() if last else "-", last.kind if last else "",
+                       "" if c.status == "active" else c.status] for c, last in rows],
+                     ["NAME", "COMPANY", "LAST", "KIND", "STATUS"]))
+
+
+@click.command()
+@click.argument("name")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, name: str, as_json: bool) -> None:
+    """Show one contact: properties, log, and the referrals in and out.
+
+    NAME matches case-insensitively a name, file name or alias, or a unique
+    beginning of one ("ana" finds "Ana Lopez" if no one else starts so).
+    """
+    from ..lookup import contact_json, find_contacts, referred
+
+    ws = refreshed(ctx)
+    vault = ws.vault()
+    found = find_contacts(vault, name)
+    if not found:
+        raise click.ClickException(f"no contact matches {name!r} (try `mdnet search {name}`)")
+    if len(found) > 1:
+        lines = "\n".join(f"  {c.name}  ({c.path})" for c in found[:20])
+        raise click.ClickException(f"{name!r} matches {len(found)} contacts; say which:\n{lines}")
+    c = found[0]
+    log = vault.interactions.get(c.path, ())
+    refs = vault.referrals.get(c.path, ())
+    sent = referred(vault, c)
+    if as_json:
+        data = contact_json(c)
+        data["log"] = [{"date": i.date.isoformat(), "kind": i.kind, "word": i.word, "text": i.text,
+                        "source": i.source, "line": i.line} for i in log]
+        data["referred_by_notes"] = [{"name": r.referrer_name, "path": r.referrer,
+                                      "date": r.date.isoformat() if r.date else None} for r in refs]
+        data["referred"] = [{"name": n, "date": d} for n, d in sent]
+        echo_json(data)
+        return
+    click.echo(click.style(c.name, bold=True) + f"  ({c.path})")
+    fields = [("company", c.company), ("role", c.role), ("email", ", ".join(c.emails)), ("phone", c.phone),
+              ("linkedin", c.linkedin), ("circles", ", ".join(c.circles)), ("tags", ", ".join(c.tags)),
+              ("status", c.status if c.status != "active" else None), ("how met", c.how_met),
+              ("met", c.met), ("added", c.added), ("cadence", c.cadence), ("follow up", c.follow_up),
+              ("snoozed until", c.snooze_until), ("next step", c.next_step),
+              ("knows you're looking", {True: "yes", False: "no"}.get(c.knows_search))]
+    for label, value in fields:
+        if value:
+            click.echo(f"  {label + ':':<14} {value}")
+    for label, items in (("ask about", c.ask_about), ("offered", c.offers)):
+        for item in items:
+            click.echo(f"  {label + ':':<14} {item}")
+    for key, value in c.extra.items():
+        if key != "type":
+            click.echo(f"  {key + ':':<14} {value}")
+    if refs:
+        click.echo("Referred by: " + ", ".join(
+            r.referrer_name + (f" ({r.date.isoformat()})" if r.date else "") for r in refs))
+    if sent:
+        click.echo("Referred you to: " + ", ".join(n + (f" ({d})" if d else "") for n, d in sent))
+    if log:
+        click.echo("Log:")
+        for i in log:
+            where = "" if i.source == c.path else f"  [{i.source}]"
+            click.echo(f"  {i.raw}{where}")
+    else:
+        click.echo("Log: nothing yet")
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, help="At most this many results.")
+@json_option
+@click.pass_context
+def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Full-text search over names, properties and note bodies.
+
+    Words match as prefixes and all must appear ("fin hir" finds "fintech
+    hiring"); FTS5 syntax ("exact phrase", OR, NOT, name:ana) works too.
+    """
+    ws = refreshed(ctx)
+    q = " ".join(query)
+    try:
+        hits = ws.index.search(q, limit=limit)
+    except ValueError as e:
+        raise click.ClickException(str(e))
+    if as_json:
+        echo_json([{"path": p, "name": n, "snippet": s} for p, n, s in hits])
+        return
+    if not hits:
+        click.echo(f"Nothing matches {q!r}.", err=True)
+        return
+    for p, n, s in hits:
+        click.echo(f"{n}  ({p})")
+        click.echo("    " + " ".join(s.split()))

@@ -1,0 +1,82 @@
+"""Finding contacts by what a person types, and summarising them.  Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Contact, Interaction, Vault
+
+
+def find_contacts(vault: Vault, query: str) -> list[Contact]:
+    """Contacts a typed name means, best match first.
+
+    Exact name, file name, alias or path (case-insensitive) wins; otherwise
+    every contact one of whose names starts with the query (then: contains it).
+    More than one result means the query was ambiguous.
+    """
+    q = query.strip().lower()
+    if q.endswith(".md"):
+        q = q[:-3]
+    if not q:
+        return []
+
+    def names(c: Contact) -> list[str]:
+        title = c.path.rsplit("/", 1)[-1][:-3]
+        return [c.name.lower(), title.lower(), c.path[:-3].lower(), *(a.lower() for a in c.aliases)]
+
+    exact = [c for c in vault.contacts if q in names(c)]
+    if exact:
+        return exact
+    prefix = [c for c in vault.contacts if any(n.startswith(q) for n in names(c))]
+    if prefix:
+        return prefix
+    return [c for c in vault.contacts if any(q in n for n in names(c))]
+
+
+def last_interaction(vault: Vault, contact: Contact) -> Interaction | None:
+    """The latest interaction other than a note, else the latest note."""
+    log = vault.interactions.get(contact.path, ())
+    for i in reversed(log):
+        if i.kind != "note":
+            return i
+    return log[-1] if log else None
+
+
+def contact_json(c: Contact) -> dict[str, Any]:
+    return {
+        "path": c.path,
+        "name": c.name,
+        "aliases": list(c.aliases),
+        "company": c.company,
+        "role": c.role,
+        "email": list(c.emails),
+        "phone": c.phone,
+        "linkedin": c.linkedin,
+        "tags": list(c.tags),
+        "circles": list(c.circles),
+        "referred_by": c.referred_by,
+        "added": c.added.isoformat() if c.added else None,
+        "met": c.met.isoformat() if c.met else None,
+        "how_met": c.how_met,
+        "status": c.status,
+        "follow_up": c.follow_up.isoformat() if c.follow_up else None,
+        "next_step": c.next_step,
+        "cadence": c.cadence,
+        "snooze_until": c.snooze_until.isoformat() if c.snooze_until else None,
+        "knows_search": c.knows_search,
+        "ask_about": list(c.ask_about),
+        "offers": list(c.offers),
+        "other": dict(c.extra),
+    }
+
+
+def referred(vault: Vault, contact: Contact) -> list[tuple[str, str | None]]:
+    """Whom this contact referred you to: (name, ISO date or None)."""
+    by_path = {c.path: c for c in vault.contacts}
+    out = []
+    for path, refs in vault.referrals.items():
+        for r in refs:
+            if r.referrer == contact.path and path in by_path:
+                out.append((by_path[path].name, r.date.isoformat() if r.date else None))
+                break
+    return sorted(out, key=lambda t: (t[1] or "9999", t[0]))

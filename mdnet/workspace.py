@@ -1,0 +1,100 @@
+"""A vault opened for work: its root, its config and its index.
+
+The library entry point the CLI, the watcher and the server share.  It does
+I/O (it opens the index and reads the config) but holds no rules of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .config import Config
+from .model import Diagnostic, FollowUp, Vault
+from .vault.files import STATE_DIR, find_vault, read_config
+
+if TYPE_CHECKING:
+    from .index import Index, SyncStats
+
+
+class Workspace:
+    def __init__(self, root: Path, config: Config, config_diagnostics: list[Diagnostic]) -> None:
+        self.root = root
+        self.config = config
+        self.config_diagnostics = config_diagnostics
+        self._index: Index | None = None
+
+    @classmethod
+    def open(cls, vault: str | os.PathLike[str] | None = None) -> "Workspace":
+        root = find_vault(vault)
+        config, diags = read_config(root)
+        return cls(root, config, diags)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def index(self) -> "Index":
+        if self._index is None:
+            from .index import Index
+
+            self._index = Index.open(self.root)
+        return self._index
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def refresh(self, *, today: date | None = None, paths: list[str] | None = None,
+                progress: Callable[[int, int], None] | None = None) -> "SyncStats":
+        """Bring the index up to date (cheap when nothing changed)."""
+        return self.index.sync(self.config, today=today or date.today(), paths=paths, progress=progress)
+
+    def vault(self) -> Vault:
+        return self.index.vault(self.config)
+
+    def follow_ups(self, as_of: date, vault: Vault | None = None) -> list[FollowUp]:
+        from .rules import follow_ups
+
+        return follow_ups(vault or self.vault(), self.config, as_of)
+
+    @property
+    def feed_path(self) -> Path:
+        return self.root / self.config["feed.path"]
+
+    def build_feed(self, as_of: date, *, vault: Vault | None = None, todo: bool = False) -> tuple[bytes, int]:
+        """The feed's bytes and how many items it holds."""
+        from .feed import build_feed
+        from .rules import select_due
+
+        window = _window_days(self.config, as_of)
+        items = select_due(self.follow_ups(as_of, vault), as_of, within=window)
+        data = build_feed(items, as_of=as_of, name=self.config["feed.name"], details=self.config["feed.details"],
+                          note_url=self.config["feed.note_url"], vault_name=self.root.name, todo=todo)
+        return data, len(items)
+
+    def write_feed(self, as_of: date, *, path: Path | None = None, vault: Vault | None = None,
+                   todo: bool = False) -> tuple[Path, bool, int]:
+        """Write the feed atomically; -> (path, whether its bytes changed, items)."""
+        from .atomic import write_if_changed
+
+        data, n = self.build_feed(as_of, vault=vault, todo=todo)
+        target = path or self.feed_path
+        changed = write_if_changed(target, data)
+        return target, changed, n
+
+
+def _window_days(config: Config, as_of: date) -> int:
+    from .dates import add_duration
+
+    return (add_duration(as_of, config.duration("feed.window")) - as_of).days

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Iterator, Mapping
 
@@ -28,6 +29,7 @@ MONTHLY_UPDATE = "monthly-update"
 RULES = (FOLLOW_UP, THANK_YOU, NUDGE, REFERRAL, TRY_ANOTHER, KEEP_IN_TOUCH, OUTREACH, MONTHLY_UPDATE)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_duration = lru_cache(maxsize=256)(parse_duration)  # a vault repeats a handful of cadences
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -110,6 +112,17 @@ class _Engine:
         self.by_path: dict[str, Contact] = {c.path: c for c in vault.contacts}
         self.active = [c for c in vault.contacts if c.active]
         self.warm = {w.casefold() for w in config["rules.warm_circles"]}
+        self.thank_you_window = config.duration("rules.thank_you_window")
+        self.nudge_after = config.duration("rules.nudge_after")
+        self.try_another_after = config.duration("rules.try_another_after")
+        self.referral_after = config.duration("rules.referral_after")
+        self.max_attempts: int = config["rules.max_attempts"]
+        # circle or tag (case-folded) -> cadence; "none" entries are left out
+        self.cadences: dict[str, Duration] = {}
+        for k, v in config["cadence"].items():
+            if not is_no_cadence(v) and (d := parse_duration(v)):
+                self.cadences[str(k).casefold()] = d
+        self._contacted: dict[str, bool] = {}
 
     # context ---------------------------------------------------------------------------
 
@@ -118,7 +131,10 @@ class _Engine:
 
     def contacted(self, contact: Contact) -> bool:
         """True once any interaction other than a note is logged."""
-        return any(i.kind != NOTE for i in self.log(contact))
+        known = self._contacted.get(contact.path)
+        if known is None:
+            known = self._contacted[contact.path] = any(i.kind != NOTE for i in self.log(contact))
+        return known
 
     def is_warm(self, contact: Contact) -> bool:
         return any(c.casefold() in self.warm for c in contact.circles)
@@ -144,11 +160,11 @@ class _Engine:
     # the run ---------------------------------------------------------------------------
 
     def run(self, *, quiet: bool) -> list[FollowUp]:
-        max_attempts = self.config["rules.max_attempts"]
+        max_attempts = self.max_attempts
         runs = {c.path: r for c in self.active if (r := _unanswered_run(self.log(c)))}
         if quiet:
-            return self.snoozed([self.gone_quiet(c, runs[c.path]) for c in self.active
-                                 if c.path in runs and len(runs[c.path].messages) >= max_attempts])
+            return [self.snoozed(c, [self.gone_quiet(c, runs[c.path])])[0] for c in self.active
+                    if c.path in runs and len(runs[c.path].messages) >= max_attempts]
 
         out: list[FollowUp] = []
         try_another = self.try_another(runs)
@@ -174,21 +190,19 @@ class _Engine:
             if (not follow_up and c.path not in referred and c.path not in try_another
                     and not self.contacted(c)):
                 planned.append(c)
-            out.extend(self.snoozed(mine))
+            out.extend(self.snoozed(c, mine) if c.snooze_until else mine)
         out.extend(self.outreach(planned))
         if (m := self.monthly_update()):
             out.append(m)
         return out
 
-    def snoozed(self, items: list[FollowUp]) -> list[FollowUp]:
-        """``snooze_until: D`` moves a contact's items due before D to D."""
-        moved = []
-        for item in items:
-            c = self.by_path.get(item.path or "")
-            if c and c.snooze_until and item.due < c.snooze_until:
-                item = replace(item, due=c.snooze_until)
-            moved.append(item)
-        return moved
+    @staticmethod
+    def snoozed(c: Contact, items: list[FollowUp]) -> list[FollowUp]:
+        """``snooze_until: D`` moves a contact's items due before D to D (same anchor, so same UID)."""
+        until = c.snooze_until
+        if until is None:
+            return items
+        return [replace(i, due=until) if i.due < until else i for i in items]
 
     # the rules -------------------------------------------------------------------------
 
@@ -201,30 +215,27 @@ class _Engine:
         return self.item(c, FOLLOW_UP, d, reason, d.isoformat())
 
     def thank_you(self, c: Contact) -> FollowUp | None:
-        log = self.log(c)
-        last_met = None
-        for n, i in enumerate(log):
+        met = None
+        for i in reversed(self.log(c)):  # the latest meeting, unless thanked or written to since
             if i.kind == MET:
-                last_met = n
-        if last_met is None:
-            return None
-        met = log[last_met]
-        if any(i.kind in (THANKED, REACHED_OUT, UPDATE) for i in log[last_met + 1:]):
-            return None
-        if add_duration(met.date, self.config.duration("rules.thank_you_window")) < self.as_of:
+                met = i
+                break
+            if i.kind in (THANKED, REACHED_OUT, UPDATE):
+                return None
+        if met is None or add_duration(met.date, self.thank_you_window) < self.as_of:
             return None
         what = "the meeting" if met.word.lower() in ("", MET) else f"the {met.word.lower()}"
         reason = f"Thank {c.name} for {what} on {self.day(met.date)}"
         return self.item(c, THANK_YOU, met.date + timedelta(days=1), reason, met.date.isoformat())
 
     def nudge(self, c: Contact, run: _Run) -> FollowUp:
-        due = add_duration(run.last, self.config.duration("rules.nudge_after"))
-        n, of = len(run.messages) + 1, self.config["rules.max_attempts"]
+        due = add_duration(run.last, self.nudge_after)
+        n, of = len(run.messages) + 1, self.max_attempts
         reason = f"No reply from {c.name} since {self.day(run.first)}: nudge ({_ordinal(n)} of {of})"
         return self.item(c, NUDGE, due, reason, run.last.isoformat())
 
     def gone_quiet(self, c: Contact, run: _Run) -> FollowUp:
-        due = add_duration(run.last, self.config.duration("rules.nudge_after"))
+        due = add_duration(run.last, self.nudge_after)
         count = len(run.messages)
         reason = (f"{c.name} has not answered {count} message{'s' if count != 1 else ''} "
                   f"since {self.day(run.first)}: gone quiet, no more nudges")
@@ -243,7 +254,7 @@ class _Engine:
         reason = f"Reach out to {c.name}: referred by {who}" if who else f"Reach out to {c.name}: referred to you"
         if ref.date:
             reason += f" on {self.day(ref.date)}"
-        due = add_duration(base, self.config.duration("rules.referral_after"))
+        due = add_duration(base, self.referral_after)
         return self.item(c, REFERRAL, due, reason, base.isoformat())
 
     def try_another(self, runs: Mapping[str, _Run]) -> dict[str, FollowUp]:
@@ -252,7 +263,7 @@ class _Engine:
         for c in self.active:
             if (key := _company_key(c)):
                 by_company.setdefault(key, []).append(c)
-        after = self.config.duration("rules.try_another_after")
+        after = self.try_another_after
         out: dict[str, FollowUp] = {}
         for people in by_company.values():
             waiting = [c for c in people if c.path in runs]
@@ -275,21 +286,21 @@ class _Engine:
         if c.cadence is not None:
             if is_no_cadence(c.cadence):
                 return []
-            own = parse_duration(c.cadence)
+            own = _duration(c.cadence)
             if own:
                 return [own]
-        table = {str(k).casefold(): v for k, v in self.config["cadence"].items()}
         found = []
         for name in (*c.circles, *c.tags):
-            v = table.get(name.lstrip("#").casefold())
-            if v is not None and not is_no_cadence(v) and (d := parse_duration(v)):
+            if (d := self.cadences.get(name.lstrip("#").casefold())):
                 found.append(d)
         return found
 
     def keep_in_touch(self, c: Contact) -> FollowUp | None:
-        last = next((i for i in reversed(self.log(c)) if i.kind != NOTE), None)
         cadences = self.cadence(c)
-        if last is None or not cadences:
+        if not cadences:
+            return None
+        last = next((i for i in reversed(self.log(c)) if i.kind != NOTE), None)
+        if last is None:
             return None
         due, cadence = min((add_duration(last.date, d), str(d)) for d in cadences)
         reason = f"Keep in touch with {c.name}: last contact {self.day(last.date)} (every {cadence})"

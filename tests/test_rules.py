@@ -462,3 +462,17 @@ def test_end_to_end_crlf_note_nudges_and_snooze() -> None:
     [item] = follow_ups(v, QUIET, date(2026, 11, 10))
     assert (item.rule, item.due, item.anchor) == ("nudge", date(2026, 11, 20), "2026-11-06")  # 17 Nov, snoozed to 20 Nov
     assert item.reason == "No reply from Chen Wu since 6 Nov: nudge (2nd of 3)"
+
+
+def test_end_to_end_an_error_in_an_unrelated_property_costs_nothing_else() -> None:
+    v = _vault_from_text({
+        "People/Sam Ito.md": "---\nmet: 2026-02-30\nreferred_by: \"[[Ana Lopez]]\"\nadded: 2026-11-10\n---\n- 2026-11-09: a note only\n",
+        "People/Ana Lopez.md": "---\nphone: [unclosed\n---\n- 2026-11-18 call\n",
+    })
+    assert any(d.severity == "error" for n in v.notes for d in n.diagnostics)
+    found = follow_ups(v, QUIET, date(2026, 11, 18))
+    assert [(i.rule, i.contact, i.due) for i in found] == [
+        ("referral", "Sam Ito", date(2026, 11, 11)),
+        ("thank-you", "Ana Lopez", date(2026, 11, 19)),
+    ]
+    assert found[0].reason == "Reach out to Sam Ito: referred by Ana Lopez"

@@ -440,6 +440,12 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
             mark = e.problem_mark or e.context_mark
             line = 2 + (mark.line if mark else 0)
             what = " ".join(p for p in (e.context, e.problem) if p)
+            if e.context_mark is not None and e.context_mark.line != getattr(e.problem_mark, "line", None):
+                started = 2 + e.context_mark.line
+                if "end of stream" in (e.problem or ""):  # it runs to the end: point at where it began
+                    line = started
+                else:
+                    what += f" (started on line {started})"
             ctx.add(line, ERROR, "bad-yaml", f"frontmatter is not valid YAML: {what} (properties ignored)")
             loaded = None
         except yaml.YAMLError as e:  # pragma: no cover - libyaml reports marks for all we know

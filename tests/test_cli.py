@@ -1,0 +1,190 @@
+"""The command line, through click's CliRunner on real temporary vaults."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from mdnet.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "vault-template"
+AS_OF = "2026-11-23"
+
+
+def run(*args: str, vault=None, env=None, input=None):
+    runner = CliRunner()
+    argv = (["--vault", str(vault)] if vault is not None else []) + list(args)
+    return runner.invoke(cli, argv, env=env or {}, input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def example(tmp_path):
+    """A fresh copy of the starter vault, made by `mdnet init`."""
+    target = tmp_path / "notes"
+    r = run("init", str(target))
+    assert r.exit_code == 0, r.output
+    return target
+
+
+def test_every_command_has_help_and_docs():
+    docs = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert command.help and len(command.help) > 20, name
+        assert f"## mdnet {name}" in docs, f"docs/commands.md has no section for {name}"
+        r = run(name, "--help")
+        assert r.exit_code == 0 and "Usage: mdnet" in r.output
+
+
+def test_init_copies_the_template_and_never_overwrites(tmp_path):
+    target = tmp_path / "notes"
+    (target / "People").mkdir(parents=True)
+    mine = target / "People" / "Ana Sousa.md"
+    mine.write_bytes(b"my own note\r\n")
+    r = run("init", str(target), "--json")
+    data = json.loads(r.output)
+    assert "People/Ana Sousa.md" in data["kept"] and "mdnet.toml" in data["created"]
+    assert mine.read_bytes() == b"my own note\r\n"
+    assert (target / "Templates" / "Person.md").is_file() and (target / "Profile.md").is_file()
+    again = json.loads(run("init", str(target), "--json").output)
+    assert again["created"] == []
+
+
+def test_vault_is_found_by_flag_env_or_walking_up(example, monkeypatch):
+    assert run("list", "--json", vault=example).exit_code == 0
+    r = CliRunner().invoke(cli, ["list", "--json"], env={"MDNET_VAULT": str(example)})
+    assert r.exit_code == 0 and json.loads(r.output)
+    monkeypatch.chdir(example / "People")
+    r = CliRunner().invoke(cli, ["list", "--json"], env={"MDNET_VAULT": None})
+    assert r.exit_code == 0 and len(json.loads(r.output)) == 12
+
+
+def test_no_vault_says_how_to_point_at_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, ["list"], env={"MDNET_VAULT": None})
+    assert r.exit_code == 1
+    assert "no vault found" in r.output and "--vault" in r.output and "mdnet init" in r.output
+    r = run("list", vault=tmp_path / "missing")
+    assert r.exit_code == 1 and "not a folder" in r.output
+
+
+def test_index_summary_and_json(example):
+    r = run("index", vault=example)
+    assert r.exit_code == 0
+    assert r.output.startswith("14 notes, 12 contacts, ") and "0 errors" in r.output
+    stats = json.loads(run("index", "--json", vault=example).output)
+    assert stats["changed"] == 0 and stats["added"] == 0 and stats["contacts"] == 12
+    full = json.loads(run("index", "--full", "--json", vault=example).output)
+    assert full["added"] == 14
+
+
+def test_check_clean_vault_exits_0(example):
+    r = run("check", vault=example)
+    assert r.exit_code == 0 and r.stdout == ""
+    assert "0 errors, 0 warnings" in r.stderr
+
+
+def test_check_reports_each_problem_once_and_exits_1(vault):
+    vault.person("Good")
+    vault.write("People/Bad.md", "---\nname: Bad\nadded: 2026-02-30\ncompany: [[Acme]]\n---\n- 2026-11-01 brunch: bagels\n")
+    vault.write("Meetings/M.md", '---\ndate: 2026-11-01\nwith: ["[[Nobody]]"]\n---\n')
+    vault.write("mdnet.toml", "[rules]\nnudge_after = 'soon'\nmystery = 1\n")
+    r = run("check", vault=vault.root)
+    assert r.exit_code == 1
+    assert r.stdout.splitlines() == [
+        "Meetings/M.md:3: warning: with: names 'Nobody', but that is no note (create People/Nobody.md or fix the name)",
+        "People/Bad.md:3: error: added: '2026-02-30' is not a date; write it as YYYY-MM-DD",
+        "People/Bad.md:4: warning: company: [[Acme]] must be quoted, as \"[[Acme]]\" (read as a link for now)",
+        "People/Bad.md:6: warning: 'brunch' is not a known kind word (counted as a note); see [kinds] in mdnet.toml",
+        "mdnet.toml:2: error: rules.nudge_after must be a duration such as 30d, 7bd (business days), 2w, 1m; using the default '7bd'",
+        "mdnet.toml:3: warning: unknown setting 'rules.mystery' (ignored)",
+    ]
+    data = json.loads(run("check", "--json", vault=vault.root).stdout)
+    assert {d["code"] for d in data} >= {"invalid-date", "unquoted-link", "unknown-kind", "with-unknown-person"}
+    assert run("check", "--errors-only", vault=vault.root).stdout.count("\n") == 2
+
+
+def test_broken_toml_is_reported_with_its_line(vault):
+    vault.person("Ana")
+    vault.write("mdnet.toml", "[feed]\nname = 'x'\nwindow = \n")
+    r = run("check", vault=vault.root)
+    assert r.exit_code == 1 and r.stdout.startswith("mdnet.toml:3: error: not valid TOML")
+    assert run("list", "--json", vault=vault.root).exit_code == 0  # defaults still work
+
+
+def test_list_filters(example):
+    everyone = json.loads(run("list", "--json", vault=example).output)
+    assert len(everyone) == 12
+    maya = next(c for c in everyone if c["name"] == "Maya Okafor")
+    assert (maya["company"], maya["last"], maya["last_kind"]) == ("Northwind Traders", "2026-11-20", "met")
+    paused = json.loads(run("list", "--status", "paused", "--json", vault=example).output)
+    assert [c["name"] for c in paused] == ["David Levi"]
+    college = json.loads(run("list", "--circle", "college", "--json", vault=example).output)
+    assert college and all("college" in c["circles"] for c in college)
+    tagged = json.loads(run("list", "--tag", "#example", "--json", vault=example).output)
+    assert len(tagged) == 12
+    r = run("list", vault=example)
+    assert r.output.splitlines()[0].split() == ["NAME", "COMPANY", "LAST", "KIND", "STATUS"]
+
+
+def test_show_matches_names_and_lists_referrals(example):
+    r = run("show", "maya", "--json", vault=example)
+    assert r.exit_code == 0
+    maya = json.loads(r.output)
+    assert maya["name"] == "Maya Okafor" and maya["log"][-1]["kind"] == "met"
+    assert {"name": "Priya Shah", "date": "2026-11-20"} in maya["referred"]
+    priya = json.loads(run("show", "PRIYA SHAH", "--json", vault=example).output)
+    assert priya["referred_by_notes"][0]["name"] == "Maya Okafor"
+    text = run("show", "Maya Okafor", vault=example).output
+    assert "Referred you to: Priya Shah (2026-11-20)" in text and "2026-11-20 coffee" in text
+
+
+def test_show_ambiguous_and_unknown(vault):
+    vault.person("Ana Lopez")
+    vault.person("Ana Sousa")
+    r = run("show", "ana", vault=vault.root)
+    assert r.exit_code == 1 and "matches 2 contacts" in r.output and "Ana Lopez" in r.output and "Ana Sousa" in r.output
+    r = run("show", "zed", vault=vault.root)
+    assert r.exit_code == 1 and "no contact matches 'zed'" in r.output
+
+
+def test_search(example):
+    hits = json.loads(run("search", "fintech", "--json", vault=example).output)
+    assert any(h["path"] == "People/Maya Okafor.md" for h in hits)
+    r = run("search", "zzzznothing", vault=example)
+    assert r.exit_code == 0 and "Nothing matches" in r.stderr
+
+
+def test_commands_bring_the_index_up_to_date(example):
+    run("index", vault=example)
+    p = example / "People" / "Ana Sousa.md"
+    p.write_text(p.read_text(encoding="utf-8").replace("company: Fabrikam", "company: Contoso"), encoding="utf-8")
+    ana = json.loads(run("show", "Ana Sousa", "--json", vault=example).output)
+    assert ana["company"] == "Contoso"
+
+
+def test_commands_never_change_a_note(example):
+    from tests.conftest import VaultDir
+
+    before = VaultDir(example).snapshot()
+    for args in (["index"], ["check"], ["list"], ["show", "maya"], ["search", "x"], ["due", "--as-of", AS_OF],
+                 ["feed", "--as-of", AS_OF]):
+        run(*args, vault=example)
+    assert VaultDir(example).snapshot() == before
+
+
+def test_module_entry_point_and_version():
+    out = subprocess.run([sys.executable, "-m", "mdnet", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("mdnet, version ")
+
+
+def test_debug_shows_traceback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, ["--debug", "list"], env={"MDNET_VAULT": None})
+    assert r.exit_code == 1 and r.exception is not None and type(r.exception).__name__ == "VaultNotFound"

@@ -1,0 +1,268 @@
+"""The SQLite index: incremental, rebuildable, one transaction per sync."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mdnet.config import DEFAULT, load_config
+from mdnet.index import SCHEMA_VERSION, Index
+from mdnet.index.store import _drop
+
+TODAY = date(2026, 11, 22)
+
+
+def sync(root: Path, config=DEFAULT, **kw):
+    with Index.open(root) as ix:
+        return ix.sync(config, today=kw.pop("today", TODAY), **kw)
+
+
+def contacts(root: Path) -> dict[str, str]:
+    with Index.open(root) as ix:
+        return {n.path: n.contact.name for n in ix.notes() if n.contact}
+
+
+def test_first_sync_indexes_everything_and_ignores_what_it_should(vault):
+    vault.person("Ana Lopez", "company: Fabrikam\n", "- 2026-11-18 coffee: hi\n")
+    vault.write("Meetings/Panel.md", '---\ndate: 2026-11-03\nwith: ["[[Ana Lopez]]"]\n---\n')
+    vault.write("Notes/idea.md", "just a note")
+    vault.write(".obsidian/x.md", "ignored")
+    vault.write(".trash/People/Gone.md", "ignored")
+    vault.write("Templates/Person.md", "---\ntype: person\n---\n")
+    vault.write("People/photo.png", b"\x89PNG")
+    vault.write("People/.hidden/secret.md", "ignored")
+    stats = sync(vault.root)
+    assert (stats.notes, stats.contacts, stats.meetings, stats.interactions, stats.added) == (3, 1, 1, 2, 3)
+    assert stats.rebuilt
+
+
+def test_nothing_changed_reads_nothing(vault):
+    vault.person("Ana Lopez")
+    sync(vault.root)
+    os.utime(vault.root / "People/Ana Lopez.md", ns=(1, 1_000_000_000))  # old: not racy
+    sync(vault.root)
+    stats = sync(vault.root)
+    assert (stats.added, stats.changed, stats.removed, stats.unchanged) == (0, 0, 0, 1)
+
+
+def test_touch_without_change_is_not_reparsed(vault):
+    p = vault.person("Ana Lopez")
+    sync(vault.root)
+    os.utime(p, ns=(1, 2_000_000_000))
+    stats = sync(vault.root)
+    assert (stats.changed, stats.unchanged) == (0, 1)  # same hash: only the stat is updated
+
+
+def test_edit_rename_delete(vault):
+    a = vault.person("Ana Lopez", "company: Fabrikam\n")
+    b = vault.person("Chen Wei")
+    first = sync(vault.root)
+    assert contacts(vault.root) == {"People/Ana Lopez.md": "Ana Lopez", "People/Chen Wei.md": "Chen Wei"}
+
+    a.write_text("---\nname: Ana L. Lopez\n---\n", encoding="utf-8")
+    stats = sync(vault.root)
+    assert stats.changed == 1 and contacts(vault.root)["People/Ana Lopez.md"] == "Ana L. Lopez"
+
+    b.rename(vault.root / "People" / "Chen W.md")
+    stats = sync(vault.root, today=date(2026, 12, 1))
+    assert (stats.renamed, stats.removed, stats.added) == (1, 0, 0)
+    with Index.open(vault.root) as ix:
+        assert ix.first_seen()["People/Chen W.md"] == TODAY  # a rename keeps the note's history
+
+    (vault.root / "People" / "Chen W.md").unlink()
+    stats = sync(vault.root)
+    assert stats.removed == 1
+    assert contacts(vault.root) == {"People/Ana Lopez.md": "Ana L. Lopez"}
+    assert first.contacts == 2
+
+
+def test_folder_rename_and_limited_sync(vault):
+    vault.person("Ana", folder="People/Boston")
+    vault.person("Ben", folder="People/Boston")
+    sync(vault.root)
+    (vault.root / "People/Boston").rename(vault.root / "People/Cambridge")
+    stats = sync(vault.root, paths=["People/Boston", "People/Cambridge"])
+    assert stats.renamed == 2
+    assert sorted(contacts(vault.root)) == ["People/Cambridge/Ana.md", "People/Cambridge/Ben.md"]
+
+
+def test_limited_sync_touches_only_named_paths(vault):
+    vault.person("Ana")
+    sync(vault.root)
+    vault.person("Ben")  # not named: not seen
+    (vault.root / "People/Ana.md").write_text("---\nname: Ana B\n---\n", encoding="utf-8")
+    stats = sync(vault.root, paths=["People/Ana.md"])
+    assert stats.changed == 1 and stats.added == 0
+    assert contacts(vault.root) == {"People/Ana.md": "Ana B"}
+
+
+def test_broken_note_is_indexed_as_far_as_it_can_be_read(vault):
+    vault.write("People/Bad.md", b"---\nname: [unclosed\n---\n- 2026-11-01 call\n\xff\n")
+    vault.person("Good")
+    stats = sync(vault.root)
+    assert stats.contacts == 2 and stats.errors == 2
+    with Index.open(vault.root) as ix:
+        codes = sorted(d.code for d in ix.diagnostics())
+        assert codes == ["bad-yaml", "not-utf8"]
+        note = next(n for n in ix.notes() if n.path == "People/Bad.md")
+        assert note.contact.name == "Bad" and len(note.log) == 1
+
+
+def test_deleting_the_cache_loses_nothing(vault):
+    vault.person("Ana", "company: Fabrikam\n", "- 2026-11-18 coffee\n")
+    sync(vault.root)
+    with Index.open(vault.root) as ix:
+        before = ix.vault(DEFAULT)
+    import shutil
+
+    shutil.rmtree(vault.root / ".mdnet")
+    stats = sync(vault.root)
+    assert stats.rebuilt
+    with Index.open(vault.root) as ix:
+        after = ix.vault(DEFAULT)
+    assert after.contacts == before.contacts and after.interactions == before.interactions
+
+
+def test_schema_mismatch_rebuilds(vault):
+    vault.person("Ana")
+    sync(vault.root)
+    db = vault.root / ".mdnet/index.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 100}")
+    stats = sync(vault.root)
+    assert stats.rebuilt and stats.added == 1
+
+
+def test_a_corrupt_cache_is_rebuilt(vault):
+    vault.person("Ana")
+    (vault.root / ".mdnet").mkdir()
+    (vault.root / ".mdnet/index.sqlite").write_bytes(b"this is not a database" * 100)
+    stats = sync(vault.root)
+    assert stats.rebuilt and stats.contacts == 1
+
+
+def test_config_change_reparses(vault):
+    vault.write("Contacts/Ana.md", "")
+    assert sync(vault.root).contacts == 0
+    config, _ = load_config({"vault": {"people_folders": ["Contacts"]}})
+    stats = sync(vault.root, config)
+    assert stats.contacts == 1 and stats.changed == 1
+
+
+def test_search(vault):
+    vault.person("Ana Lopez", "company: Fabrikam\nask_about: [her marathon]\n", "- 2026-11-18 coffee: fintech hiring\n")
+    vault.person("Chen Wei", "company: Contoso\n")
+    sync(vault.root)
+    with Index.open(vault.root) as ix:
+        assert [p for p, _, _ in ix.search("fintech")] == ["People/Ana Lopez.md"]
+        assert [p for p, _, _ in ix.search("marath")] == ["People/Ana Lopez.md"]  # prefix, properties
+        assert [p for p, _, _ in ix.search("contoso")] == ["People/Chen Wei.md"]
+        assert ix.search("nobody-has-this") == []
+        assert ix.search('"fintech hiring"')[0][0] == "People/Ana Lopez.md"
+
+
+def test_vault_is_not_modified(vault):
+    vault.person("Ana Lopez", "company: [[Fabrikam]]\nadded: 2026-02-30\n", "- 2026-11-18 brunch\n")
+    vault.write("People/Crlf.md", b"\xef\xbb\xbf---\r\nname: C\r\n---\r\n")
+    before = vault.snapshot()
+    sync(vault.root)
+    assert vault.snapshot() == before
+
+
+def test_racy_file_is_rehashed(vault):
+    """An edit within the same mtime tick as the last sync must still be seen."""
+    p = vault.person("Ana", "role: PM\n")
+    sync(vault.root)  # the file was written just now: racy
+    st = p.stat()
+    p.write_text(p.read_text(encoding="utf-8").replace("PM", "VP"), encoding="utf-8")  # same size
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same mtime, as a coarse clock would show
+    stats = sync(vault.root)
+    assert stats.changed == 1
+    with Index.open(vault.root) as ix:
+        assert ix.notes()[0].contact.role == "VP"
+
+
+def test_parallel_and_serial_parsing_agree(vault):
+    for i in range(60):
+        vault.person(f"P{i:02}", f"company: C{i % 7}\n", f"- 2026-11-{1 + i % 28:02} coffee: [[P{(i + 1) % 60:02}]]\n")
+    with Index.open(vault.root) as ix:
+        ix.sync(DEFAULT, today=TODAY, jobs=2)
+        par = ix.vault(DEFAULT)
+    _drop(vault.root / ".mdnet/index.sqlite")
+    with Index.open(vault.root) as ix:
+        ix.sync(DEFAULT, today=TODAY, jobs=1)
+        ser = ix.vault(DEFAULT)
+    assert par.contacts == ser.contacts and par.interactions == ser.interactions and par.referrals == ser.referrals
+
+
+@pytest.mark.slow
+def test_killed_index_run_leaves_the_old_index(vault, tmp_path):
+    """Kill an index run midway: the previous index still opens, whole."""
+    for i in range(3000):
+        vault.person(f"P{i:04}", "company: Acme\n", "- 2026-11-01 coffee\n")
+    assert sync(vault.root).contacts == 3000
+    for i in range(3000):  # change every note so the next run has real work
+        vault.person(f"P{i:04}", "company: Contoso\n", "- 2026-11-02 call\n")
+    script = textwrap.dedent(f"""
+        import sys, os, signal
+        from datetime import date
+        from pathlib import Path
+        from mdnet.config import DEFAULT
+        from mdnet.index import Index
+        ix = Index.open(Path({str(vault.root)!r}))
+        def progress(done, total):
+            if done >= 1000:
+                os.kill(os.getpid(), signal.SIGKILL)
+        ix.sync(DEFAULT, today=date(2026, 11, 22), progress=progress, jobs=1)
+        print("finished")
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL and "finished" not in proc.stdout
+    with Index.open(vault.root) as ix:
+        notes = ix.notes()
+        assert len(notes) == 3000
+        assert {n.contact.company for n in notes} == {"Acme"}  # the old index, intact
+    stats = sync(vault.root)
+    assert stats.changed == 3000
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["write", "delete", "rename", "touch"]), st.integers(0, 5),
+                          st.sampled_from(["company: A\n", "company: B\n", "name: [bad\n", "", "added: 2026-02-30\n"])),
+                max_size=12))
+def test_incremental_sync_equals_a_full_rebuild(tmp_path_factory, ops):
+    root = tmp_path_factory.mktemp("v")
+    (root / "People").mkdir()
+    with Index.open(root) as ix:
+        for op, n, props in ops:
+            p = root / "People" / f"N{n}.md"
+            if op == "write":
+                p.write_text(f"---\n{props}---\n- 2026-11-0{n + 1} coffee: [[N{(n + 1) % 6}]]\n", encoding="utf-8")
+            elif op == "delete" and p.exists():
+                p.unlink()
+            elif op == "rename" and p.exists():
+                p.rename(root / "People" / f"N{(n + 1) % 6}.md")
+            elif op == "touch" and p.exists():
+                os.utime(p, ns=(1, time.time_ns() + 5_000_000_000))
+            ix.sync(DEFAULT, today=TODAY)
+        incremental = ix.vault(DEFAULT)
+        diags = sorted(map(str, ix.diagnostics()))
+    _drop(root / ".mdnet/index.sqlite")
+    with Index.open(root) as ix:
+        ix.sync(DEFAULT, today=TODAY)
+        full = ix.vault(DEFAULT)
+        assert sorted(map(str, ix.diagnostics())) == diags
+    assert incremental.contacts == full.contacts
+    assert incremental.interactions == full.interactions
+    assert incremental.referrals == full.referrals

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Sequence
 from urllib.parse import quote
 
@@ -23,13 +23,6 @@ DETAILS = ("full", "minimal")
 # until 2088.  Anything earlier (or no modification time at all) counts as 0.
 EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
 SEQUENCE_MAX = 2**31 - 1
-
-# A calendar day starts first at UTC+14 (Kiribati).  Counting a day from that
-# instant means any note edited on (local) day D, anywhere, has an mtime at or
-# after the start of D, so an edit after a run never yields a lower SEQUENCE
-# than the run before it (midnight UTC would fail east of Greenwich, where the
-# morning of D is still D-1 in UTC).
-_EARLIEST_ZONE = timezone(timedelta(hours=14))
 
 # Rules whose items are re-planned from the as-of date on every run: their day
 # can move without any note changing, so their revision follows the as-of day.
@@ -64,13 +57,15 @@ def build_feed(
     vault_name: str = "",
     todo: bool = False,
     until: date | None = None,
+    tz: tzinfo | None = None,
 ) -> bytes:
     """Return the iCalendar feed (RFC 5545 bytes, CRLF lines) for ``items``.
 
     One all-day VEVENT per item; overdue items are shown on ``as_of``.  With
     ``todo=True`` the feed holds one VTODO per item instead, due on the real due
     date (task apps mark overdue tasks themselves).  Items due after ``until``
-    are left out.  Two items with the same UID (same path, rule and anchor) are
+    are left out.  ``tz`` is the zone in which ``as_of`` is today (default UTC;
+    the CLI passes the local zone): revisions count days from its midnight.  Two items with the same UID (same path, rule and anchor) are
     one item: the first in feed order is kept.  ``details`` is ``full`` or
     ``minimal`` (no contact details, log lines, next step, ask-about or offers).
     ``note_url`` is ``obsidian``, ``none`` or a template using ``{vault}`` and
@@ -112,14 +107,14 @@ def build_feed(
         if uid in seen:
             continue
         seen.add(uid)
-        moment = revision(item, as_of, todo=todo)
+        moment = revision(item, as_of, todo=todo, tz=tz)
         common = dict(
             uid=uid,
             stamp=moment,
             last_modified=moment,
             sequence=sequence_of(moment),
             summary=summary(item, as_of, todo=todo),
-            description=description(item, as_of, details=details),
+            description=description(item, as_of, details=details, todo=todo),
             categories=[item.rule],
             url=note_link(item.path, note_url, vault_name),
         )
@@ -177,32 +172,40 @@ def shown_on(item: FollowUp, as_of: date) -> date:
     return max(item.due, as_of)
 
 
-def day_start(day: date) -> datetime:
-    """The first instant (UTC) at which it is ``day`` somewhere on Earth."""
-    return datetime.combine(day, time(0), tzinfo=_EARLIEST_ZONE).astimezone(timezone.utc)
+def day_start(day: date, tz: tzinfo | None = None) -> datetime:
+    """Midnight at the start of ``day`` in ``tz`` (default UTC), as UTC."""
+    return datetime.combine(day, time(0), tzinfo=tz or timezone.utc).astimezone(timezone.utc)
 
 
-def revision(item: FollowUp, as_of: date, *, todo: bool = False) -> datetime:
+def revision(item: FollowUp, as_of: date, *, todo: bool = False, tz: tzinfo | None = None) -> datetime:
     """When this item last changed, as far as the input can tell (UTC, whole seconds).
 
-    The latest of: the note's modification time; the start of the day the item
-    is shown on, once that day has come (an overdue event moves to ``as_of``
-    every day); the start of ``as_of`` for re-planned rules.  A future item
-    that stays put keeps its revision; one that moves because its note changed
-    gets the note's newer mtime.  Used for DTSTAMP, LAST-MODIFIED and SEQUENCE,
-    so SEQUENCE never falls as notes and the as-of day move forward.
+    The latest of the note's modification time and, when the item moved because
+    the day moved, the start of ``as_of`` in ``tz``: an overdue event is shown
+    on ``as_of``, so it moves every day; items of re-planned rules (outreach)
+    are scheduled from ``as_of``.  A future item that stays put keeps its
+    revision from one day to the next; one that moves because its note changed
+    gets the note's newer mtime.  DTSTAMP, LAST-MODIFIED and SEQUENCE all come
+    from it.
+
+    Why this never falls: a run on local day D happens after D's midnight, so
+    an edit after that run has an mtime after it; and every edit seen by the
+    run on day D happened before the midnight that starts D+1.  (Midnight UTC
+    would not do: east of Greenwich the morning of D is still D-1 in UTC, and
+    an edit then would yield a lower SEQUENCE than the run before it.)
+
+    The rules should set ``FollowUp.modified`` to the newest mtime of every
+    note the item's date depends on (a meeting note, the referrer's note), so
+    that a move caused by another note raises SEQUENCE too.
     """
-    day = item.due if todo else shown_on(item, as_of)
     moments = [EPOCH]
     if item.modified is not None:
         modified = item.modified
         if modified.tzinfo is None:
             modified = modified.replace(tzinfo=timezone.utc)
         moments.append(modified.astimezone(timezone.utc))
-    if day <= as_of:
-        moments.append(day_start(day))
-    if item.rule in REPLANNED_RULES:
-        moments.append(day_start(as_of))
+    if (not todo and item.due < as_of) or item.rule in REPLANNED_RULES:
+        moments.append(day_start(as_of, tz))
     return max(moments).replace(microsecond=0)
 
 
@@ -229,10 +232,15 @@ def summary(item: FollowUp, as_of: date, *, todo: bool = False) -> str:
     return text
 
 
-def description(item: FollowUp, as_of: date, *, details: str = "full") -> str:
-    """The event's text: what to do, why, and (with ``full``) how to reach them."""
+def description(item: FollowUp, as_of: date, *, details: str = "full", todo: bool = False) -> str:
+    """The event's text: what to do, why, and (with ``full``) how to reach them.
+
+    An overdue event says when it was due (it is shown on ``as_of``); a task
+    does not, because its DUE already says so and a line that changes every
+    day would change the task without raising its SEQUENCE.
+    """
     lines = [_clean(item.reason)]
-    if item.due < as_of:
+    if item.due < as_of and not todo:
         days = (as_of - item.due).days
         ago = "yesterday" if days == 1 else f"{days} days ago"
         lines.append(f"Overdue: due {human_date(item.due, as_of)} ({ago}).")

@@ -1,0 +1,525 @@
+"""The iCalendar feed, read back by parsers other than the one that wrote it.
+
+icalendar (the writer) parses back with its error list checked; vobject is a
+second, independent Python parser; tests/ical_strict.py checks the raw bytes
+against RFC 5545 and runs libical, the strictest (slow, needs the Debian
+binding: see ical_strict.INSTALL_HINT).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+
+import icalendar
+import pytest
+import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ical_strict
+from mdnet.feed import PLACEHOLDER_UID, build_feed, item_uid, revision, sequence_of
+from mdnet.model import FollowUp
+
+AS_OF = date(2024, 11, 5)  # a Tuesday
+UTC = timezone.utc
+
+NASTY = 'Zoë, O\'Brien; "Ñandú" \\ back\\slash\nsecond line'
+
+
+def fu(**kw) -> FollowUp:
+    base = dict(
+        rule="thank-you",
+        due=date(2024, 11, 8),
+        reason="Thank Ana for the coffee on 7 Nov",
+        contact="Ana Lopez",
+        path="People/Ana Lopez.md",
+        anchor="2024-11-07",
+        next_step="Send her the deck",
+        ask_about=("the VP role",),
+        offers=("intro to Chen",),
+        recent=("2024-11-06 reached-out: asked for coffee", "2024-11-07 met: coffee at Blue Bottle"),
+        email="ana@example.com",
+        phone="+1 555 0100",
+        linkedin="https://www.linkedin.com/in/ana-lopez",
+        modified=datetime(2024, 11, 4, 18, 30, tzinfo=UTC),
+    )
+    base.update(kw)
+    return FollowUp(**base)
+
+
+def sample() -> list[FollowUp]:
+    return [
+        fu(),
+        fu(rule="nudge", due=date(2024, 11, 3), contact="Chen Wu", path="People/Chen Wu.md",
+           anchor="2024-10-25", reason="No reply from Chen since 25 Oct: nudge", email=None),
+        fu(rule="monthly-update", due=date(2024, 11, 4), contact=None, path=None, anchor="2024-11",
+           reason="Send your monthly update to 12 people", next_step=None, ask_about=(), offers=(),
+           recent=(), email=None, phone=None, linkedin=None, modified=None),
+        fu(rule="outreach", due=date(2024, 11, 6), contact="Dana Okafor", path="People/Dana Okafor.md",
+           anchor="", reason="Reach out to Dana (warm circle)", modified=datetime(2024, 10, 1, tzinfo=UTC)),
+        fu(rule="keep-in-touch", due=date(2024, 12, 2), contact=NASTY, path="People/Zoë O'Brien.md",
+           anchor="2024-11-02", reason=f"Catch up with {NASTY}", next_step=NASTY, ask_about=(NASTY,)),
+    ]
+
+
+def parse(data: bytes) -> icalendar.Calendar:
+    cal = icalendar.Calendar.from_ical(data)
+    for component in cal.walk():
+        assert component.errors == [], (component.name, component.errors)
+    return cal
+
+
+def events(data: bytes) -> dict[str, icalendar.Event]:
+    return {str(e["UID"]): e for e in parse(data).walk("VEVENT")}
+
+
+def by_path(data: bytes) -> dict[str | None, icalendar.Event]:
+    items = {i.path: i for i in sample()}
+    evs = events(data)
+    return {p: evs[item_uid(i)] for p, i in items.items()}
+
+
+# --- shape --------------------------------------------------------------------
+
+
+def test_every_item_is_one_all_day_transparent_event() -> None:
+    items = sample()
+    data = build_feed(items, as_of=AS_OF)
+    cal = parse(data)
+    evs = cal.walk("VEVENT")
+    assert sorted(str(e["UID"]) for e in evs) == sorted(item_uid(i) for i in items)
+    assert len(set(str(e["UID"]) for e in evs)) == len(items)
+    for e in evs:
+        start, end = e.start, e.end
+        assert type(start) is date and type(end) is date
+        assert end == start + timedelta(days=1)
+        assert str(e["TRANSP"]) == "TRANSPARENT"
+    assert data.count(b"DTSTART;VALUE=DATE:") == len(items)
+    assert data.count(b"DTEND;VALUE=DATE:") == len(items)
+    assert cal.walk("VTODO") == [] and cal.walk("VJOURNAL") == []
+
+
+def test_categories_is_the_rule_and_events_are_sorted_by_due() -> None:
+    data = build_feed(sample(), as_of=AS_OF)
+    evs = parse(data).walk("VEVENT")
+    assert [e.categories for e in evs] == [["nudge"], ["monthly-update"], ["outreach"], ["thank-you"], ["keep-in-touch"]]
+
+
+def test_future_items_on_their_due_date_overdue_items_on_as_of() -> None:
+    evs = by_path(build_feed(sample(), as_of=AS_OF))
+    thank = evs["People/Ana Lopez.md"]
+    assert thank.start == date(2024, 11, 8) and not str(thank["SUMMARY"]).startswith("Overdue")
+    nudge = evs["People/Chen Wu.md"]
+    assert nudge.start == AS_OF and nudge.end == AS_OF + timedelta(days=1)
+    assert str(nudge["SUMMARY"]) == "Overdue: Nudge Chen Wu"
+    assert "Overdue: due 3 Nov (2 days ago)." in str(nudge["DESCRIPTION"])
+    monthly = evs[None]
+    assert str(monthly["SUMMARY"]) == "Overdue: Monthly update (12 people)"
+    assert "due 4 Nov (yesterday)" in str(monthly["DESCRIPTION"])
+
+
+def test_due_today_is_not_overdue() -> None:
+    e = events(build_feed([fu(due=AS_OF)], as_of=AS_OF)).popitem()[1]
+    assert e.start == AS_OF and str(e["SUMMARY"]) == "Thank Ana Lopez"
+
+
+def test_overdue_from_last_year_names_the_year() -> None:
+    e = events(build_feed([fu(due=date(2023, 12, 28))], as_of=date(2024, 1, 3))).popitem()[1]
+    assert "due 28 Dec 2023 (6 days ago)" in str(e["DESCRIPTION"])
+
+
+def test_summaries_are_short() -> None:
+    evs = by_path(build_feed(sample(), as_of=AS_OF))
+    assert str(evs["People/Ana Lopez.md"]["SUMMARY"]) == "Thank Ana Lopez"
+    assert str(evs["People/Dana Okafor.md"]["SUMMARY"]) == "Reach out to Dana Okafor"
+    for e in evs.values():
+        assert "\n" not in str(e["SUMMARY"])
+
+
+def test_full_description_has_everything_needed_to_act() -> None:
+    text = str(by_path(build_feed(sample(), as_of=AS_OF))["People/Ana Lopez.md"]["DESCRIPTION"])
+    for needed in ("Thank Ana for the coffee on 7 Nov", "Next step: Send her the deck", "- the VP role",
+                   "- intro to Chen", "2024-11-07 met: coffee at Blue Bottle", "ana@example.com",
+                   "+1 555 0100", "linkedin.com/in/ana-lopez"):
+        assert needed in text
+
+
+def test_minimal_details_leak_no_contact_details_or_log_text() -> None:
+    data = build_feed(sample(), as_of=AS_OF, details="minimal")
+    text = data.decode()
+    unfolded = "\n".join(ical_strict.unfold(data))
+    for secret in ("ana@example.com", "555", "linkedin", "Blue Bottle", "asked for coffee",
+                   "Send her the deck", "VP role", "intro to Chen", "Recent", "Ask about"):
+        assert secret not in text and secret not in unfolded, secret
+    thank = by_path(data)["People/Ana Lopez.md"]
+    assert str(thank["DESCRIPTION"]) == "Thank Ana for the coffee on 7 Nov"
+    assert str(thank["SUMMARY"]) == "Thank Ana Lopez"
+
+
+def test_bad_details_or_template_is_refused() -> None:
+    with pytest.raises(ValueError, match="details"):
+        build_feed([], as_of=AS_OF, details="some")
+    with pytest.raises(ValueError, match="note_url"):
+        build_feed([], as_of=AS_OF, note_url="https://x/{file}")
+    with pytest.raises(ValueError, match="path"):
+        build_feed([], as_of=AS_OF, note_url="https://x/{vault}")
+
+
+# --- URL ----------------------------------------------------------------------
+
+
+def test_obsidian_url_opens_the_note() -> None:
+    data = build_feed([fu(path="People/Zoë O'Brien & co.md")], as_of=AS_OF, vault_name="My Vault")
+    e = events(data).popitem()[1]
+    assert str(e["URL"]) == "obsidian://open?vault=My%20Vault&file=People%2FZo%C3%AB%20O%27Brien%20%26%20co"
+
+
+def test_url_template_and_none_and_no_note() -> None:
+    data = build_feed([fu(path="People/Ana Lopez.md")], as_of=AS_OF, vault_name="v",
+                      note_url="https://notes.example/{vault}/{path}")
+    assert str(events(data).popitem()[1]["URL"]) == "https://notes.example/v/People/Ana%20Lopez.md"
+    assert b"URL" not in build_feed([fu()], as_of=AS_OF, note_url="none")
+    monthly = fu(rule="monthly-update", contact=None, path=None, anchor="2024-11")
+    assert b"URL" not in build_feed([monthly], as_of=AS_OF, vault_name="v")
+
+
+# --- calendar properties ------------------------------------------------------
+
+
+def test_calendar_properties_bytes() -> None:
+    data = build_feed(sample(), as_of=AS_OF, name="Job search")
+    head = data.split(b"BEGIN:VEVENT")[0]
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in head
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in head
+    assert b"\r\nNAME:Job search\r\n" in head and b"\r\nX-WR-CALNAME:Job search\r\n" in head
+    assert b"\r\nVERSION:2.0\r\n" in head and b"\r\nPRODID:" in head
+    assert b"UID" not in head, "a UID on the VCALENDAR makes vdirsyncer collapse all events"
+    assert b"METHOD" not in data
+    assert "UID" not in parse(data)
+
+
+def test_crlf_and_folding() -> None:
+    data = build_feed(sample(), as_of=AS_OF)
+    assert data.endswith(b"\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+
+
+# --- stability ----------------------------------------------------------------
+
+
+def test_unchanged_input_gives_identical_bytes_in_any_order() -> None:
+    items = sample()
+    first = build_feed(items, as_of=AS_OF)
+    shuffled = items[:]
+    random.Random(7).shuffle(shuffled)
+    assert build_feed(shuffled, as_of=AS_OF) == first
+    assert build_feed(list(reversed(items)), as_of=AS_OF) == first
+
+
+def test_uids_stable_across_runs_and_days_and_moves() -> None:
+    items = sample()
+    a = set(events(build_feed(items, as_of=AS_OF)))
+    b = set(events(build_feed(items, as_of=AS_OF + timedelta(days=3))))
+    moved = [replace(i, due=i.due + timedelta(days=9), reason="changed", modified=None) for i in items]
+    c = set(events(build_feed(moved, as_of=AS_OF)))
+    assert a == b == c
+
+
+def test_uid_keys() -> None:
+    one = fu()
+    assert item_uid(one) != item_uid(replace(one, anchor="2024-12-01"))
+    assert item_uid(one) != item_uid(replace(one, rule="nudge"))
+    assert item_uid(one) != item_uid(replace(one, path="People/Other.md"))
+    assert item_uid(one) == item_uid(replace(one, contact="Renamed", due=date(2025, 1, 1)))
+    may = fu(rule="monthly-update", path=None, contact=None, anchor="2024-05")
+    assert item_uid(may) != item_uid(replace(may, anchor="2024-06"))
+    assert item_uid(one) != item_uid(one, todo=True)
+    assert re.fullmatch(r"thank-you-[0-9a-f]{24}@mdnet", item_uid(one))
+
+
+def test_duplicate_items_become_one_event() -> None:
+    data = build_feed([fu(due=date(2024, 11, 9)), fu(due=date(2024, 11, 8))], as_of=AS_OF)
+    evs = events(data)
+    assert len(evs) == 1 and evs.popitem()[1].start == date(2024, 11, 8)
+
+
+def test_until_leaves_later_items_out() -> None:
+    data = build_feed(sample(), as_of=AS_OF, until=date(2024, 11, 30))
+    assert "People/Zoë O'Brien.md" not in {i.path for i in sample() if item_uid(i) in events(data)}
+    assert len(events(data)) == 4
+
+
+# --- SEQUENCE, DTSTAMP, LAST-MODIFIED ------------------------------------------
+
+
+def seq(item: FollowUp, as_of: date = AS_OF, **kw) -> int:
+    e = events(build_feed([item], as_of=as_of, **kw)).popitem()[1]
+    assert e["DTSTAMP"].dt == e["LAST-MODIFIED"].dt
+    assert e["SEQUENCE"] == sequence_of(e["DTSTAMP"].dt)
+    return int(e["SEQUENCE"])
+
+
+def test_sequence_fits_32_bits_and_starts_at_zero() -> None:
+    assert seq(fu(modified=None)) == 0
+    assert seq(fu(modified=datetime(2010, 1, 1, tzinfo=UTC))) == 0
+    assert seq(fu(modified=datetime(2300, 1, 1, tzinfo=UTC))) == 2**31 - 1
+    assert 0 < seq(fu()) < 2**31 - 1
+
+
+def test_sequence_still_while_nothing_changes() -> None:
+    item = fu(due=date(2024, 11, 20))
+    days = [AS_OF + timedelta(days=n) for n in range(10)]
+    assert len({seq(item, d) for d in days}) == 1
+    future = fu(due=date(2024, 11, 20))
+    per_day = [events(build_feed([future], as_of=d)) for d in days]
+    assert all(p == per_day[0] for p in per_day)
+
+
+def test_sequence_rises_when_the_note_changes() -> None:
+    item = fu()
+    later = replace(item, modified=item.modified + timedelta(minutes=5))
+    assert seq(later) > seq(item)
+
+
+def test_sequence_rises_every_day_an_overdue_item_moves() -> None:
+    item = fu(due=date(2024, 11, 1))
+    seqs = [seq(item, AS_OF + timedelta(days=n)) for n in range(5)]
+    assert seqs == sorted(set(seqs))
+
+
+def test_sequence_does_not_fall_when_an_overdue_item_is_moved_later_in_the_morning_east() -> None:
+    # Sydney, 08:00 on 5 Nov = 21:00 UTC on 4 Nov: the run that morning showed
+    # the overdue item on 5 Nov; then the user snoozes it to 12 Nov.
+    sydney = timezone(timedelta(hours=11))
+    item = fu(due=date(2024, 11, 1), modified=datetime(2024, 11, 1, tzinfo=UTC))
+    before = seq(item, AS_OF, tz=sydney)
+    edited = replace(item, due=date(2024, 11, 12), modified=datetime(2024, 11, 4, 21, 5, tzinfo=UTC))
+    assert seq(edited, AS_OF, tz=sydney) > before
+
+
+def test_sequence_rises_next_day_after_an_evening_edit_west() -> None:
+    # Los Angeles, 20:00 on 5 Nov = 04:00 UTC on 6 Nov: the note changed late;
+    # the next day the overdue item moves to 6 Nov and must rise again.
+    la = timezone(timedelta(hours=-8))
+    item = fu(due=date(2024, 11, 1), modified=datetime(2024, 11, 6, 4, 0, tzinfo=UTC))
+    assert seq(item, AS_OF + timedelta(days=1), tz=la) > seq(item, AS_OF, tz=la)
+
+
+def test_outreach_moved_earlier_by_the_plan_does_not_fall() -> None:
+    item = fu(rule="outreach", anchor="", due=date(2024, 11, 12))
+    tomorrow = AS_OF + timedelta(days=1)
+    assert seq(replace(item, due=date(2024, 11, 7)), tomorrow) >= seq(item, AS_OF)
+    assert seq(replace(item, due=date(2024, 11, 7)), tomorrow) > seq(item, AS_OF)
+
+
+@st.composite
+def histories(draw):
+    """A user in some zone, running mdnet and editing one note over a few weeks."""
+    offset = draw(st.integers(-12 * 4, 14 * 4)) * 15
+    zone = timezone(timedelta(minutes=offset))
+    rule = draw(st.sampled_from(["thank-you", "outreach", "follow-up"]))
+    now = datetime(2024, 11, 1, 12, tzinfo=UTC) + timedelta(minutes=draw(st.integers(0, 24 * 60)))
+    steps = draw(st.lists(st.tuples(st.sampled_from(["run", "edit", "wait"]),
+                                    st.integers(1, 3 * 24 * 3600), st.integers(-10, 20)),
+                          min_size=2, max_size=25))
+    return zone, rule, now, steps
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_sequence_never_falls_and_rises_when_the_event_moves(history) -> None:
+    zone, rule, now, steps = history
+    item = fu(rule=rule, anchor="", due=now.astimezone(zone).date(), modified=now)
+    last: tuple[date, int, bytes] | None = None
+    for action, gap, shift in steps:
+        now += timedelta(seconds=gap)
+        today = now.astimezone(zone).date()
+        if action == "edit":
+            due = max(today, item.due + timedelta(days=shift)) if rule == "outreach" else item.due + timedelta(days=shift)
+            item = replace(item, due=due, modified=now)
+        elif action == "run":
+            if rule == "outreach" and item.due < today:
+                item = replace(item, due=today)  # the plan never lies in the past
+            data = build_feed([item], as_of=today, tz=zone)
+            e = events(data).popitem()[1]
+            shown, s = e.start, int(e["SEQUENCE"])
+            if last is not None:
+                assert s >= last[1], "SEQUENCE fell"
+                if shown != last[0]:
+                    assert s > last[1], "the event moved but SEQUENCE did not rise"
+                if s == last[1]:
+                    assert data == last[2]
+            last = (shown, s, data)
+
+
+def test_revision_is_utc_whole_seconds() -> None:
+    r = revision(fu(modified=datetime(2024, 11, 7, 18, 30, 1, 999999, tzinfo=UTC)), AS_OF)
+    assert r == datetime(2024, 11, 7, 18, 30, 1, tzinfo=UTC)
+    naive = revision(fu(modified=datetime(2024, 11, 7, 18, 30)), AS_OF)
+    assert naive == datetime(2024, 11, 7, 18, 30, tzinfo=UTC)
+
+
+# --- text ---------------------------------------------------------------------
+
+
+def test_nasty_text_is_escaped_and_round_trips_through_icalendar_and_vobject() -> None:
+    item = sample()[-1]
+    data = build_feed([item], as_of=AS_OF)
+    raw_summary = next(line for line in ical_strict.unfold(data) if line.startswith("SUMMARY:"))
+    assert raw_summary == "SUMMARY:Catch up with Zoë\\, O'Brien\\; \"Ñandú\" \\\\ back\\\\slash second line"
+    e = events(data).popitem()[1]
+    assert str(e["SUMMARY"]) == "Catch up with Zoë, O'Brien; \"Ñandú\" \\ back\\slash second line"
+    description = str(e["DESCRIPTION"])
+    assert f"Catch up with {NASTY}" in description
+    assert f"Next step: {NASTY}" in description
+    v = vobject.readOne(data.decode("utf-8"))
+    (vevent,) = v.vevent_list
+    assert vevent.summary.value == str(e["SUMMARY"])
+    assert vevent.description.value == description
+    assert vevent.dtstart.value == date(2024, 12, 2) and vevent.dtend.value == date(2024, 12, 3)
+
+
+def test_control_characters_and_crlf_in_notes_are_cleaned() -> None:
+    item = fu(reason="Thank\x00 Ana\r\nfor the\x0b coffee\x1b", next_step="a\rb", contact="Ana\tLopez\x07")
+    data = build_feed([item], as_of=AS_OF)
+    assert ical_strict.rfc_problems(data) == []
+    e = events(data).popitem()[1]
+    assert str(e["SUMMARY"]) == "Thank Ana Lopez"
+    assert str(e["DESCRIPTION"]).startswith("Thank Ana\nfor the coffee\nNext step: a\nb")
+
+
+def test_vobject_reads_every_item() -> None:
+    items = sample()
+    v = vobject.readOne(build_feed(items, as_of=AS_OF).decode("utf-8"))
+    assert sorted(e.uid.value for e in v.vevent_list) == sorted(item_uid(i) for i in items)
+    assert v.contents["refresh-interval"][0].params == {"VALUE": ["DURATION"]}
+
+
+# --- empty feed and tasks -----------------------------------------------------
+
+
+def test_empty_feed_holds_one_invisible_journal_entry() -> None:
+    data = build_feed([], as_of=AS_OF)
+    cal = parse(data)
+    assert cal.walk("VEVENT") == [] and cal.walk("VTODO") == []
+    (journal,) = cal.walk("VJOURNAL")
+    assert str(journal["UID"]) == PLACEHOLDER_UID
+    assert "DTSTART" not in journal
+    assert build_feed([], as_of=AS_OF + timedelta(days=40)) == data, "the empty feed does not change by day"
+    assert build_feed(sample(), as_of=AS_OF, until=AS_OF - timedelta(days=30)) == data
+    assert b"VJOURNAL" not in build_feed(sample(), as_of=AS_OF)
+    assert ical_strict.rfc_problems(data) == []
+
+
+def test_todo_feed_has_tasks_instead_of_events() -> None:
+    items = sample()
+    data = build_feed(items, as_of=AS_OF, todo=True)
+    cal = parse(data)
+    assert cal.walk("VEVENT") == []
+    todos = {str(t["UID"]): t for t in cal.walk("VTODO")}
+    assert set(todos) == {item_uid(i, todo=True) for i in items}
+    nudge = todos[item_uid(items[1], todo=True)]
+    assert nudge.end == date(2024, 11, 3) and type(nudge.end) is date
+    assert str(nudge["STATUS"]) == "NEEDS-ACTION" and "DTSTART" not in nudge
+    assert str(nudge["SUMMARY"]) == "Nudge Chen Wu"  # task apps mark overdue tasks themselves
+    assert "Overdue" not in str(nudge["DESCRIPTION"])
+    assert b"DUE;VALUE=DATE:20241103\r\n" in data
+    # an overdue task does not move, so it does not change from day to day
+    later = {str(t["UID"]): t for t in parse(build_feed(items, as_of=AS_OF + timedelta(days=2), todo=True)).walk("VTODO")}
+    assert later[item_uid(items[1], todo=True)].to_ical() == nudge.to_ical()
+    assert ical_strict.rfc_problems(data) == []
+
+
+# --- strict --------------------------------------------------------------------
+
+
+def test_rfc_checker_catches_what_it_should() -> None:
+    """The strict checker is not a rubber stamp."""
+    good = build_feed(sample(), as_of=AS_OF)
+    assert ical_strict.rfc_problems(good) == []
+    first_event = good[good.index(b"BEGIN:VEVENT"):good.index(b"END:VEVENT\r\n") + 12]
+    broken = {
+        "UID on the VCALENDAR": good.replace(b"VERSION:2.0\r\n", b"VERSION:2.0\r\nUID:x\r\n", 1),
+        "holds no component": good.split(b"BEGIN:VEVENT")[0] + b"END:VCALENDAR\r\n",
+        "not after DTSTART": good.replace(b"DTEND;VALUE=DATE:20241106", b"DTEND;VALUE=DATE:20241105", 1),
+        "unescaped": good.replace(b"Zo\xc3\xab\\,", b"Zo\xc3\xab,", 1),
+        "bare CR or LF": good.replace(b"\r\n", b"\n", 1),
+        "is not a date": good.replace(b"DTSTART;VALUE=DATE:20241105", b"DTSTART;VALUE=DATE:20241305", 1),
+        "octets": good.replace(b"\r\n ", b"", 3),
+        "duplicate UID": good.replace(b"END:VCALENDAR", first_event + b"END:VCALENDAR"),
+    }
+    for expected, data in broken.items():
+        assert data != good, expected
+        problems = ical_strict.rfc_problems(data)
+        assert any(expected in p for p in problems), (expected, problems)
+
+
+@pytest.fixture(scope="module")
+def libical_ready() -> None:
+    reason = ical_strict.libical_missing()
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("todo", [False, True])
+@pytest.mark.parametrize("details", ["full", "minimal"])
+def test_libical_reads_the_feed_without_errors(libical_ready, todo: bool, details: str) -> None:
+    items = sample()
+    data = build_feed(items, as_of=AS_OF, todo=todo, details=details, vault_name="Vault")
+    result = ical_strict.libical(data)
+    assert result["parsed"] and result["parse_errors"] == []
+    assert result["restriction_ok"] and result["restriction_errors"] == []
+    assert result["calendar"]["REFRESH-INTERVAL"] == ["PT1H"]
+    assert "UID" not in result["calendar"]
+    got = {i["uid"]: i for i in result["items"]}
+    assert len(got) == len(result["items"]) == len(items)
+    mine = {item_uid(i, todo=todo): i for i in items}
+    assert set(got) == set(mine)
+    ours = {str(c["UID"]): c for c in parse(data).subcomponents}
+    for uid, read in got.items():
+        item, written = mine[uid], ours[uid]
+        assert read["summary"] == str(written["SUMMARY"])
+        assert read["description"] == str(written["DESCRIPTION"])
+        assert read["sequence"] == int(written["SEQUENCE"])
+        assert read["categories"] == [item.rule]
+        if todo:
+            assert read["kind"] == "vtodo_component"
+            assert read["due"] == {"date": item.due.isoformat(), "is_date": True}
+        else:
+            shown = max(item.due, AS_OF)
+            assert read["kind"] == "vevent_component" and read["transp"] == "TRANSPARENT"
+            assert read["dtstart"] == {"date": shown.isoformat(), "is_date": True}
+            assert read["dtend"] == {"date": (shown + timedelta(days=1)).isoformat(), "is_date": True}
+    nasty = got[item_uid(items[-1], todo=todo)]
+    assert nasty["summary"] == "Catch up with Zoë, O'Brien; \"Ñandú\" \\ back\\slash second line"
+    assert f"Catch up with {NASTY}" in nasty["description"]
+
+
+@pytest.mark.slow
+def test_libical_accepts_the_empty_feed(libical_ready) -> None:
+    result = ical_strict.libical(build_feed([], as_of=AS_OF))
+    assert result["parse_errors"] == [] and result["restriction_ok"]
+    assert [i["kind"] for i in result["items"]] == ["vjournal_component"]
+
+
+@pytest.mark.slow
+def test_libical_is_why_there_is_no_method(libical_ready) -> None:
+    """METHOD:PUBLISH without ORGANIZER fails libical's iTIP check; ours passes."""
+    data = build_feed(sample(), as_of=AS_OF)
+    assert ical_strict.libical(data)["restriction_ok"]
+    with_method = data.replace(b"VERSION:2.0\r\n", b"VERSION:2.0\r\nMETHOD:PUBLISH\r\n", 1)
+    result = ical_strict.libical(with_method)
+    assert not result["restriction_ok"]
+    assert any("ORGANIZER" in e for e in result["restriction_errors"])
+
+
+@pytest.mark.slow
+def test_libical_reports_broken_input(libical_ready) -> None:
+    """The libical helper sees errors when there are some (it is not a rubber stamp)."""
+    data = build_feed([fu()], as_of=AS_OF).replace(b"DTSTAMP:", b"DTSTAMP:xx", 1)
+    assert ical_strict.libical(data)["parse_errors"]

@@ -65,8 +65,9 @@ def build_feed(
     ``todo=True`` the feed holds one VTODO per item instead, due on the real due
     date (task apps mark overdue tasks themselves).  Items due after ``until``
     are left out.  ``tz`` is the zone in which ``as_of`` is today (default UTC;
-    the CLI passes the local zone): revisions count days from its midnight.  Two items with the same UID (same path, rule and anchor) are
-    one item: the first in feed order is kept.  ``details`` is ``full`` or
+    the CLI passes the local zone): revisions count days from its midnight.
+    Two items with the same UID (same path, rule and anchor) are one item: the
+    first in feed order (due, rule, contact, UID) is kept.  ``details`` is ``full`` or
     ``minimal`` (no contact details, log lines, next step, ask-about or offers).
     ``note_url`` is ``obsidian``, ``none`` or a template using ``{vault}`` and
     ``{path}``.  Raises ValueError for a bad ``details`` or ``note_url``.
@@ -100,7 +101,9 @@ def build_feed(
 
     keyed = sorted(
         ((item, item_uid(item, todo=todo)) for item in items if until is None or item.due <= until),
-        key=lambda pair: (pair[0].due, pair[0].rule, pair[0].contact or "", pair[1]),
+        # repr() last: even duplicates that differ in content sort the same
+        # whatever order they came in, so the output never depends on it.
+        key=lambda pair: (pair[0].due, pair[0].rule, pair[0].contact or "", pair[1], repr(pair[0])),
     )
     seen: set[str] = set()
     for item, uid in keyed:

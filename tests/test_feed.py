@@ -8,6 +8,7 @@ binding: see ical_strict.INSTALL_HINT).
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from dataclasses import replace
@@ -392,6 +393,14 @@ def test_control_characters_and_crlf_in_notes_are_cleaned() -> None:
     assert str(e["DESCRIPTION"]).startswith("Thank Ana\nfor the coffee\nNext step: a\nb")
 
 
+@pytest.mark.parametrize("text", ["é" * 120, "日本語の名前" * 30, "a" + "😀" * 60, "ab" + "Ñ" * 80])
+def test_folding_never_splits_a_character(text: str) -> None:
+    data = build_feed([fu(contact=text, reason=text, next_step=text)], as_of=AS_OF)
+    assert ical_strict.rfc_problems(data) == []
+    e = events(data).popitem()[1]
+    assert str(e["DESCRIPTION"]).startswith(f"{text}\nNext step: {text}")
+
+
 def test_vobject_reads_every_item() -> None:
     items = sample()
     v = vobject.readOne(build_feed(items, as_of=AS_OF).decode("utf-8"))
@@ -461,6 +470,8 @@ def test_rfc_checker_catches_what_it_should() -> None:
 @pytest.fixture(scope="module")
 def libical_ready() -> None:
     reason = ical_strict.libical_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the strict parser: {reason}")
     if reason:
         pytest.skip(reason)
 

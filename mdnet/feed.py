@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Sequence
+from typing import Any, Sequence
 from urllib.parse import quote
 
 from mdnet.model import FollowUp
@@ -111,7 +111,7 @@ def build_feed(
             continue
         seen.add(uid)
         moment = revision(item, as_of, todo=todo, tz=tz)
-        common = dict(
+        common: dict[str, Any] = dict(
             uid=uid,
             stamp=moment,
             last_modified=moment,

@@ -44,7 +44,7 @@ editors save in ways that make a move look like a delete:
 
 Ignored: anything whose path has a component starting with ``.`` (``.mdnet/``,
 so writing the index and the feed never feeds back; ``.obsidian/``, ``.git/``,
-``.trash/``, vim's ``.note.md.swp``), files not ending in ``.md`` (``~``
+``.trash/``, vim's ``.note.md.swp``), files not ending in ``.md`` or ``.MD`` (``~``
 backups, ``.tmp``, ``.swp``, vim's ``4913`` probe, JetBrains'
 ``___jb_tmp___``), directory "modified" events, and whatever the optional
 ``ignore(relpath)`` predicate rejects (e.g. ``Templates/``).  Keep these rules
@@ -121,9 +121,10 @@ def is_note_path(relpath: str) -> bool:
     """True if a vault-relative file path (forward slashes) can be a note.
 
     Hidden files and anything inside a hidden folder are never notes; nor is a
-    file whose name does not end in ``.md``.
+    file whose name does not end in ``.md`` (in any case, as the scanner in
+    ``mdnet.vault.files`` has it).
     """
-    if not relpath.endswith(NOTE_SUFFIX):
+    if not relpath.lower().endswith(NOTE_SUFFIX):
         return False
     return not any(part.startswith(".") or part == "" for part in relpath.split("/"))
 

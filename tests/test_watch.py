@@ -170,6 +170,7 @@ def named(model: Model) -> set[str]:
     [
         ("Ana.md", True),
         ("People/Ana.md", True),
+        ("People/Ana.MD", True),
         (".mdnet/followups.md", False),
         (".obsidian/workspace.md", False),
         (".trash/Old.md", False),

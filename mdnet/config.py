@@ -188,6 +188,14 @@ class Config:
         assert d is not None
         return d
 
+    def fingerprint(self) -> str:
+        """A short text that changes when any setting changes."""
+        import hashlib
+        import json
+
+        blob = json.dumps(dict(self.values), sort_keys=True, default=str)
+        return hashlib.blake2b(blob.encode("utf-8"), digest_size=8).hexdigest()
+
     def kind_words(self) -> dict[str, str]:
         """Lower-case word -> canonical kind; the kind names map to themselves."""
         words: dict[str, str] = {}

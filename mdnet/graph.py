@@ -59,7 +59,7 @@ class Resolver:
         return self.by_title.get(key) or self.by_name.get(key) or self.by_alias.get(key)
 
 
-def _duplicate_names(contacts: list[tuple[Note, Contact]]) -> list[Diagnostic]:
+def _duplicate_names(contacts: list[tuple[Note, Contact]], resolver: Resolver) -> list[Diagnostic]:
     """Two contacts answering to the same name or alias: warn on the later one."""
     owner: dict[str, str] = {}
     out = []
@@ -77,49 +77,22 @@ def _duplicate_names(contacts: list[tuple[Note, Contact]]) -> list[Diagnostic]:
             if first != note.path:
                 line = c.name_line if prop == "name" else c.aliases_line if prop == "aliases" else 1
                 out.append(Diagnostic(note.path, line, WARNING, "duplicate-name",
-                                      f"{value!r} also names {first}; links to it go to {first}"))
+                                      f"{value!r} also names {first}; [[{value}]] links go to {resolver.resolve(value)}"))
     return out
 
 
-def resolve(self, target: str) -> str | None:
-        key = target.strip().lower()
-        if key.endswith(".md"):
-            key = key[:-3]
-        if "/" in key:
-            found = self.by_path.get(key)
-            if found:
-                return found
-            key = key.rsplit("/", 1)[-1]
-        return self.by_title.get(key) or self.by_name.get(key) or self.by_alias.get(key)
+def _by_day_meetings_first(i: Interaction) -> tuple[date, int, str, int]:
+    return (i.date, 0 if i.source != i.contact else 1, i.source, i.line)
 
 
-def _duplicate_names(contacts: list[tuple[Note, Contact]]) -> list[Diagnostic]:
-    """Two contacts answering to the same name or alias: warn on the later one."""
-    owner: dict[str, str] = {}
-    out = []
-    for note, c in contacts:
-        names = [(c.name, "name")] + [(a, "aliases") for a in c.aliases]
-        if c.name != note.title:
-            names.append((note.title, "file name"))
-        seen_here = set()
-        for value, prop in names:
-            key = value.lower()
-            if key in seen_here:
-                continue
-            seen_here.add(key)
-            first = owner.setdefault(key, note.path)
-            if first != note.path:
-                line = c.name_line if prop == "name" else c.aliases_line if prop == "aliases" else 1
-                out.append(Diagnostic(note.path, line, WARNING, "duplicate-name",
-                                      f"{value!r} also names {first}; links to it go to {first}"))
-    return out
-
-
-def _prop_line(note: Note, prop: str) -> int:
-    for d in note.diagnostics:  # cheap: we only need a best effort line
-        pass
-    # The parser does not keep property lines; find them the same way it does.
-    return note.properties.get("__line__", {}).get(prop, 1) if isinstance(note.properties.get("__line__"), dict) else 1
+def _in_order(log: tuple[Interaction, ...], meetings: list[Interaction] | None) -> tuple[Interaction, ...]:
+    """By date; on one day meeting notes first, then log lines in file order."""
+    if not meetings:
+        for a, b in zip(log, log[1:]):
+            if b.date < a.date:
+                return tuple(sorted(log, key=_by_day_meetings_first))
+        return log  # already in order: the common case costs one pass
+    return tuple(sorted((*log, *meetings), key=_by_day_meetings_first))
 
 
 def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, date] | None = None) -> Vault:
@@ -132,19 +105,19 @@ def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, d
     resolver = Resolver(notes)
     contacts = [(n, n.contact) for n in notes if n.contact is not None]
     contact_paths = {n.path for n, _ in contacts}
-    diags: list[Diagnostic] = _duplicate_names(contacts)
+    name_of = {n.path: c.name for n, c in contacts}
+    diags: list[Diagnostic] = _duplicate_names(contacts, resolver)
 
-    interactions: dict[str, list[tuple[tuple[date, int, str, int], Interaction]]] = {p: [] for p in contact_paths}
+    own: dict[str, tuple[Interaction, ...]] = {}
+    from_meetings: dict[str, list[Interaction]] = {}
     referrals: dict[str, list[Referral]] = {}
 
     for note in notes:
         c = note.contact
         if c is not None:
-            own = interactions[note.path]
+            own[note.path] = note.log
             for e in note.log:
-                own.append(((e.date, 1, note.path, e.line),
-                            Interaction(note.path, note.path, e.line, e.date, e.kind, e.word, e.text, e.links)))
-                if e.kind in _REFERRING_KINDS:
+                if e.links and e.kind in _REFERRING_KINDS:
                     for target in e.links:
                         who = resolver.resolve(target)
                         if who and who != note.path and who in contact_paths:
@@ -153,9 +126,7 @@ def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, d
             if c.referred_by:
                 who = resolver.resolve(c.referred_by)
                 ref_path = who if who in contact_paths and who != note.path else None
-                name = c.referred_by
-                if ref_path:
-                    name = next(x.name for n, x in contacts if n.path == ref_path)
+                name = name_of[ref_path] if ref_path else c.referred_by
                 referrals.setdefault(note.path, []).append(
                     Referral(note.path, ref_path, name, None, note.path, c.referred_by_line))
         elif note.type == MEETING and note.meeting is not None:
@@ -171,11 +142,10 @@ def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, d
                 if who in seen or m.date is None:
                     continue
                 seen.add(who)
-                interactions[who].append(((m.date, 0, note.path, m.with_line),
-                                          Interaction(who, note.path, m.with_line, m.date, m.kind, m.word,
-                                                      m.summary or m.title, ())))
+                from_meetings.setdefault(who, []).append(
+                    Interaction(who, note.path, m.with_line, m.date, m.kind, m.word, m.summary or m.title, ()))
 
-    ordered = {p: tuple(i for _, i in sorted(items, key=lambda t: t[0])) for p, items in interactions.items()}
+    ordered = {p: _in_order(log, from_meetings.get(p)) for p, log in own.items()}
     refs = {p: tuple(sorted(rs, key=lambda r: (r.date or date.max, r.source, r.line))) for p, rs in referrals.items()}
     return Vault(
         notes=tuple(notes),

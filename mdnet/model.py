@@ -58,24 +58,6 @@ class Diagnostic:
 
 
 @dataclass(frozen=True, slots=True)
-class LogEntry:
-    """A dated list item in a note's body (or a meeting note), as written."""
-
-    line: int
-    date: date
-    kind: str  # canonical kind
-    word: str  # the kind word as written, "" when there was none
-    text: str  # what follows the kind word (or the date), stripped
-    links: tuple[str, ...] = ()  # wiki-link targets named in the text
-
-    @property
-    def raw(self) -> str:
-        """The entry as a person would write it again."""
-        head = f"{self.date.isoformat()} {self.word}".rstrip()
-        return f"{head}: {self.text}" if self.text else head
-
-
-@dataclass(frozen=True, slots=True)
 class Contact:
     """A person note, with the recognised properties typed.
 
@@ -143,7 +125,7 @@ class Note:
     body: str
     contact: Contact | None = None
     meeting: Meeting | None = None
-    log: tuple[LogEntry, ...] = ()
+    log: tuple[Interaction, ...] = ()  # a contact's own log lines, in file order
     links: tuple[tuple[int, str], ...] = ()  # (line, target) for every wiki-link in the body
     diagnostics: tuple[Diagnostic, ...] = ()
     mtime_ns: int = 0  # set by whoever read the file; 0 when unknown

@@ -64,24 +64,41 @@ class Workspace:
         return self.index.vault(self.config)
 
     def follow_ups(self, as_of: date, vault: Vault | None = None) -> list[FollowUp]:
+        """Every open follow-up as of a day (cached in the index until a note changes)."""
+        from .index.codec import decode_items, encode_items
         from .rules import follow_ups
 
-        return follow_ups(vault or self.vault(), self.config, as_of)
+        if vault is not None:
+            return follow_ups(vault, self.config, as_of)
+        key = f"follow-ups {as_of.isoformat()} {self.config.fingerprint()}"
+        return decode_items(self.index.derived(key, lambda: encode_items(follow_ups(self.vault(), self.config, as_of))))
 
     @property
     def feed_path(self) -> Path:
         return self.root / self.config["feed.path"]
 
     def build_feed(self, as_of: date, *, vault: Vault | None = None, todo: bool = False) -> tuple[bytes, int]:
-        """The feed's bytes and how many items it holds."""
-        from .feed import build_feed
-        from .rules import select_due
+        """The feed's bytes and how many events it holds (cached until a note changes)."""
+        from datetime import datetime
 
-        window = _window_days(self.config, as_of)
-        items = select_due(self.follow_ups(as_of, vault), as_of, within=window)
-        data = build_feed(items, as_of=as_of, name=self.config["feed.name"], details=self.config["feed.details"],
-                          note_url=self.config["feed.note_url"], vault_name=self.root.name, todo=todo)
-        return data, len(items)
+        tz = datetime.now().astimezone().tzinfo  # as_of is a day of the user's local calendar
+
+        def build() -> bytes:
+            from .feed import build_feed
+            from .rules import select_due
+
+            window = _window_days(self.config, as_of)
+            items = select_due(self.follow_ups(as_of, vault), as_of, within=window)
+            data = build_feed(items, as_of=as_of, name=self.config["feed.name"], details=self.config["feed.details"],
+                              note_url=self.config["feed.note_url"], vault_name=self.root.name, todo=todo, tz=tz)
+            return data
+
+        if vault is not None:
+            data = build()
+        else:
+            key = f"feed {as_of.isoformat()} {todo} {tz} {self.root.name} {self.config.fingerprint()}"
+            data = self.index.derived(key, build)
+        return data, data.count(b"\r\nBEGIN:VEVENT\r\n") + data.count(b"\r\nBEGIN:VTODO\r\n")
 
     def write_feed(self, as_of: date, *, path: Path | None = None, vault: Vault | None = None,
                    todo: bool = False) -> tuple[Path, bool, int]:

@@ -20,20 +20,23 @@ class Ctx:
     debug: bool = False
 
 
-def open_workspace(ctx: click.Context) -> "Workspace":
+def open_workspace(ctx: click.Context, *, report_config: bool = True) -> "Workspace":
+    """The vault the user named; problems in mdnet.toml are printed to stderr."""
     from ..workspace import Workspace
 
     obj = ctx.find_object(Ctx)
     ws = Workspace.open(obj.vault if obj else None)
-    for d in ws.config_diagnostics:
-        click.echo(str(d), err=True)
+    if report_config:
+        for d in ws.config_diagnostics:
+            click.echo(str(d), err=True)
     ctx.call_on_close(ws.close)
     return ws
 
 
-def refreshed(ctx: click.Context, *, today: date | None = None, quiet: bool = True) -> "Workspace":
+def refreshed(ctx: click.Context, *, today: date | None = None, quiet: bool = True,
+              report_config: bool = True) -> "Workspace":
     """A workspace whose index is up to date (the cheap stat walk every reading command does)."""
-    ws = open_workspace(ctx)
+    ws = open_workspace(ctx, report_config=report_config)
     ws.refresh(today=today, progress=progress_bar() if not quiet else None)
     return ws
 

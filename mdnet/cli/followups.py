@@ -74,7 +74,7 @@ def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help="Where to write the feed (default: feed.path in mdnet.toml, .mdnet/followups.ics). '-' prints it.")
 @as_of_option
-@click.option("--todo", is_flag=True, help="Emit VTODO tasks too, for task apps that read them (Thunderbird, todoman).")
+@click.option("--todo", is_flag=True, help="Emit VTODO tasks instead of events, for task apps that read them (Thunderbird, todoman).")
 @json_option
 @click.pass_context
 def feed(ctx: click.Context, output: Path | None, as_of: str | None, todo: bool, as_json: bool) -> None:

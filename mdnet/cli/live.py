@@ -40,7 +40,7 @@ def _start_watching(ws, poll: bool, debounce: float, todo: bool):  # type: ignor
 @click.command()
 @click.option("--poll", is_flag=True, help="Poll the folder instead of using OS events (network and synced folders).")
 @click.option("--debounce", default=0.3, show_default=True, metavar="SECONDS", help="Quiet time before an update.")
-@click.option("--todo", is_flag=True, help="Emit VTODO tasks in the feed too.")
+@click.option("--todo", is_flag=True, help="Emit VTODO tasks instead of events (for task apps).")
 @click.pass_context
 def watch(ctx: click.Context, poll: bool, debounce: float, todo: bool) -> None:
     """Keep the index and the feed up to date as notes change (Ctrl-C stops).
@@ -51,7 +51,7 @@ def watch(ctx: click.Context, poll: bool, debounce: float, todo: bool) -> None:
     from ..lock import VaultLock
 
     ws = open_workspace(ctx)
-    with VaultLock(ws.state_dir).acquire():
+    with VaultLock(ws.state_dir):
         stop = threading.Event()
         _stop_on_signals(stop)
         watcher, _ = _start_watching(ws, poll, debounce, todo)

@@ -67,10 +67,10 @@ def index(ctx: click.Context, full: bool, as_json: bool) -> None:
     """
     ws = open_workspace(ctx)
     if full:
-        from ..index.store import DB_NAME, _drop
+        from ..index import delete_index
 
         ws.close()
-        _drop(ws.state_dir / DB_NAME)
+        delete_index(ws.root)
     stats = ws.refresh(progress=progress_bar())
     if as_json:
         echo_json(stats.to_json())
@@ -94,7 +94,7 @@ def check(ctx: click.Context, errors_only: bool, as_json: bool) -> None:
     Exits 1 when there is at least one error, 0 otherwise (warnings alone do
     not fail), so it fits a git pre-commit hook or CI.
     """
-    ws = refreshed(ctx)
+    ws = refreshed(ctx, report_config=False)  # they are part of this report
     vault = ws.vault()
     diags = list(ws.config_diagnostics)
     for note in vault.notes:
@@ -204,8 +204,13 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         if key != "type":
             click.echo(f"  {key + ':':<14} {value}")
     if refs:
-        click.echo("Referred by: " + ", ".join(
-            r.referrer_name + (f" ({r.date.isoformat()})" if r.date else "") for r in refs))
+        seen: set[str] = set()
+        names = []
+        for r in refs:  # dated log lines first; referred_by: repeats them
+            if r.referrer_name not in seen:
+                seen.add(r.referrer_name)
+                names.append(r.referrer_name + (f" ({r.date.isoformat()})" if r.date else ""))
+        click.echo("Referred by: " + ", ".join(names))
     if sent:
         click.echo("Referred you to: " + ", ".join(n + (f" ({d})" if d else "") for n, d in sent))
     if log:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from ..model import Contact, Diagnostic, LogEntry, Meeting, Note
+from ..vault.parse import KNOWN_PROPS
+from ..model import Contact, Diagnostic, FollowUp, Interaction, Meeting, Note
 
-_CONTACT_FIELDS = [f for f in fields(Contact) if f.name != "path"]
-_CONTACT_DEFAULTS = {f.name: f.default for f in _CONTACT_FIELDS if f.name != "extra"}
-_DATE_FIELDS = frozenset({"added", "met", "follow_up", "snooze_until"})
-_TUPLE_FIELDS = frozenset({"aliases", "emails", "tags", "circles", "ask_about", "offers"})
+# A contact is stored as a list of its fields in declaration order (but path,
+# which is the row's key, and extra, which the properties give back).
+_CONTACT_FIELDS = [f.name for f in fields(Contact) if f.name not in ("path", "extra")]
+_DATE_AT = [i for i, n in enumerate(_CONTACT_FIELDS) if n in ("added", "met", "follow_up", "snooze_until")]
+_TUPLE_AT = [i for i, n in enumerate(_CONTACT_FIELDS) if n in ("aliases", "emails", "tags", "circles", "ask_about", "offers")]
+_EXTRA_AT = [f.name for f in fields(Contact)].index("extra")
 _fromiso = date.fromisoformat
 
 
@@ -24,15 +27,11 @@ def encode(note: Note) -> str:
     rec: dict[str, Any] = {"t": note.type, "ti": note.title, "p": note.properties}
     c = note.contact
     if c is not None:
-        cd: dict[str, Any] = {}
-        for f in _CONTACT_FIELDS:
-            v = getattr(c, f.name)
-            if f.name == "extra":
-                continue  # extra is derivable from the properties
-            if v == _CONTACT_DEFAULTS.get(f.name):
-                continue
-            cd[f.name] = v.isoformat() if isinstance(v, date) else v
-        rec["c"] = cd
+        values = [getattr(c, n) for n in _CONTACT_FIELDS]
+        for i in _DATE_AT:
+            if values[i] is not None:
+                values[i] = values[i].isoformat()
+        rec["c"] = values
     m = note.meeting
     if m is not None:
         rec["m"] = [m.title, m.date.isoformat() if m.date else None, m.date_line, m.kind, m.word,
@@ -50,21 +49,20 @@ def decode(path: str, record: str, mtime_ns: int = 0) -> Note:
     rec = json.loads(record)
     props = rec["p"]
     contact = None
-    cd = rec.get("c")
-    if cd is not None:
-        for k in _DATE_FIELDS.intersection(cd):
-            cd[k] = _fromiso(cd[k])
-        for k in _TUPLE_FIELDS.intersection(cd):
-            cd[k] = tuple(cd[k])
-        from ..vault.parse import KNOWN_PROPS
-
-        cd["extra"] = {k: v for k, v in props.items() if k not in KNOWN_PROPS}
-        contact = Contact(path=path, **cd)
+    values = rec.get("c")
+    if values is not None:
+        for i in _DATE_AT:
+            if values[i] is not None:
+                values[i] = _fromiso(values[i])
+        for i in _TUPLE_AT:
+            values[i] = tuple(values[i])
+        values.insert(_EXTRA_AT - 1, {k: v for k, v in props.items() if k not in KNOWN_PROPS})
+        contact = Contact(path, *values)
     meeting = None
     m = rec.get("m")
     if m is not None:
         meeting = Meeting(path, m[0], _fromiso(m[1]) if m[1] else None, m[2], m[3], m[4], tuple(m[5]), m[6], m[7])
-    log = tuple(LogEntry(e[0], _fromiso(e[1]), e[2], e[3], e[4], tuple(e[5])) for e in rec.get("l", ()))
+    log = tuple(Interaction(path, path, e[0], _fromiso(e[1]), e[2], e[3], e[4], tuple(e[5])) for e in rec.get("l", ()))
     links = tuple((k[0], k[1]) for k in rec.get("k", ()))
     diags = tuple(Diagnostic(path, d[0], d[1], d[2], d[3]) for d in rec.get("d", ()))
     return Note(path=path, type=rec["t"], title=rec["ti"], properties=props, body="", contact=contact,
@@ -87,3 +85,18 @@ def searchable_properties(props: dict[str, Any]) -> str:
 
     walk(props)
     return "\n".join(out)
+
+
+def encode_items(items: list[FollowUp]) -> bytes:
+    """Follow-up items -> compact JSON (for the derived-results cache)."""
+    rows = [[i.rule, i.due.isoformat(), i.reason, i.contact, i.path, i.anchor, i.next_step, i.ask_about, i.offers,
+             i.recent, i.email, i.phone, i.linkedin, i.modified.isoformat() if i.modified else None] for i in items]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_items(data: bytes) -> list[FollowUp]:
+    out = []
+    for r in json.loads(data):
+        out.append(FollowUp(r[0], _fromiso(r[1]), r[2], r[3], r[4], r[5], r[6], tuple(r[7]), tuple(r[8]),
+                            tuple(r[9]), r[10], r[11], r[12], datetime.fromisoformat(r[13]) if r[13] else None))
+    return out

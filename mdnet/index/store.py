@@ -32,7 +32,7 @@ from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, walk
 from ..vault.parse import parse_note
 from .codec import decode, encode, searchable_properties
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 DB_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 1500  # files to parse before a second process pays for itself
@@ -56,6 +56,7 @@ CREATE TABLE notes(
     record TEXT NOT NULL
 );
 CREATE INDEX notes_type ON notes(type);
+CREATE TABLE derived(key TEXT PRIMARY KEY, generation INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(name, properties, body, tokenize='unicode61 remove_diacritics 2');
 """
 
@@ -245,11 +246,16 @@ class Index:
                 stats.unchanged += 1
         gone = [p for p in known if p not in disk]
 
+        if not todo and not gone and not force and old_fp is not None:
+            self._count(stats)  # nothing to write: no transaction, no lock taken
+            stats.elapsed_ms = (time.perf_counter() - t0) * 1000
+            return stats
         results = self._parse_all(todo, config, progress, jobs)
 
         gone.extend(r[1] for r in results if r[0] == "gone" and r[1] in known)  # vanished since the walk
         today_s = today.isoformat()
         gone_by_hash = {known[p][3]: p for p in gone}
+        touched = 0
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
@@ -265,6 +271,7 @@ class Index:
                 if kind == "same":
                     conn.execute("UPDATE notes SET size=?, mtime_ns=?, racy=? WHERE path=?", (r[2], r[3], racy, path))
                     stats.unchanged += 1
+                    touched += r[3] != known[path][2]  # a new mtime changes what the feed says (SEQUENCE)
                     continue
                 _, path, size, mtime, h, ntype, title, name, errors, warnings, entries, record, props_text, body = r
                 row = known.get(path)
@@ -297,6 +304,9 @@ class Index:
                 if path not in stats.changed_paths:
                     stats.changed_paths.append(path)
             stats.removed = len(gone) - stats.renamed
+            if stats.changed_paths or force or touched:
+                conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(self.generation() + 1),))
+                conn.execute("DELETE FROM derived")
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", (fingerprint,))
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('synced_ns', ?)", (str(start_ns),))
             conn.execute("COMMIT")
@@ -306,6 +316,28 @@ class Index:
         self._count(stats)
         stats.elapsed_ms = (time.perf_counter() - t0) * 1000
         return stats
+
+    def generation(self) -> int:
+        """A number that changes whenever the indexed notes change."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def derived(self, key: str, compute: Callable[[], bytes]) -> bytes:
+        """A value computed from the notes, kept until the notes change.
+
+        ``key`` must name everything else the value depends on (the date,
+        the settings); the cache is emptied whenever a sync changes a note.
+        """
+        gen = self.generation()
+        row = self.conn.execute("SELECT generation, value FROM derived WHERE key=?", (key,)).fetchone()
+        if row is not None and row[0] == gen:
+            return bytes(row[1])
+        value = compute()
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO derived(key, generation, value) VALUES (?,?,?)", (key, gen, value))
+        except sqlite3.OperationalError:
+            pass  # busy or read-only: a cache miss next time, nothing worse
+        return value
 
     def _stat_paths(self, paths: Iterable[str], config: Config) -> Iterator[FileStat]:
         for p in paths:
@@ -416,6 +448,11 @@ def _fts_query(query: str) -> str:
         return query
     words = [w for w in query.replace("-", " ").split() if w]
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def delete_index(root: Path) -> None:
+    """Forget the cache of a vault (the next sync reads every note again)."""
+    _drop(root / STATE_DIR / DB_NAME)
 
 
 def _drop(db: Path) -> None:

@@ -27,7 +27,7 @@ from ..model import (
     WARNING,
     Contact,
     Diagnostic,
-    LogEntry,
+    Interaction,
     Meeting,
     Note,
 )
@@ -52,7 +52,7 @@ _KIND_COLON_RE = re.compile(r"[ \t]+([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:(.*)$")
 _KIND_ALONE_RE = re.compile(r"[ \t]+([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*$")
 _LINK_RE = re.compile(r"\[\[([^\]\[|#^\n]*)(?:[#^][^\]\[|\n]*)?(?:\|[^\]\[\n]*)?\]\]")
 _FENCE_RE = re.compile(r"^[ \t]*(```|~~~)", re.M)
-_KEY_LINE_RE = re.compile(r"^([^\s#\-][^:\n]*?)[ \t]*:(?:[ \t]|$)", re.M)
+_fromiso = date.fromisoformat
 
 LIST_PROPS = ("aliases", "email", "tags", "circles", "ask_about", "offers")
 TEXT_PROPS = ("name", "company", "role", "phone", "linkedin", "referred_by", "how_met", "status", "next_step", "cadence", "type")
@@ -66,6 +66,11 @@ def parse_date(value: Any) -> date | None:
         return value
     if not isinstance(value, str):
         return None
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":  # the common case, in C
+        try:
+            return _fromiso(value)
+        except ValueError:
+            return None
     m = _DATE_RE.fullmatch(value.strip())
     if not m:
         return None
@@ -150,13 +155,24 @@ class _Ctx:
         self._lines: dict[str, int] | None = None
 
     def line_of(self, key: str) -> int:
+        """The line of ``key:`` in the file (1 when it cannot be found)."""
         if self._lines is None:
             self._lines = {}
-            if self.fm:
-                for m in _KEY_LINE_RE.finditer(self.fm):
-                    k = m.group(1).strip().strip("'\"")
-                    self._lines.setdefault(k, self.fm.count("\n", 0, m.start()) + 2)
-        return self._lines.get(key, 1)
+        found = self._lines.get(key)
+        if found is None:
+            found = 1
+            fm = self.fm
+            if fm:
+                for needle in (f"{key}:", f'"{key}":', f"'{key}':"):
+                    if fm.startswith(needle):
+                        found = 2
+                        break
+                    i = fm.find("\n" + needle)
+                    if i != -1:
+                        found = fm.count("\n", 0, i + 1) + 2
+                        break
+            self._lines[key] = found
+        return found
 
     def add(self, line: int, severity: str, code: str, message: str) -> None:
         self.diags.append(Diagnostic(self.path, line, severity, code, message))
@@ -351,7 +367,7 @@ def _in_ranges(pos: int, ranges: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in ranges)
 
 
-def _log(body: str, first_line: int, ctx: _Ctx, words: Mapping[str, str], fences: list[tuple[int, int]]) -> tuple[LogEntry, ...]:
+def _log(path: str, body: str, first_line: int, ctx: _Ctx, words: Mapping[str, str], fences: list[tuple[int, int]]) -> tuple[Interaction, ...]:
     entries = []
     for m in _LOG_RE.finditer(body):
         if fences and _in_ranges(m.start(), fences):
@@ -382,7 +398,7 @@ def _log(body: str, first_line: int, ctx: _Ctx, words: Mapping[str, str], fences
                 else:
                     text = rest
         text = text.strip()
-        entries.append(LogEntry(line=line, date=d, kind=kind, word=word, text=text, links=links_in(text) if "[[" in text else ()))
+        entries.append(Interaction(path, path, line, d, kind, word, text, links_in(text) if "[[" in text else ()))
     return tuple(entries)
 
 
@@ -472,10 +488,10 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
 
     fences = _fenced_ranges(body) if ("```" in body or "~~~" in body) else []
     contact = meeting = None
-    log: tuple[LogEntry, ...] = ()
+    log: tuple[Interaction, ...] = ()
     if ntype == PERSON:
         contact = _contact(path, title, props, ctx, config)
-        log = _log(body, body_line, ctx, words, fences)
+        log = _log(path, body, body_line, ctx, words, fences)
     elif ntype == MEETING:
         meeting = _meeting(path, title, props, ctx, words, body)
     links = _body_links(body, body_line, fences)

@@ -188,3 +188,21 @@ def test_debug_shows_traceback(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = CliRunner().invoke(cli, ["--debug", "list"], env={"MDNET_VAULT": None})
     assert r.exit_code == 1 and r.exception is not None and type(r.exception).__name__ == "VaultNotFound"
+
+
+def test_due_and_feed_follow_an_edit(example):
+    """Follow-ups are cached in the index; an edit must still show at once."""
+    def thank_yous():
+        items = json.loads(run("due", "--as-of", AS_OF, "--json", vault=example).output)
+        return [i["contact"] for i in items if i["rule"] == "thank-you"]
+
+    assert thank_yous() == ["Maya Okafor"]
+    assert thank_yous() == ["Maya Okafor"]  # a cache hit says the same
+    feed_before = run("feed", "-o", "-", "--as-of", AS_OF, vault=example).output
+    p = example / "People" / "Maya Okafor.md"
+    p.write_text(p.read_text(encoding="utf-8") + "- 2026-11-21 thanks: for the coffee and the intro\n", encoding="utf-8")
+    assert thank_yous() == []
+    feed_after = run("feed", "-o", "-", "--as-of", AS_OF, vault=example).output
+    assert "Thank Maya" in feed_before and "Thank Maya" not in feed_after
+    other_day = json.loads(run("due", "--as-of", "2026-11-24", "--json", vault=example).output)
+    assert any(i["rule"] == "follow-up" for i in other_day)  # the day is part of the key

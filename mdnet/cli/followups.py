@@ -47,11 +47,10 @@ def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[
     if bad:
         raise click.BadParameter(f"unknown rule {bad[0]!r}; rules are: {', '.join(RULES)}", param_hint="--rule")
     ws = refreshed(ctx)
-    vault = ws.vault()
     if quiet:
-        items = gone_quiet(vault, ws.config, day)
+        items = gone_quiet(ws.vault(), ws.config, day)
     else:
-        items = select_due(ws.follow_ups(day, vault), day, within=days, rules=set(rules) or None)
+        items = select_due(ws.follow_ups(day), day, within=days, rules=set(rules) or None)
     if as_json:
         echo_json([i.to_json() for i in items])
         return

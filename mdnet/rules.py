@@ -143,9 +143,24 @@ class _Engine:
         """Warm circles first, then by file name."""
         return (not self.is_warm(contact), _file_name(contact.path), contact.path)
 
-    def item(self, contact: Contact, rule: str, due: date, reason: str, anchor: str) -> FollowUp:
-        ns = self.vault.mtimes.get(contact.path, 0)
-        modified = _EPOCH + timedelta(microseconds=ns // 1000) if ns else None
+    def changed(self, *paths: str) -> datetime | None:
+        """When the newest of these notes last changed (UTC), None if unknown."""
+        ns = max((self.vault.mtimes.get(p, 0) for p in paths), default=0)
+        return _EPOCH + timedelta(microseconds=ns // 1000) if ns else None
+
+    def sources(self, contact: Contact) -> tuple[str, ...]:
+        """Every note an item about this contact can depend on: theirs, the meeting
+        notes that name them, and the notes of whoever referred them.  The feed's
+        SEQUENCE comes from the newest, so an event moved by an edit to any of
+        them rises in SEQUENCE (or Google keeps its old date)."""
+        paths = {contact.path}
+        paths.update(i.source for i in self.log(contact))
+        paths.update(r.source for r in self.vault.referrals.get(contact.path, ()))
+        return tuple(paths)
+
+    def item(self, contact: Contact, rule: str, due: date, reason: str, anchor: str,
+             also: tuple[str, ...] = ()) -> FollowUp:
+        modified = self.changed(*self.sources(contact), *also)
         return FollowUp(
             rule=rule, due=due, reason=reason, contact=contact.name, path=contact.path, anchor=anchor,
             next_step=contact.next_step, ask_about=contact.ask_about, offers=contact.offers,
@@ -210,8 +225,7 @@ class _Engine:
         d = c.follow_up
         if d is None or any(i.kind != NOTE and i.date >= d for i in self.log(c)):
             return None
-        reason = f"Follow up with {c.name}"
-        reason += f": {c.next_step}" if c.next_step else f" (planned for {self.day(d)})"
+        reason = f"Follow up with {c.name} (planned for {self.day(d)})"  # the next step is context, not the reason
         return self.item(c, FOLLOW_UP, d, reason, d.isoformat())
 
     def thank_you(self, c: Contact) -> FollowUp | None:
@@ -279,7 +293,8 @@ class _Engine:
             y = min(fresh, key=self.rank)
             reason = (f"No reply from {x.name} at {x.company} since {self.day(since)}: "
                       f"try {y.name}, also at {y.company}")
-            out[y.path] = self.item(y, TRY_ANOTHER, add_duration(since, after), reason, since.isoformat())
+            out[y.path] = self.item(y, TRY_ANOTHER, add_duration(since, after), reason, since.isoformat(),
+                                    also=self.sources(x))
         return out
 
     def cadence(self, c: Contact) -> list[Duration]:
@@ -348,7 +363,9 @@ class _Engine:
         reason = (f"Send your {MONTH_NAMES[month - 1]} update to {people} "
                   f"{'person' if people == 1 else 'people'} you have met")
         return FollowUp(rule=MONTHLY_UPDATE, due=due, reason=reason, contact=None, path=None,
-                        anchor=f"{year:04d}-{month:02d}")
+                        anchor=f"{year:04d}-{month:02d}",
+                        modified=self.changed(*(p for log in self.vault.interactions.values() for i in log
+                                                if i.kind in (MET, UPDATE) for p in (i.source,))))
 
 
 def _slots(start: date, per_week: int) -> Iterator[date]:

@@ -87,7 +87,9 @@ def test_follow_up_date_is_due_until_an_interaction_on_or_after_it() -> None:
     c = person("Dana Park", follow_up=date(2026, 11, 20), next_step="ask about the Q1 opening")
     found = items(vault(c, logs={c.path: ["2026-11-02 coffee: intro chat", "2026-11-03 thanks"]}), date(2026, 11, 10))
     assert brief(found) == [("follow-up", "Dana Park", date(2026, 11, 20))]
-    assert found[0].reason == "Follow up with Dana Park: ask about the Q1 opening"
+    # the next step is context (private text stays out of a minimal feed), not the reason
+    assert found[0].reason == "Follow up with Dana Park (planned for 20 Nov)"
+    assert found[0].next_step == "ask about the Q1 opening"
     assert found[0].anchor == "2026-11-20"
 
     # a note on the day does not count; an email does
@@ -476,3 +478,17 @@ def test_end_to_end_an_error_in_an_unrelated_property_costs_nothing_else() -> No
         ("thank-you", "Ana Lopez", date(2026, 11, 19)),
     ]
     assert found[0].reason == "Reach out to Sam Ito: referred by Ana Lopez"
+
+
+def test_modified_is_the_newest_note_the_item_depends_on() -> None:
+    """A thank-you owed for a meeting note changes when the meeting note does:
+    the feed's SEQUENCE comes from this, and Google keeps an event's old date
+    unless SEQUENCE rises."""
+    ana = person("Ana Lopez")
+    meeting = Interaction(ana.path, "Meetings/Panel.md", 3, date(2026, 11, 18), "met", "", "Panel", ())
+    ns = {ana.path: 1_700_000_000 * 10**9, "Meetings/Panel.md": 1_800_000_000 * 10**9}
+    (item,) = items(vault(ana, interactions=[meeting], mtimes=ns), date(2026, 11, 19), rule="thank-you")
+    assert item.modified == datetime.fromtimestamp(1_800_000_000, timezone.utc)
+    ns["Meetings/Panel.md"] = 1_600_000_000 * 10**9
+    (item,) = items(vault(ana, interactions=[meeting], mtimes=ns), date(2026, 11, 19), rule="thank-you")
+    assert item.modified == datetime.fromtimestamp(1_700_000_000, timezone.utc)

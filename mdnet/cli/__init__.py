@@ -43,7 +43,7 @@ class _Group(click.Group):
             raise
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="mdnet", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--vault", "vault", metavar="PATH", envvar="MDNET_VAULT",
               help="The vault (a folder of Markdown notes). Default: $MDNET_VAULT, else the nearest folder "
                    "at or above the current one that holds mdnet.toml or .obsidian/.")

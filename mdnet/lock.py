@@ -95,7 +95,10 @@ class VaultLock:
             f.close()
             raise VaultLocked(self.path, holder)
         started = time.strftime("%Y-%m-%d %H:%M:%S")
-        command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
+        program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+        if program == "__main__.py":  # python -m mdnet
+            program = "mdnet"
+        command = " ".join([program, *sys.argv[1:]])
         f.seek(0)
         f.truncate()
         f.write(f"pid {os.getpid()} on {socket.gethostname()} since {started}: {command}\n")

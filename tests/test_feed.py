@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 import icalendar
 import pytest
 import vobject
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import ical_strict
@@ -167,6 +167,8 @@ def test_bad_details_or_template_is_refused() -> None:
         build_feed([], as_of=AS_OF, note_url="https://x/{file}")
     with pytest.raises(ValueError, match="path"):
         build_feed([], as_of=AS_OF, note_url="https://x/{vault}")
+    with pytest.raises(ValueError, match="line break"):
+        build_feed([], as_of=AS_OF, note_url="https://x/{path}\n")
 
 
 # --- URL ----------------------------------------------------------------------
@@ -534,3 +536,200 @@ def test_libical_reports_broken_input(libical_ready) -> None:
     """The libical helper sees errors when there are some (it is not a rubber stamp)."""
     data = build_feed([fu()], as_of=AS_OF).replace(b"DTSTAMP:", b"DTSTAMP:xx", 1)
     assert ical_strict.libical(data)["parse_errors"]
+
+
+# --- byte-identical to the icalendar-built reference ---------------------------
+#
+# mdnet.feed writes content lines itself (icalendar objects cost ~0.65 ms per
+# event).  tests/feed_reference.py is the writer as it was when icalendar built
+# every component; these tests pin mdnet.feed to exactly its bytes, except
+# where icalendar got TEXT escaping wrong (the two tests after them): text
+# holding a literal backslash-N, and a calendar name holding \ ; or ,.
+
+RULES = ("follow-up", "thank-you", "nudge", "referral", "try-another", "keep-in-touch",
+         "outreach", "monthly-update", "Custom Rule, x;y\\z")
+# Pieces chosen for escaping (\ ; , newline, \n, \\), folding (2-, 3- and
+# 4-byte characters, \ and ^ that icalendar keeps off a fold's end) and cleaning
+# (CR, CRLF, tab, control characters, a lone surrogate).
+PIECES = ("Ana", "Lopez", "Zoë", "O'Brien", "Ñandú", "日本語", "😀", "a,b", "c;d", "back\\slash",
+          "C:\\notes", "\\n", "\\\\", "caret^", "^", "\\", "line\nbreak", "crlf\r\nline", "cr\rline", "tab\there",
+          "\x00\x07\x1b\x7f", "\ud800", "\"quoted\"", ":colon:", "https://x.example/a?b=c&d=e",
+          "   padded   ", "", "1 person", "12 people", "3 contacts", "é" * 40, "x" * 90)
+
+
+def _text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(PIECES) for _ in range(rng.randint(0, words)))
+
+
+def _optional(rng: random.Random, words: int) -> str | None:
+    return rng.choice((None, "", _text(rng, words)))
+
+
+def varied_items(count: int, seed: int = 0) -> list[FollowUp]:
+    """``count`` items over every rule and field shape, around AS_OF."""
+    rng = random.Random(seed)
+    zones = (UTC, timezone(timedelta(hours=11)), timezone(timedelta(hours=-8)))
+    items = []
+    for n in range(count):
+        rule = RULES[n % len(RULES)]
+        monthly = rule == "monthly-update" and rng.random() < 0.8
+        contact = None if monthly else rng.choice((_text(rng, 4) or "Ana", "Ana Lopez", f"Person {n}"))
+        path = None if monthly else rng.choice((f"People/{contact}.md", f"People/p{n}.md", f"Ünï/{n} a,b;c.MD"))
+        modified = rng.choice((
+            None,
+            datetime(2024, 11, 4, 18, 30, 15, 123456, tzinfo=UTC),
+            datetime(2024, 10, 1, 9, 0, tzinfo=rng.choice(zones)),
+            datetime(2024, 11, 5, 7, 0),  # naive: taken as UTC
+            datetime(2019, 6, 1, tzinfo=UTC),
+            datetime(2300, 1, 1, tzinfo=UTC),
+        ))
+        items.append(FollowUp(
+            rule=rule,
+            due=AS_OF + timedelta(days=rng.randint(-400, 60)),
+            reason=rng.choice((_text(rng, 12), f"Send your monthly update to {rng.randint(0, 40)} people")),
+            contact=contact,
+            path=path,
+            anchor=rng.choice(("", "2024-11", f"2024-10-{rng.randint(10, 31)}")),
+            next_step=_optional(rng, 8),
+            ask_about=tuple(_text(rng, 5) for _ in range(rng.randint(0, 3))),
+            offers=tuple(_text(rng, 5) for _ in range(rng.randint(0, 2))),
+            recent=tuple(f"2024-11-0{d} met: {_text(rng, 6)}" for d in range(rng.randint(0, 2))),
+            email=_optional(rng, 1),
+            phone=rng.choice((None, "+1 555 0100", "+44 20 7946 0958;ext=2")),
+            linkedin=rng.choice((None, "https://www.linkedin.com/in/ana-lopez", _text(rng, 2))),
+            modified=modified,
+        ))
+    return items
+
+
+def _same_bytes(items: list[FollowUp], **kw) -> bytes:
+    import feed_reference
+
+    assert "\\N" not in repr(items), "icalendar mangles a literal \\N: see the test below"
+
+    got = build_feed(items, **kw)
+    want = feed_reference.build_feed(items, **kw)
+    if got != want:
+        got_lines, want_lines = got.split(b"\r\n"), want.split(b"\r\n")
+        first = next((i for i, (a, b) in enumerate(zip(got_lines, want_lines)) if a != b), None)
+        if first is None:
+            first = min(len(got_lines), len(want_lines))
+        context = slice(max(first - 3, 0), first + 3)
+        raise AssertionError(
+            f"bytes differ from the icalendar reference at line {first + 1} ({kw}):\n"
+            f"  got:  {got_lines[context]}\n  want: {want_lines[context]}"
+        )
+    return got
+
+
+@pytest.mark.parametrize("todo", [False, True])
+@pytest.mark.parametrize("details", ["full", "minimal"])
+def test_byte_identical_to_the_icalendar_reference_for_varied_items(todo: bool, details: str) -> None:
+    items = varied_items(600, seed=len(details) + todo)
+    data = _same_bytes(items, as_of=AS_OF, details=details, todo=todo, vault_name="My Vault, ü")
+    assert ical_strict.rfc_problems(data) == []
+    assert data.count(b"BEGIN:VTODO" if todo else b"BEGIN:VEVENT") > 500
+
+
+@pytest.mark.parametrize("kw", [
+    dict(),
+    dict(note_url="none"),
+    dict(note_url="file:///home/ana/Vault/{path}", vault_name="Vault"),
+    dict(note_url="https://n.example/{vault}/{path}?a=1;b=2,c", vault_name="Ü v,a;u\\lt"),
+    dict(until=AS_OF + timedelta(days=10)),
+    dict(until=AS_OF - timedelta(days=100), todo=True),
+    dict(tz=timezone(timedelta(hours=11))),
+    dict(tz=timezone(timedelta(hours=-8)), todo=True),
+    dict(name="Job search: Zoë's calls\nsecond line " + "日本語" * 30),
+    dict(name=" \x00 "),
+    dict(as_of=date(2024, 1, 1)),
+])
+def test_byte_identical_to_the_icalendar_reference_for_every_option(kw: dict) -> None:
+    kw = {"as_of": AS_OF, **kw}
+    data = _same_bytes(varied_items(150, seed=3), **kw)
+    assert ical_strict.rfc_problems(data) == []
+
+
+def test_byte_identical_to_the_icalendar_reference_at_every_fold_position() -> None:
+    """A multi-byte character, an escape, a \\ and a ^ at each offset from a fold."""
+    items = []
+    for k in range(160):
+        for tail in ("é\\,^😀日;x", "\\\\\\\\^^^^", "😀" * 30, "a\\nb\n\\n"):
+            text = "x" * k + tail
+            items.append(fu(path=f"p/{k}-{len(items)}.md", contact=text, reason=text, next_step=None,
+                            ask_about=(), offers=(), recent=(), email=None, phone=None, linkedin=None))
+    for todo in (False, True):
+        data = _same_bytes(items, as_of=AS_OF, todo=todo)
+        assert ical_strict.rfc_problems(data) == []
+
+
+def test_byte_identical_to_the_icalendar_reference_for_small_and_empty_feeds() -> None:
+    _same_bytes([], as_of=AS_OF)
+    _same_bytes([], as_of=AS_OF, todo=True, name="")
+    _same_bytes(sample(), as_of=AS_OF)
+    _same_bytes(sample() + sample()[::-1], as_of=AS_OF, todo=True)  # duplicates collapse alike
+    empty = fu(reason="", contact="", path="", next_step=None, ask_about=(), offers=(), recent=(),
+               email=None, phone=None, linkedin=None, modified=None)
+    _same_bytes([empty], as_of=AS_OF, details="minimal")
+    _same_bytes([empty], as_of=AS_OF, todo=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200),
+    other=st.text(alphabet="\\;,\n\r^:é日😀 ax\tN", max_size=120),
+    shift=st.integers(-40, 40),
+    todo=st.booleans(),
+)
+def test_byte_identical_to_the_icalendar_reference_for_any_text(text: str, other: str, shift: int, todo: bool) -> None:
+    assume("\\N" not in text + other)  # icalendar mangles it: see the test below
+    item = fu(contact=text, reason=other + text, next_step=other, ask_about=(text, other), recent=(other,),
+              email=text, due=AS_OF + timedelta(days=shift), path=f"People/{text}.md")
+    _same_bytes([item], as_of=AS_OF, todo=todo, name=other.replace("\\", "/").replace(";", ".").replace(",", ".") or "x",
+                vault_name=text)
+
+
+def test_a_literal_backslash_n_survives_unlike_in_icalendar() -> None:
+    """icalendar's escaping turns backslash-N into a line break ("C:\\Notes"
+    came back as "C:" and "otes"); mdnet escapes the backslash like any other."""
+    import feed_reference
+
+    item = fu(reason="Files in C:\\Notes\\New, see \\N", contact="A\\Nna")
+    data = build_feed([item], as_of=AS_OF)
+    assert b"DESCRIPTION:Files in C:\\\\Notes\\\\New\\, see \\\\N\\n" in data
+    assert b"SUMMARY:Thank A\\\\Nna\r\n" in data
+    assert b"C:\\notes" in feed_reference.build_feed([item], as_of=AS_OF), "icalendar's bug is gone: drop this"
+    assert ical_strict.rfc_problems(data) == []
+    (vevent,) = vobject.readOne(data.decode("utf-8")).vevent_list
+    assert vevent.description.value.startswith("Files in C:\\Notes\\New, see \\N\n")
+    assert vevent.summary.value == "Thank A\\Nna"
+    e = events(data).popitem()[1]
+    assert str(e["DESCRIPTION"]).startswith("Files in C:\\Notes\\New, see \\N\n")
+
+
+def test_calendar_name_is_escaped_text_unlike_in_icalendar() -> None:
+    """RFC 7986 makes NAME a TEXT value; icalendar wrote it unescaped."""
+    import feed_reference
+
+    name = "Job search, 2024; Zoë \\ friends"
+    data = build_feed(sample(), as_of=AS_OF, name=name)
+    assert b"\r\nNAME:Job search\\, 2024\\; Zo\xc3\xab \\\\ friends\r\n" in data
+    assert b"\r\nX-WR-CALNAME:Job search\\, 2024\\; Zo\xc3\xab \\\\ friends\r\n" in data
+    assert b"\r\nNAME:Job search, 2024;" in feed_reference.build_feed(sample(), as_of=AS_OF, name=name)
+    assert ical_strict.rfc_problems(data) == []
+    cal = vobject.readOne(data.decode("utf-8"))
+    assert cal.contents["name"][0].value == name
+    assert cal.contents["x-wr-calname"][0].value == name
+
+
+@pytest.mark.slow
+def test_libical_reads_what_icalendar_mangled(libical_ready) -> None:
+    item = fu(reason="Files in C:\\Notes, see", contact="A\\Nna")
+    data = build_feed([item], as_of=AS_OF, name="Job search, 2024; Zoë \\ friends")
+    result = ical_strict.libical(data)
+    assert result["parse_errors"] == [] and result["restriction_ok"]
+    (read,) = result["items"]
+    assert read["summary"] == "Thank A\\Nna"
+    assert read["description"].startswith("Files in C:\\Notes, see\n")
+    # libical hands NAME back re-escaped; the backslash is there (unescaped it was dropped)
+    assert result["calendar"]["NAME"] == ["Job search\\, 2024\\; Zoë \\\\ friends"]

@@ -32,7 +32,7 @@ from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, walk
 from ..vault.parse import parse_note
 from .codec import decode, encode, searchable_properties
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DB_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 1500  # files to parse before a second process pays for itself
@@ -52,9 +52,11 @@ CREATE TABLE notes(
     name TEXT,
     errors INTEGER NOT NULL,
     warnings INTEGER NOT NULL,
-    entries INTEGER NOT NULL,
-    record TEXT NOT NULL
+    entries INTEGER NOT NULL
 );
+-- The parsed note, apart from the narrow rows above, so the stat comparison
+-- and the counts of every sync read a few pages, not every record.
+CREATE TABLE records(id INTEGER PRIMARY KEY REFERENCES notes(id), record TEXT NOT NULL);
 CREATE INDEX notes_type ON notes(type);
 CREATE TABLE derived(key TEXT PRIMARY KEY, generation INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(name, properties, body, tokenize='unicode61 remove_diacritics 2');
@@ -250,9 +252,7 @@ class Index:
             self._count(stats)  # nothing to write: no transaction, no lock taken
             stats.elapsed_ms = (time.perf_counter() - t0) * 1000
             return stats
-        results = self._parse_all(todo, config, progress, jobs)
-
-        gone.extend(r[1] for r in results if r[0] == "gone" and r[1] in known)  # vanished since the walk
+        results = self._parse_all(todo, config, progress, jobs)  # a stream: rows are written as they come
         today_s = today.isoformat()
         gone_by_hash = {known[p][3]: p for p in gone}
         touched = 0
@@ -264,7 +264,9 @@ class Index:
             for r in results:
                 kind, path = r[0], r[1]
                 racy = 0
-                if kind == "gone":
+                if kind == "gone":  # vanished since the walk
+                    if path in known and path not in gone:
+                        gone.append(path)
                     continue
                 if r[3] >= start_ns - RACY_NS:
                     racy = 1
@@ -278,8 +280,9 @@ class Index:
                 if row is not None:
                     note_id, first_seen = row[0], row[5]
                     conn.execute(
-                        "UPDATE notes SET size=?, mtime_ns=?, hash=?, racy=?, type=?, title=?, name=?, errors=?, warnings=?, entries=?, record=? WHERE id=?",
-                        (size, mtime, h, racy, ntype, title, name, errors, warnings, entries, record, note_id))
+                        "UPDATE notes SET size=?, mtime_ns=?, hash=?, racy=?, type=?, title=?, name=?, errors=?, warnings=?, entries=? WHERE id=?",
+                        (size, mtime, h, racy, ntype, title, name, errors, warnings, entries, note_id))
+                    conn.execute("UPDATE records SET record=? WHERE id=?", (record, note_id))
                     conn.execute("DELETE FROM fts WHERE rowid=?", (note_id,))
                     stats.changed += 1
                 else:
@@ -291,15 +294,17 @@ class Index:
                     else:
                         stats.added += 1
                     cur = conn.execute(
-                        "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, type, title, name, errors, warnings, entries, record)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (path, size, mtime, h, racy, first_seen, ntype, title, name, errors, warnings, entries, record))
+                        "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, type, title, name, errors, warnings, entries)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (path, size, mtime, h, racy, first_seen, ntype, title, name, errors, warnings, entries))
                     note_id = cur.lastrowid
+                    conn.execute("INSERT INTO records(id, record) VALUES (?,?)", (note_id, record))
                 conn.execute("INSERT INTO fts(rowid, name, properties, body) VALUES (?,?,?,?)", (note_id, name, props_text, body))
                 stats.changed_paths.append(path)
             for path in gone:
                 row = known[path]
                 conn.execute("DELETE FROM notes WHERE id=?", (row[0],))
+                conn.execute("DELETE FROM records WHERE id=?", (row[0],))
                 conn.execute("DELETE FROM fts WHERE rowid=?", (row[0],))
                 if path not in stats.changed_paths:
                     stats.changed_paths.append(path)
@@ -356,42 +361,45 @@ class Index:
                 if fs is not None:
                     yield fs
 
-    def _parse_all(self, todo: list, config: Config, progress: Progress | None, jobs: int | None) -> list[tuple]:
+    def _parse_all(self, todo: list, config: Config, progress: Progress | None, jobs: int | None) -> Iterator[tuple]:
+        """Read and parse the files, in worker processes when there are many."""
         total = len(todo)
         if progress:
             progress(0, total)
         if not todo:
-            return []
+            return
         root = str(self.root)
         if jobs is None:
             jobs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN else 1
         if jobs > 1:
             try:
-                return self._parse_parallel(todo, root, config, progress, jobs)
+                pool = self._pool(root, config, jobs)
             except (OSError, ImportError):
-                pass  # no processes to be had: parse here
+                pool = None  # no processes to be had: parse here
+            if pool is not None:
+                with pool:
+                    size = max(50, min(500, total // (jobs * 8) or 1))
+                    batches = [todo[i : i + size] for i in range(0, total, size)]
+                    done = 0
+                    for rows in pool.imap(_work, batches):
+                        yield from rows
+                        done += len(rows)
+                        if progress:
+                            progress(done, total)
+                return
         words = config.kind_words()
-        out = []
         for i, (fs, old) in enumerate(todo, 1):
-            out.append(_parse_row(root, fs, config, words, old))
+            yield _parse_row(root, fs, config, words, old)
             if progress and (i % 500 == 0 or i == total):
                 progress(i, total)
-        return out
 
-    def _parse_parallel(self, todo: list, root: str, config: Config, progress: Progress | None, jobs: int) -> list[tuple]:
+    @staticmethod
+    def _pool(root: str, config: Config, jobs: int):  # type: ignore[no-untyped-def]
         import multiprocessing
 
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        size = max(50, min(500, len(todo) // (jobs * 8) or 1))
-        batches = [todo[i : i + size] for i in range(0, len(todo), size)]
-        out: list[tuple] = []
-        with ctx.Pool(jobs, initializer=_init_worker, initargs=(root, config)) as pool:
-            for rows in pool.imap(_work, batches):
-                out.extend(rows)
-                if progress:
-                    progress(len(out), len(todo))
-        return out
+        return ctx.Pool(jobs, initializer=_init_worker, initargs=(root, config))
 
     def _count(self, stats: SyncStats) -> None:
         row = self.conn.execute(
@@ -404,9 +412,9 @@ class Index:
 
     def notes(self, *, types: tuple[str, ...] | None = None) -> list[Note]:
         """Every indexed note, decoded (bodies are not kept here: see :meth:`body`)."""
-        q = "SELECT path, record, mtime_ns FROM notes"
+        q = "SELECT n.path, r.record, n.mtime_ns FROM notes n JOIN records r ON r.id = n.id"
         if types:
-            q += " WHERE type IN (%s)" % ",".join("?" * len(types))
+            q += " WHERE n.type IN (%s)" % ",".join("?" * len(types))
         return [decode(p, r, m) for p, r, m in self.conn.execute(q, types or ())]
 
     def first_seen(self) -> dict[str, date]:
@@ -418,7 +426,7 @@ class Index:
 
     def diagnostics(self) -> list[Diagnostic]:
         out: list[Diagnostic] = []
-        for p, r, m in self.conn.execute("SELECT path, record, mtime_ns FROM notes WHERE errors + warnings > 0"):
+        for p, r, m in self.conn.execute("SELECT n.path, r.record, n.mtime_ns FROM notes n JOIN records r ON r.id = n.id WHERE n.errors + n.warnings > 0"):
             out.extend(decode(p, r, m).diagnostics)
         return out
 

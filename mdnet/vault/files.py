@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from stat import S_ISDIR, S_ISREG
 from pathlib import Path
 from typing import Iterator
 
@@ -94,17 +95,22 @@ def walk(root: Path, config: Config) -> Iterator[FileStat]:
         with it:
             for entry in it:
                 name = entry.name
-                if name.startswith("."):
+                if name[0] == ".":
                     continue
                 try:
-                    if entry.is_dir(follow_symlinks=False):
-                        sub = f"{rel}{name}"
-                        if name in ALWAYS_IGNORED or name in ignored_names or sub in ignored_paths:
-                            continue
-                        stack.append((entry.path, sub + "/"))
-                    elif name[-3:].lower() == ".md" and entry.is_file():
+                    if name[-3:].lower() == ".md":  # most entries: one stat, no other call
                         st = entry.stat()
-                        yield FileStat(f"{rel}{name}", st.st_size, st.st_mtime_ns)
+                        if S_ISREG(st.st_mode):
+                            yield FileStat(rel + name, st.st_size, st.st_mtime_ns)
+                            continue
+                        if not S_ISDIR(st.st_mode) or entry.is_symlink():
+                            continue
+                    elif not entry.is_dir(follow_symlinks=False):
+                        continue
+                    sub = rel + name
+                    if name in ALWAYS_IGNORED or name in ignored_names or sub in ignored_paths:
+                        continue
+                    stack.append((entry.path, sub + "/"))
                 except OSError:
                     continue
 
@@ -128,8 +134,6 @@ def stat_note(root: Path, rel: str) -> FileStat | None:
         st = os.stat(root / rel)
     except OSError:
         return None
-    import stat as _stat
-
-    if not _stat.S_ISREG(st.st_mode):
+    if not S_ISREG(st.st_mode):
         return None
     return FileStat(rel, st.st_size, st.st_mtime_ns)

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..config import Config
-from ..graph import resolve
 from ..model import ERROR, Diagnostic, Note, Vault
 from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, walk
 from ..vault.parse import parse_note
@@ -422,6 +421,8 @@ class Index:
 
     def vault(self, config: Config) -> Vault:
         """The resolved vault, from the index alone (no note is read)."""
+        from ..graph import resolve
+
         return resolve(self.notes(), config, first_seen=self.first_seen())
 
     def diagnostics(self) -> list[Diagnostic]:

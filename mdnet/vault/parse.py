@@ -13,8 +13,6 @@ from bisect import bisect_right
 from datetime import date
 from typing import Any, Mapping
 
-import yaml
-
 from ..config import Config, is_no_cadence, parse_duration
 from ..model import (
     ERROR,
@@ -33,18 +31,31 @@ from ..model import (
 )
 
 
-class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """libyaml's safe loader, but dates stay text: we validate them ourselves.
+_YAML: list = []  # [yaml module, loader class], filled on first use
+
+
+def _yaml():  # type: ignore[no-untyped-def]
+    """PyYAML and libyaml's safe loader, but dates stay text: we validate them ourselves.
 
     PyYAML turns ``2026-02-30`` into a constructor error that loses the whole
-    frontmatter; read as text, one bad date costs only that property.
+    frontmatter; read as text, one bad date costs only that property.  Imported
+    on first use, so commands that parse nothing start faster.
     """
+    if not _YAML:
+        import yaml
 
+        base = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+        class Loader(base):  # type: ignore[misc, valid-type]
+            pass
+
+        Loader.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+        _YAML[:] = [yaml, Loader]
+    return _YAML
+
 
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?")
 _LOG_RE = re.compile(r"^[ \t]*[-*+][ \t]+(?!\[[ xX/-]\])(\d{4}-\d{2}-\d{2})(?![\d-])(.*)$", re.M)
@@ -450,8 +461,9 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
         ctx.add(1, ERROR, "unclosed-frontmatter", "frontmatter opened with --- on line 1 is never closed with ---")
     props: dict[str, Any] = {}
     if fm is not None and fm.strip():
+        yaml, loader = _yaml()
         try:
-            loaded = yaml.load(fm, Loader=_Loader)
+            loaded = yaml.load(fm, Loader=loader)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = 2 + (mark.line if mark else 0)

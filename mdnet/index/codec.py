@@ -2,6 +2,8 @@
 
 The record holds everything mdnet parsed except the body (which lives in the
 full-text table), so loading the vault never re-parses Markdown or YAML.
+Typed properties are stored once, typed: a decoded note's ``properties`` are
+only those mdnet does not model (a contact's ``extra``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
-from ..vault.parse import KNOWN_PROPS
 from ..model import Contact, Diagnostic, FollowUp, Interaction, Meeting, Note
 
 # A contact is stored as a list of its fields in declaration order (but path,
@@ -23,8 +24,18 @@ _EXTRA_AT = [f.name for f in fields(Contact)].index("extra")
 _fromiso = date.fromisoformat
 
 
+_MEETING_PROPS = frozenset({"type", "date", "with", "kind"})
+
+
 def encode(note: Note) -> str:
-    rec: dict[str, Any] = {"t": note.type, "ti": note.title, "p": note.properties}
+    """The record of a note.  Properties that a Contact or Meeting holds typed
+    are not stored twice: a decoded contact's ``properties`` are its ``extra``."""
+    props = note.properties
+    if note.contact is not None:
+        props = dict(note.contact.extra)
+    elif note.meeting is not None:
+        props = {k: v for k, v in props.items() if k not in _MEETING_PROPS}
+    rec: dict[str, Any] = {"t": note.type, "ti": note.title, "p": props}
     c = note.contact
     if c is not None:
         values = [getattr(c, n) for n in _CONTACT_FIELDS]
@@ -56,7 +67,7 @@ def decode(path: str, record: str, mtime_ns: int = 0) -> Note:
                 values[i] = _fromiso(values[i])
         for i in _TUPLE_AT:
             values[i] = tuple(values[i])
-        values.insert(_EXTRA_AT - 1, {k: v for k, v in props.items() if k not in KNOWN_PROPS})
+        values.insert(_EXTRA_AT - 1, props)
         contact = Contact(path, *values)
     meeting = None
     m = rec.get("m")

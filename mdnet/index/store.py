@@ -31,7 +31,7 @@ from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, walk
 from ..vault.parse import parse_note
 from .codec import decode, encode, searchable_properties
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 DB_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 1500  # files to parse before a second process pays for itself

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .config import Config
-from .model import Diagnostic, FollowUp, Vault
+from .model import Diagnostic, FollowUp, Note, Vault
 from .vault.files import STATE_DIR, find_vault, read_config
 
 if TYPE_CHECKING:
@@ -25,6 +25,10 @@ class Workspace:
         self.config = config
         self.config_diagnostics = config_diagnostics
         self._index: Index | None = None
+        # Decoded notes kept between refreshes by long-running callers (the
+        # watcher): only what a sync changed is decoded again.
+        self._notes: dict[str, Note] | None = None
+        self._notes_generation = -1
 
     @classmethod
     def open(cls, vault: str | os.PathLike[str] | None = None) -> "Workspace":
@@ -58,10 +62,31 @@ class Workspace:
     def refresh(self, *, today: date | None = None, paths: list[str] | None = None,
                 progress: Callable[[int, int], None] | None = None) -> "SyncStats":
         """Bring the index up to date (cheap when nothing changed)."""
-        return self.index.sync(self.config, today=today or date.today(), paths=paths, progress=progress)
+        before = self.index.generation()
+        stats = self.index.sync(self.config, today=today or date.today(), paths=paths, progress=progress)
+        if self._notes is not None and stats.changed_paths:
+            if self._notes_generation == before and self.index.generation() == before + 1:
+                for p in stats.changed_paths:
+                    self._notes.pop(p, None)
+                for note in self.index.notes(paths=stats.changed_paths):
+                    self._notes[note.path] = note
+                self._notes_generation = before + 1
+            else:
+                self._notes = None  # someone else synced too: start again
+        return stats
 
-    def vault(self) -> Vault:
-        return self.index.vault(self.config)
+    def vault(self, *, keep: bool = False) -> Vault:
+        """The resolved vault.  ``keep=True`` keeps the decoded notes in memory
+        for the next call (for a long-running process that refreshes often)."""
+        if not keep:
+            return self.index.vault(self.config)
+        from .graph import resolve
+
+        generation = self.index.generation()
+        if self._notes is None or self._notes_generation != generation:
+            self._notes = {n.path: n for n in self.index.notes()}
+            self._notes_generation = generation
+        return resolve(self._notes.values(), self.config, first_seen=self.index.first_seen())
 
     def follow_ups(self, as_of: date, vault: Vault | None = None) -> list[FollowUp]:
         """Every open follow-up as of a day (cached in the index until a note changes)."""

@@ -409,9 +409,20 @@ class Index:
 
     # -- reading -----------------------------------------------------------
 
-    def notes(self, *, types: tuple[str, ...] | None = None) -> list[Note]:
-        """Every indexed note, decoded (bodies are not kept here: see :meth:`body`)."""
+    def notes(self, *, types: tuple[str, ...] | None = None, paths: Iterable[str] | None = None) -> list[Note]:
+        """Indexed notes, decoded (bodies are not kept here: see :meth:`body`).
+
+        All of them, or those of some ``types``, or those at ``paths`` (a path
+        that is not indexed is simply not in the result).
+        """
         q = "SELECT n.path, r.record, n.mtime_ns FROM notes n JOIN records r ON r.id = n.id"
+        if paths is not None:
+            out = []
+            for p in paths:
+                row = self.conn.execute(q + " WHERE n.path = ?", (p,)).fetchone()
+                if row is not None:
+                    out.append(decode(*row))
+            return out
         if types:
             q += " WHERE n.type IN (%s)" % ",".join("?" * len(types))
         return [decode(p, r, m) for p, r, m in self.conn.execute(q, types or ())]

@@ -206,3 +206,19 @@ def test_due_and_feed_follow_an_edit(example):
     assert "Thank Maya" in feed_before and "Thank Maya" not in feed_after
     other_day = json.loads(run("due", "--as-of", "2026-11-24", "--json", vault=example).output)
     assert any(i["rule"] == "follow-up" for i in other_day)  # the day is part of the key
+
+
+@pytest.mark.slow
+def test_installed_package_carries_the_starter_vault(tmp_path):
+    """Outside a checkout (pip install .), `mdnet init` still finds the template."""
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "--target", str(target), str(ROOT)], check=True, capture_output=True, timeout=300)
+    assert (target / "mdnet" / "vault_template" / "mdnet.toml").is_file()
+    vault_dir = tmp_path / "v"
+    env = {**__import__("os").environ, "PYTHONPATH": str(target)}
+    out = subprocess.run([sys.executable, "-m", "mdnet", "init", str(vault_dir), "--json"], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, check=True)
+    created = json.loads(out.stdout)["created"]
+    assert "Templates/Person.md" in created and ".obsidian/app.json" in created
+    assert sorted(p.name for p in (vault_dir / "People").iterdir()) == sorted(p.name for p in (TEMPLATE / "People").iterdir())

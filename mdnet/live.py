@@ -1,8 +1,11 @@
 """Keeping the index and the feed true while the notes change.
 
 :class:`FeedUpdater` is the watcher's ``on_batch``: it re-indexes what the
-watcher saw change (or the whole vault on a reconcile), rebuilds the feed and
-rewrites it only when its bytes changed, and logs one line per update.
+watcher saw change (or the whole vault on a reconcile), rebuilds the feed for
+today and rewrites it only when its bytes changed, and logs one line per
+update.  It knows nothing of the watcher (the layering keeps ``live`` and
+``watch`` apart): the caller makes a ``Watcher(root, updater,
+ignore=updater.ignores, today=updater.today)``.
 """
 
 from __future__ import annotations
@@ -14,8 +17,20 @@ from typing import Callable
 
 from .workspace import Workspace
 
+__all__ = ["FeedUpdater"]
+
 
 class FeedUpdater:
+    """``on_batch`` for :class:`~mdnet.watch.Watcher` (see its contract).
+
+    The feed is rebuilt for ``today()`` at every call, even when no note
+    changed: the date may have moved (a batch of editor noise after midnight
+    is the date tick too), and the index caches the feed, so an unchanged
+    vault costs one comparison with the file.  Each error diagnostic is
+    logged once, when it first appears, not at every save of a note that is
+    briefly invalid mid-edit.
+    """
+
     def __init__(self, ws: Workspace, *, today: Callable[[], date] = date.today,
                  log: Callable[[str], None] = print, todo: bool = False) -> None:
         self.ws = ws
@@ -24,11 +39,15 @@ class FeedUpdater:
         self.todo = todo
         self._lock = threading.Lock()
         self._reported: set[tuple[str, int, str]] = set()
+        self._day: date | None = None
+        #: Calls completed (tests and benchmarks wait on these).
         self.updates = 0
+        #: Times the feed file was rewritten.
+        self.writes = 0
 
     def __call__(self, dirty: set[str] | None) -> None:
-        """``dirty``: vault-relative paths (files or folders) that changed;
-        None: reconcile with a full walk; an empty set: only the date changed."""
+        """``dirty``: vault-relative paths (files, or folders ending in "/") that
+        changed; None: reconcile with a full walk; an empty set: only the date changed."""
         with self._lock:
             t0 = time.perf_counter()
             day = self.today()
@@ -41,25 +60,33 @@ class FeedUpdater:
             else:
                 stats = None
                 what = f"new day {day.isoformat()}"
-            if stats is not None and not stats.changed_paths and dirty is not None and dirty:
-                return  # editor noise (a swap file, an unchanged save): nothing to say
-            vault = self.ws.vault()
-            self._report_new_errors(vault)
-            path, changed, n = self.ws.write_feed(day, vault=vault, todo=self.todo)
+            notes_changed = stats is not None and bool(stats.changed_paths)
+            if notes_changed or self.updates == 0:
+                self._report_new_errors()
+            _, changed, n = self.ws.write_feed(day, todo=self.todo)
+            first, new_day = self.updates == 0, day != self._day
+            self._day = day
             self.updates += 1
+            self.writes += changed
+            if not (first or notes_changed or changed or new_day):
+                return  # editor noise, an unchanged save, a reconcile that found nothing
             ms = (time.perf_counter() - t0) * 1000
             self.log(f"{what}: feed {'updated' if changed else 'unchanged'}, {n} follow-ups ({ms:.0f} ms)")
 
-    def _report_new_errors(self, vault) -> None:  # type: ignore[no-untyped-def]
-        """Each error once, not at every save: a note mid-edit is often briefly invalid."""
+    def ignores(self, rel: str) -> bool:
+        """The watcher's ``ignore``: a Markdown path the index skips (``Templates/``...)."""
+        from .vault.files import is_note_path
+
+        return rel.lower().endswith(".md") and not is_note_path(rel, self.ws.config)
+
+    def _report_new_errors(self) -> None:
         current = set()
-        for note in vault.notes:
-            for d in note.diagnostics:
-                if d.severity == "error":
-                    key = (d.path, d.line, d.message)
-                    current.add(key)
-                    if key not in self._reported:
-                        self.log(str(d))
+        for d in self.ws.index.diagnostics():
+            if d.severity == "error":
+                key = (d.path, d.line, d.message)
+                current.add(key)
+                if key not in self._reported:
+                    self.log(str(d))
         self._reported = current
 
 

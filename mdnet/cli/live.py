@@ -26,13 +26,11 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 def _start_watching(ws, poll: bool, debounce: float, todo: bool):  # type: ignore[no-untyped-def]
     from ..live import FeedUpdater
-    from ..vault.files import is_note_path
     from ..watch import Watcher
 
     updater = FeedUpdater(ws, log=_log, todo=todo)
-    watcher = Watcher(ws.root, updater, debounce=debounce, poll=poll,
-                      ignore=lambda rel: rel.lower().endswith(".md") and not is_note_path(rel, ws.config),
-                      log=_log)
+    watcher = Watcher(ws.root, updater, debounce=debounce, poll=poll, ignore=updater.ignores,
+                      today=updater.today, log=_log)
     watcher.start()
     return watcher, updater
 
@@ -96,6 +94,8 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
             server = make_server(path, token, host, port, log=None)
         except OSError as e:
             raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}")
+        stop = threading.Event()
+        _stop_on_signals(stop)
         url, webcal = feed_urls(server, "localhost" if host in ("127.0.0.1", "::1") else None)
         click.echo(f"Serving {n} follow-ups from {ws.root}\n")
         click.echo(f"  {url}\n  {webcal}\n")
@@ -109,8 +109,6 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
         watcher = None
         if watch_too:
             watcher, _ = _start_watching(ws, poll, 0.3, False)
-        stop = threading.Event()
-        _stop_on_signals(stop)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:

@@ -38,6 +38,7 @@ class FeedUpdater:
         self.log = log
         self.todo = todo
         self._lock = threading.Lock()
+        ws.keep_notes = True  # decode only what each save changed
         self._reported: set[tuple[str, int, str]] = set()
         self._day: date | None = None
         #: Calls completed (tests and benchmarks wait on these).

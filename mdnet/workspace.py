@@ -29,6 +29,8 @@ class Workspace:
         # watcher): only what a sync changed is decoded again.
         self._notes: dict[str, Note] | None = None
         self._notes_generation = -1
+        #: Keep decoded notes between calls of :meth:`vault` (set by the watcher).
+        self.keep_notes = False
 
     @classmethod
     def open(cls, vault: str | os.PathLike[str] | None = None) -> "Workspace":
@@ -75,10 +77,11 @@ class Workspace:
                 self._notes = None  # someone else synced too: start again
         return stats
 
-    def vault(self, *, keep: bool = False) -> Vault:
-        """The resolved vault.  ``keep=True`` keeps the decoded notes in memory
-        for the next call (for a long-running process that refreshes often)."""
-        if not keep:
+    def vault(self, *, keep: bool | None = None) -> Vault:
+        """The resolved vault.  ``keep=True`` (default: :attr:`keep_notes`) keeps
+        the decoded notes in memory for the next call (for a long-running process
+        that refreshes often)."""
+        if not (self.keep_notes if keep is None else keep):
             return self.index.vault(self.config)
         from .graph import resolve
 

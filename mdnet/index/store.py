@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..config import Config
 from ..model import ERROR, Diagnostic, Note, Vault
-from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, walk
+from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, stat_tree, walk
 from ..vault.parse import parse_note
 from .codec import decode, encode, searchable_properties
 
@@ -222,13 +222,13 @@ class Index:
 
         known: dict[str, tuple[int, int, int, str, int, str]] = {}
         if paths is None:
-            disk = {fs.path: fs for fs in walk(self.root, config)}
+            disk = stat_tree(self.root, config)
             for row in conn.execute("SELECT path, id, size, mtime_ns, hash, racy, first_seen FROM notes"):
                 known[row[0]] = row[1:]
         else:
             disk = {}
             for fs in self._stat_paths(paths, config):
-                disk[fs.path] = fs
+                disk[fs.path] = (fs.size, fs.mtime_ns)
             for p in paths:
                 for row in conn.execute(
                     "SELECT path, id, size, mtime_ns, hash, racy, first_seen FROM notes WHERE path = ? OR (path > ? AND path < ?)",
@@ -237,12 +237,12 @@ class Index:
                     known[row[0]] = row[1:]
 
         todo: list[tuple[tuple[str, int, int], str | None]] = []
-        for path, fs in disk.items():
+        for path, (size, mtime_ns) in disk.items():
             row = known.get(path)
             if row is None:
-                todo.append(((path, fs.size, fs.mtime_ns), None))
-            elif force or row[1] != fs.size or row[2] != fs.mtime_ns or row[4]:
-                todo.append(((path, fs.size, fs.mtime_ns), None if force or row[1] != fs.size else row[3]))
+                todo.append(((path, size, mtime_ns), None))
+            elif force or row[1] != size or row[2] != mtime_ns or row[4]:
+                todo.append(((path, size, mtime_ns), None if force or row[1] != size else row[3]))
             else:
                 stats.unchanged += 1
         gone = [p for p in known if p not in disk]

@@ -81,11 +81,18 @@ def _toml_line(message: str) -> int:
 
 def walk(root: Path, config: Config) -> Iterator[FileStat]:
     """Every Markdown note of the vault, ignoring dot-folders and configured folders."""
+    for path, (size, mtime_ns) in stat_tree(root, config).items():
+        yield FileStat(path, size, mtime_ns)
+
+
+def stat_tree(root: Path, config: Config) -> dict[str, tuple[int, int]]:
+    """vault-relative path -> (size, mtime_ns) of every note: the stat walk every
+    sync starts with, kept to one ``stat`` per note and no objects per file."""
     ignored = set(config["vault.ignore"])
     ignored_paths = {i.strip("/") for i in ignored if "/" in i.strip("/")}
-    ignored_names = {i for i in ignored if "/" not in i.strip("/")}
-    root_s = str(root)
-    stack = [(root_s, "")]
+    skip = ALWAYS_IGNORED | {i for i in ignored if "/" not in i.strip("/")}
+    out: dict[str, tuple[int, int]] = {}
+    stack = [(str(root), "")]
     while stack:
         folder, rel = stack.pop()
         try:
@@ -101,18 +108,18 @@ def walk(root: Path, config: Config) -> Iterator[FileStat]:
                     if name[-3:].lower() == ".md":  # most entries: one stat, no other call
                         st = entry.stat()
                         if S_ISREG(st.st_mode):
-                            yield FileStat(rel + name, st.st_size, st.st_mtime_ns)
+                            out[rel + name] = (st.st_size, st.st_mtime_ns)
                             continue
                         if not S_ISDIR(st.st_mode) or entry.is_symlink():
                             continue
                     elif not entry.is_dir(follow_symlinks=False):
                         continue
-                    sub = rel + name
-                    if name in ALWAYS_IGNORED or name in ignored_names or sub in ignored_paths:
+                    if name in skip or (ignored_paths and rel + name in ignored_paths):
                         continue
-                    stack.append((entry.path, sub + "/"))
+                    stack.append((entry.path, rel + name + "/"))
                 except OSError:
                     continue
+    return out
 
 
 def is_note_path(rel: str, config: Config) -> bool:

@@ -222,3 +222,16 @@ def test_installed_package_carries_the_starter_vault(tmp_path):
     created = json.loads(out.stdout)["created"]
     assert "Templates/Person.md" in created and ".obsidian/app.json" in created
     assert sorted(p.name for p in (vault_dir / "People").iterdir()) == sorted(p.name for p in (TEMPLATE / "People").iterdir())
+
+
+def test_due_text_lines_up_and_marks_overdue_and_today(example):
+    r = run("due", "--as-of", AS_OF, vault=example)
+    lines = r.output.splitlines()
+    heads = [ln for ln in lines if ln[:4] == "2026"]
+    assert heads[0].startswith("2026-11-02  overdue  monthly-update  Send your November update")
+    assert "2026-11-23  today    outreach        Reach out to Kenji Watanabe" in r.output
+    reason_col = heads[0].index("Send")
+    context = [ln for ln in lines if ln[:4] != "2026"]
+    assert context and all(ln.startswith(" " * reason_col) and ln[reason_col] != " " for ln in context)
+    assert "2026-11-24" not in r.output  # not yet due without --within
+    assert "2026-11-24           follow-up" in run("due", "--as-of", AS_OF, "--within", "1d", vault=example).output

@@ -26,7 +26,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as e:  # the one place library failures become messages
             from ..index import IndexUnavailable
@@ -72,7 +72,14 @@ for _command in (notes.init, notes.index, notes.check, notes.list_, notes.show, 
 
 
 def main() -> None:
-    cli(prog_name="mdnet")
+    try:
+        cli(prog_name="mdnet")
+    except BrokenPipeError:  # `mdnet due | head`: the reader left; say nothing more
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

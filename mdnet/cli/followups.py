@@ -58,15 +58,17 @@ def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[
         click.echo("Nobody has gone quiet." if quiet else "Nothing due. Add people to People/ or check `mdnet due --within 7d`.", err=True)
         return
     for item in items:
-        when = item.due.isoformat()
-        late = item.due < day
-        mark = click.style(f"{when} overdue", fg="red") if late else (
-            click.style(when, bold=True) if item.due == day else when)
-        click.echo(f"{mark}  {item.rule:<14} {item.reason}")
+        flag = "overdue" if item.due < day else "today" if item.due == day else ""
+        head = f"{item.due.isoformat()}  {flag:<7}  {item.rule:<14}  "
+        styled = head.replace(flag, click.style(flag, fg="red" if flag == "overdue" else None, bold=flag == "today"), 1) if flag else head
+        click.echo(f"{styled}{item.reason}")
+        indent = " " * len(head)
         if item.next_step:
-            click.echo(f"{'':12}{'':16}next: {item.next_step}")
+            click.echo(f"{indent}next: {item.next_step}")
         for a in item.ask_about:
-            click.echo(f"{'':12}{'':16}ask about: {a}")
+            click.echo(f"{indent}ask about: {a}")
+        for o in item.offers:
+            click.echo(f"{indent}you offered: {o}")
 
 
 @click.command()

@@ -96,8 +96,8 @@ class Workspace:
         from .index.codec import decode_items, encode_items
         from .rules import follow_ups
 
-        if vault is not None:
-            return follow_ups(vault, self.config, as_of)
+        if vault is not None or self.keep_notes:  # a long-running caller: no need to store it
+            return follow_ups(vault or self.vault(), self.config, as_of)
         key = f"follow-ups {as_of.isoformat()} {self.config.fingerprint()}"
         return decode_items(self.index.derived(key, lambda: encode_items(follow_ups(self.vault(), self.config, as_of))))
 
@@ -121,7 +121,7 @@ class Workspace:
                               note_url=self.config["feed.note_url"], vault_name=self.root.name, todo=todo, tz=tz)
             return data
 
-        if vault is not None:
+        if vault is not None or self.keep_notes:
             data = build()
         else:
             key = f"feed {as_of.isoformat()} {todo} {tz} {self.root.name} {self.config.fingerprint()}"

@@ -266,3 +266,34 @@ def test_incremental_sync_equals_a_full_rebuild(tmp_path_factory, ops):
     assert incremental.contacts == full.contacts
     assert incremental.interactions == full.interactions
     assert incremental.referrals == full.referrals
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file, so a chmod 000 note cannot be made unreadable")
+def test_unreadable_note_is_kept_with_an_error_and_read_once_it_can_be(vault):
+    p = vault.person("Ana", "role: PM\n")
+    p.chmod(0)
+    try:
+        stats = sync(vault.root)
+        assert stats.contacts == 1 and stats.errors == 1
+        with Index.open(vault.root) as ix:
+            (d,) = ix.diagnostics()
+            assert (d.path, d.line, d.code) == ("People/Ana.md", 1, "unreadable")
+    finally:
+        p.chmod(0o644)
+    sync(vault.root)  # permissions changed, mtime did not: it is looked at again
+    with Index.open(vault.root) as ix:
+        assert ix.diagnostics() == [] and ix.notes()[0].contact.role == "PM"
+
+
+def test_a_read_error_becomes_a_diagnostic_not_a_lost_note(vault):
+    """As root no chmod makes a file unreadable; opening a folder fails the same way."""
+    from mdnet.index.store import _parse_row
+
+    (vault.root / "People" / "Odd.md").mkdir(parents=True)
+    row = _parse_row(str(vault.root), ("People/Odd.md", 0, 5), DEFAULT, DEFAULT.kind_words(), None)
+    assert row[0] == "parsed" and row[5] == "person" and row[4].startswith("unreadable:")
+    from mdnet.index.codec import decode
+
+    note = decode("People/Odd.md", row[11])
+    assert [(d.line, d.code) for d in note.diagnostics] == [(1, "unreadable")]
+    assert "cannot read the file" in note.diagnostics[0].message and note.contact.name == "Odd"

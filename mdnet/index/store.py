@@ -103,15 +103,23 @@ def _parse_row(root: str, fs: tuple[str, int, int], config: Config, words: dict[
     Runs in worker processes too, so it takes and returns plain tuples.
     """
     path, size, mtime = fs
+    unreadable = None
     try:
         with open(os.path.join(root, path), "rb") as f:
             data = f.read()
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return ("gone", path)
-    h = _hash(data)
+    except OSError as e:  # permission denied, a read error: keep the note, by its name, and say why
+        data, unreadable = b"", e.strerror or str(e)
+    h = _hash(data) if unreadable is None else f"unreadable:{size}:{mtime}"
     if h == old_hash:
         return ("same", path, size, mtime, h)
     note = parse_note(path, data, config, mtime_ns=mtime, words=words)
+    if unreadable is not None:
+        from dataclasses import replace
+
+        note = replace(note, diagnostics=(Diagnostic(path, 1, ERROR, "unreadable",
+                                                     f"cannot read the file: {unreadable}"),))
     errors = sum(1 for d in note.diagnostics if d.severity == ERROR)
     name = note.contact.name if note.contact else note.title
     entries = len(note.log)
@@ -267,8 +275,8 @@ class Index:
                     if path in known and path not in gone:
                         gone.append(path)
                     continue
-                if r[3] >= start_ns - RACY_NS:
-                    racy = 1
+                if r[3] >= start_ns - RACY_NS or r[4].startswith("unreadable:"):
+                    racy = 1  # look again next time: a coarse clock, or a file that could not be read
                 if kind == "same":
                     conn.execute("UPDATE notes SET size=?, mtime_ns=?, racy=? WHERE path=?", (r[2], r[3], racy, path))
                     stats.unchanged += 1

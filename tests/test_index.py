@@ -277,7 +277,7 @@ def test_unreadable_note_is_kept_with_an_error_and_read_once_it_can_be(vault):
         assert stats.contacts == 1 and stats.errors == 1
         with Index.open(vault.root) as ix:
             (d,) = ix.diagnostics()
-            assert (d.path, d.line, d.code) == ("People/Ana.md", 1, "unreadable")
+            assert (d.path, d.line, d.code) == ("People/Ana.md", 1, "unreadable-file")
     finally:
         p.chmod(0o644)
     sync(vault.root)  # permissions changed, mtime did not: it is looked at again
@@ -295,5 +295,5 @@ def test_a_read_error_becomes_a_diagnostic_not_a_lost_note(vault):
     from mdnet.index.codec import decode
 
     note = decode("People/Odd.md", row[11])
-    assert [(d.line, d.code) for d in note.diagnostics] == [(1, "unreadable")]
+    assert [(d.line, d.code) for d in note.diagnostics] == [(1, "unreadable-file")]
     assert "cannot read the file" in note.diagnostics[0].message and note.contact.name == "Odd"

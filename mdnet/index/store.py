@@ -118,7 +118,7 @@ def _parse_row(root: str, fs: tuple[str, int, int], config: Config, words: dict[
     if unreadable is not None:
         from dataclasses import replace
 
-        note = replace(note, diagnostics=(Diagnostic(path, 1, ERROR, "unreadable",
+        note = replace(note, diagnostics=(Diagnostic(path, 1, ERROR, "unreadable-file",
                                                      f"cannot read the file: {unreadable}"),))
     errors = sum(1 for d in note.diagnostics if d.severity == ERROR)
     name = note.contact.name if note.contact else note.title

@@ -17,7 +17,9 @@ FRAGMENTS = [
     "type: person\n", "type: meeting\n", "with: [\"[[Ana]]\", 3]\n", "date: 2026-11-03\n", ": :\n", "- - -\n",
     "## Log\n", "- 2026-11-18 coffee: [[Ana]]\n", "* 2026-13-45 call\n", "+ 2026-11-18: note\n",
     "- [ ] 2026-11-18 call\n", "```\n", "\xff", "\ufeff", "\r", "\t", "&a\n", "*a\n", "!!python/object:x\n",
-    "? [a]\n: b\n", "{a: [b: c]}\n", "aliases: 3\n", "email: {a: b}\n", "kind: 42\n", "[[", "]]", "|", "#",
+    "? [a]\n: b\n", "{a: [b: c]}\n", "pic: !!binary aGk=\n", "s: !!set {a, b}\n",
+    "follow_up: !!timestamp 2026-01-01T10:00:00\n", "date: !!timestamp 2026-01-01 10:00\n", "x: &a [*a]\n",
+    "y: &b {k: *b}\n", "n: 0x" + "f" * 4400 + "\n", "aliases: 3\n", "email: {a: b}\n", "kind: 42\n", "[[", "]]", "|", "#",
 ]
 
 notes = st.one_of(

@@ -238,3 +238,39 @@ def test_yaml_error_line_is_the_line_in_the_file():
     assert d.code == "bad-yaml" and d.line == 4
     assert note.contact.name == "Ana Lopez"  # from the file name: properties are lost, the body is not
     assert len(note.log) == 1
+
+
+@pytest.mark.parametrize("yaml_text,expected", [
+    ("pic: !!binary aGVsbG8=\n", {"pic": "aGVsbG8="}),
+    ("s: !!set {b, a}\n", {"s": ["a", "b"]}),
+    ("t: !!timestamp 2026-01-01T10:00:00\n", {"t": "2026-01-01T10:00:00"}),
+    ("tags: &a [*a]\n", {"tags": [None]}),
+    ("foo: &a {x: *a}\n", {"foo": {"x": None}}),
+    ("phone: 0x" + "f" * 4000 + "\n", {"phone": None}),
+    ("2: two\nfalse: no\n", {"2": "two", "false": False}),
+])
+def test_yaml_beyond_properties_becomes_plain_data(yaml_text, expected):
+    from mdnet.index.codec import decode, encode
+
+    note = parse(f"---\n{yaml_text}---\n", "Notes/x.md")
+    assert dict(note.properties) == expected
+    assert decode("Notes/x.md", encode(note)).properties == expected  # and the index can store it
+
+
+def test_an_unhashable_key_is_a_yaml_error_not_a_crash():
+    note = parse("---\n? [a, b]\n: 1\nname: Ana\n---\n")
+    assert [(d.line, d.code) for d in note.diagnostics] == [(2, "bad-yaml")]
+    assert "unhashable key" in note.diagnostics[0].message
+
+
+def test_unsupported_values_warn_at_their_line():
+    note = parse("---\nname: Ana\npic: !!binary aGVsbG8=\nfollow_up: !!timestamp 2026-01-05T10:00:00\n---\n")
+    assert [(d.line, d.code) for d in note.diagnostics] == [(3, "unsupported-value")]
+    assert note.contact.follow_up == date(2026, 1, 5)
+
+
+def test_an_alias_bomb_is_cut_short():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
+    note = parse(f"---\n{bomb}---\n", "Notes/x.md")
+    assert any(d.code == "unsupported-value" for d in note.diagnostics)

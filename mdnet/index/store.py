@@ -114,19 +114,31 @@ def _parse_row(root: str, fs: tuple[str, int, int], config: Config, words: dict[
     h = _hash(data) if unreadable is None else f"unreadable:{size}:{mtime}"
     if h == old_hash:
         return ("same", path, size, mtime, h)
-    note = parse_note(path, data, config, mtime_ns=mtime, words=words)
+    try:
+        note = parse_note(path, data, config, mtime_ns=mtime, words=words)
+        record = encode(note)
+    except Exception as e:  # a bug of ours must not cost the rest of the vault its update
+        note = parse_note(path, b"", config, mtime_ns=mtime, words=words)
+        unreadable = None
+        from dataclasses import replace
+
+        note = replace(note, diagnostics=(Diagnostic(
+            path, 1, ERROR, "internal-error",
+            f"mdnet could not read this note ({type(e).__name__}: {e}); please report it"),))
+        record = encode(note)
     if unreadable is not None:
         from dataclasses import replace
 
         note = replace(note, diagnostics=(Diagnostic(path, 1, ERROR, "unreadable-file",
                                                      f"cannot read the file: {unreadable}"),))
+        record = encode(note)
     errors = sum(1 for d in note.diagnostics if d.severity == ERROR)
     name = note.contact.name if note.contact else note.title
     entries = len(note.log)
     if note.meeting is not None and note.meeting.date is not None:
         entries += len(note.meeting.with_)
     return ("parsed", path, len(data), mtime, h, note.type, note.title, name, errors,
-            len(note.diagnostics) - errors, entries, encode(note), searchable_properties(note.properties), note.body)
+            len(note.diagnostics) - errors, entries, record, searchable_properties(note.properties), note.body)
 
 
 # Worker-process state (set once per worker by the pool initializer, or inherited by fork).

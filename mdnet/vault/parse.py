@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Mapping
 
 from ..config import Config, is_no_cadence, parse_duration
@@ -73,6 +73,8 @@ KNOWN_PROPS = frozenset(LIST_PROPS + TEXT_PROPS + DATE_PROPS + ("knows_search",)
 
 def parse_date(value: Any) -> date | None:
     """ISO ``YYYY-MM-DD`` (a datetime is accepted too) -> date; None if invalid."""
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
@@ -195,14 +197,76 @@ class _Ctx:
         self.add(self.line_of(key), ERROR, code, message)
 
 
-def _recover_links(value: Any, key: str, ctx: _Ctx) -> Any:
+_MAX_DEPTH = 20
+_MAX_NODES = 10_000
+
+
+class _Plain:
+    """Turns what YAML loaded into plain JSON data, and says what it had to change.
+
+    YAML can say more than a note's properties need: ``!!binary``, ``!!set``,
+    ``!!timestamp``, anchors that refer to themselves, integers too long to
+    print.  Each becomes text (or is dropped) with a warning, so nothing
+    downstream (typing, the index's JSON) ever meets it.
+    """
+
+    def __init__(self, ctx: _Ctx) -> None:
+        self.ctx = ctx
+        self.nodes = 0
+
+    def value(self, v: Any, key: str, depth: int = 0, active: frozenset[int] = frozenset()) -> Any:
+        self.nodes += 1
+        if v is None or isinstance(v, (bool, str, float)):
+            return v
+        if isinstance(v, int):
+            try:
+                str(v)
+            except ValueError:
+                self.ctx.warn(key, "unsupported-value", f"{key} has a number too long to read (ignored)")
+                return None
+            return v
+        if isinstance(v, (list, dict, set, tuple)):
+            if id(v) in active:
+                self.ctx.warn(key, "unsupported-value", f"{key} refers to itself through a YAML anchor (ignored)")
+                return None
+            if depth >= _MAX_DEPTH or self.nodes > _MAX_NODES:
+                self.ctx.warn(key, "unsupported-value", f"{key} is nested too deeply or is too large (ignored)")
+                return None
+            inner = active | {id(v)}
+            if isinstance(v, dict):
+                return {self.key(k): self.value(x, key, depth + 1, inner) for k, x in v.items()}
+            items = [self.value(x, key, depth + 1, inner) for x in v]
+            if isinstance(v, set):
+                items.sort(key=str)
+            return _recover_link(items, key, self.ctx)
+        if isinstance(v, (bytes, bytearray)):
+            import base64
+
+            self.ctx.warn(key, "unsupported-value", f"{key} is binary data (kept as base64 text)")
+            return base64.b64encode(bytes(v)).decode("ascii")
+        if isinstance(v, (datetime, date)):
+            return v.isoformat()
+        return str(v)
+
+    def key(self, k: Any) -> str:
+        if isinstance(k, str):
+            return k
+        v = self.value(k, "a key")
+        return v if isinstance(v, str) else json_text(v)
+
+
+def json_text(v: Any) -> str:
+    import json
+
+    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _recover_link(value: list[Any], key: str, ctx: _Ctx) -> Any:
     """An unquoted ``[[Link]]`` reads as a nested list: take it back as text."""
-    if isinstance(value, list):
-        if len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1 and isinstance(value[0][0], str):
-            target = value[0][0]
-            ctx.warn(key, "unquoted-link", f"{key}: [[{target}]] must be quoted, as \"[[{target}]]\" (read as a link for now)")
-            return f"[[{target}]]"
-        return [_recover_links(v, key, ctx) for v in value]
+    if len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1 and isinstance(value[0][0], str):
+        target = value[0][0]
+        ctx.warn(key, "unquoted-link", f"{key}: [[{target}]] must be quoted, as \"[[{target}]]\" (read as a link for now)")
+        return f"[[{target}]]"
     return value
 
 
@@ -485,9 +549,10 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
         if loaded is None:
             pass
         elif isinstance(loaded, dict):
+            plain = _Plain(ctx)
             for k, v in loaded.items():
-                key = k if isinstance(k, str) else str(k)
-                props[key] = _recover_links(v, key, ctx) if isinstance(v, list) else v
+                key = plain.key(k)
+                props[key] = plain.value(v, key)
         else:
             ctx.add(2, ERROR, "frontmatter-not-mapping", f"frontmatter must be a set of `key: value` properties, not {_kind_name(loaded)} (ignored)")
 

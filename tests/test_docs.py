@@ -43,7 +43,9 @@ def source_codes() -> dict[str, list[str]]:
             arg = None
             if isinstance(f, ast.Name) and f.id == "Diagnostic":
                 arg = _str_arg(node, 3, "code")
-            elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "ctx":
+            elif isinstance(f, ast.Attribute) and (
+                    (isinstance(f.value, ast.Name) and f.value.id == "ctx")
+                    or (isinstance(f.value, ast.Attribute) and f.value.attr == "ctx")):  # ctx.warn, self.ctx.warn
                 if f.attr == "add":
                     arg = _str_arg(node, 2, "code")
                 elif f.attr in ("warn", "error"):

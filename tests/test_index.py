@@ -66,7 +66,7 @@ def test_touch_without_change_is_not_reparsed(vault):
 
 def test_edit_rename_delete(vault):
     a = vault.person("Ana Lopez", "company: Fabrikam\n")
-    b = vault.person("Chen Wei")
+    b = vault.person("Chen Wei", "company: Contoso\nrole: Engineering manager\n", "- 2026-11-01 coffee: talked\n")
     first = sync(vault.root)
     assert contacts(vault.root) == {"People/Ana Lopez.md": "Ana Lopez", "People/Chen Wei.md": "Chen Wei"}
 
@@ -88,8 +88,8 @@ def test_edit_rename_delete(vault):
 
 
 def test_folder_rename_and_limited_sync(vault):
-    vault.person("Ana", folder="People/Boston")
-    vault.person("Ben", folder="People/Boston")
+    vault.person("Ana", "company: Fabrikam\n", "- 2026-11-01 coffee: talked about the Q1 plan\n", folder="People/Boston")
+    vault.person("Ben", "company: Contoso\n", "- 2026-11-02 email: asked for 15 minutes\n", folder="People/Boston")
     sync(vault.root)
     (vault.root / "People/Boston").rename(vault.root / "People/Cambridge")
     stats = sync(vault.root, paths=["People/Boston", "People/Cambridge"])
@@ -297,3 +297,57 @@ def test_a_read_error_becomes_a_diagnostic_not_a_lost_note(vault):
     note = decode("People/Odd.md", row[11])
     assert [(d.line, d.code) for d in note.diagnostics] == [(1, "unreadable-file")]
     assert "cannot read the file" in note.diagnostics[0].message and note.contact.name == "Odd"
+
+
+def test_renames_are_matched_by_name_and_never_for_tiny_files(vault):
+    a = vault.person("Ann", "company: Fabrikam\nrole: Product manager, payments\n")
+    b = vault.person("Bea", "company: Fabrikam\nrole: Product manager, payments\n")
+    a.write_bytes(b.read_bytes())  # two notes with the same bytes
+    vault.write("People/Empty.md", "")
+    sync(vault.root, today=date(2026, 1, 1))
+    b.unlink()
+    sync(vault.root, today=date(2026, 3, 1))
+    vault.person("Bea", "company: Fabrikam\nrole: Product manager, payments\n")  # Bea again, from March
+    (vault.root / "People" / "Bea.md").write_bytes(a.read_bytes())
+    sync(vault.root, today=date(2026, 3, 1))
+    (vault.root / "People2").mkdir()
+    for n in ("Ann", "Bea"):
+        (vault.root / "People" / f"{n}.md").rename(vault.root / "People2" / f"{n}.md")
+    (vault.root / "People" / "Empty.md").unlink()
+    vault.write("People/Brand New.md", "")
+    stats = sync(vault.root, today=date(2026, 6, 1))
+    with Index.open(vault.root) as ix:
+        seen = ix.first_seen()
+    assert seen["People2/Ann.md"] == date(2026, 1, 1) and seen["People2/Bea.md"] == date(2026, 3, 1)
+    assert seen["People/Brand New.md"] == date(2026, 6, 1)  # an empty note is nobody's rename
+    assert stats.renamed == 2
+
+
+@pytest.mark.slow
+def test_two_processes_syncing_at_once_agree(vault):
+    """The watcher and a CLI command often sync together right after a save."""
+    for i in range(200):
+        vault.person(f"P{i:03}", "company: Acme\n", "- 2026-11-01 coffee: talked about hiring\n")
+    script = textwrap.dedent(f"""
+        import sys
+        from datetime import date
+        from pathlib import Path
+        from mdnet.config import DEFAULT
+        from mdnet.index import Index
+        with Index.open(Path({str(vault.root)!r})) as ix:
+            ix.sync(DEFAULT, today=date(2026, 11, 22))
+        print("ok")
+    """)
+    import shutil
+
+    for round_ in range(6):
+        if round_ % 2 == 0:
+            shutil.rmtree(vault.root / ".mdnet", ignore_errors=True)  # both create the index too
+        vault.person(f"New{round_}", "company: Contoso\n", "- 2026-11-02 call: a new one\n")
+        procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(2)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        for p, (out, err) in zip(procs, outs):
+            assert p.returncode == 0 and out.strip() == "ok", err
+        names = contacts(vault.root)
+        assert len(names) == 201 + round_ and f"People/New{round_}.md" in names

@@ -156,6 +156,38 @@ def _work(batch: list[tuple[tuple[str, int, int], str | None]]) -> list[tuple]:
     return [_parse_row(root, fs, config, words, old) for fs, old in batch]  # type: ignore[arg-type]
 
 
+def _renamed_from(path: str, size: int, candidates: Iterable[str]) -> str | None:
+    """The note a new path was renamed from, when the bytes say so unambiguously.
+
+    Same bytes, and: the same file name (a move to another folder), else the
+    only candidate.  Tiny files (an empty note, an unedited template) are
+    never taken for renames: their bytes say nothing about who they are.
+    """
+    candidates = list(candidates)
+    if size < 64 or not candidates:
+        return None
+    name = path.rsplit("/", 1)[-1]
+    same_name = [c for c in candidates if c.rsplit("/", 1)[-1] == name]
+    if len(same_name) == 1:
+        return same_name[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _plan(disk: dict[str, tuple[int, int]], known: dict[str, tuple], force: bool) -> tuple[list, list[str], int]:
+    """Compare the files with the index -> (files to read, paths gone, unchanged count)."""
+    todo: list[tuple[tuple[str, int, int], str | None]] = []
+    unchanged = 0
+    for path, (size, mtime_ns) in disk.items():
+        row = known.get(path)
+        if row is None:
+            todo.append(((path, size, mtime_ns), None))
+        elif force or row[1] != size or row[2] != mtime_ns or row[4]:
+            todo.append(((path, size, mtime_ns), None if force or row[1] != size else row[3]))
+        else:
+            unchanged += 1
+    return todo, [p for p in known if p not in disk], unchanged
+
+
 def _config_fingerprint(config: Config) -> str:
     shaping = {k: config[k] for k in ("vault.people_folders", "vault.meeting_folders", "vault.ignore", "kinds")}
     return json.dumps(shaping, sort_keys=True)
@@ -181,32 +213,43 @@ class Index:
         db = state / DB_NAME
         rebuilt = False
         for attempt in (1, 2):
+            conn = None
             try:
                 conn = sqlite3.connect(db, timeout=10, isolation_level=None, check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
+                if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                    break
+                # Create (or find another process just created) the schema, under the write lock.
+                conn.execute("BEGIN IMMEDIATE")
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version == SCHEMA_VERSION:
+                    conn.execute("COMMIT")
                     break
                 if version != 0 or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    conn.execute("ROLLBACK")
                     raise sqlite3.DatabaseError("schema version mismatch")
-                conn.executescript(_SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                conn.execute("COMMIT")
                 rebuilt = True
                 break
             except sqlite3.OperationalError as e:
+                if conn is not None:
+                    conn.close()
                 if "locked" in str(e) or "busy" in str(e):
                     raise IndexUnavailable(f"the index {db} is locked by another mdnet; try again") from e
                 if attempt == 2:
                     raise IndexUnavailable(f"cannot open the index {db}: {e}") from e
                 _drop(db)
             except sqlite3.DatabaseError as e:
+                if conn is not None:
+                    conn.close()
                 if attempt == 2:
                     raise IndexUnavailable(f"cannot open the index {db}: {e}") from e
-                try:
-                    conn.close()
-                except Exception:
-                    pass
-                _drop(db)  # a cache: drop it and build it again
+                _drop(db)  # an old version or not a database: a cache, so build it again
         return cls(root, conn, rebuilt)
 
     def close(self) -> None:
@@ -240,99 +283,26 @@ class Index:
         if paths is not None:
             paths = [p.strip("/") for p in paths if p.strip("/")]
 
-        known: dict[str, tuple[int, int, int, str, int, str]] = {}
         if paths is None:
             disk = stat_tree(self.root, config)
-            for row in conn.execute("SELECT path, id, size, mtime_ns, hash, racy, first_seen FROM notes"):
-                known[row[0]] = row[1:]
         else:
-            disk = {}
-            for fs in self._stat_paths(paths, config):
-                disk[fs.path] = (fs.size, fs.mtime_ns)
-            for p in paths:
-                for row in conn.execute(
-                    "SELECT path, id, size, mtime_ns, hash, racy, first_seen FROM notes WHERE path = ? OR (path > ? AND path < ?)",
-                    (p, p + "/", p + "0"),
-                ):
-                    known[row[0]] = row[1:]
-
-        todo: list[tuple[tuple[str, int, int], str | None]] = []
-        for path, (size, mtime_ns) in disk.items():
-            row = known.get(path)
-            if row is None:
-                todo.append(((path, size, mtime_ns), None))
-            elif force or row[1] != size or row[2] != mtime_ns or row[4]:
-                todo.append(((path, size, mtime_ns), None if force or row[1] != size else row[3]))
-            else:
-                stats.unchanged += 1
-        gone = [p for p in known if p not in disk]
-
+            disk = {fs.path: (fs.size, fs.mtime_ns) for fs in self._stat_paths(paths, config)}
+        known = self._known(paths)
+        todo, gone, unchanged = _plan(disk, known, force)
         if not todo and not gone and not force and old_fp is not None:
+            stats.unchanged = unchanged
             self._count(stats)  # nothing to write: no transaction, no lock taken
             stats.elapsed_ms = (time.perf_counter() - t0) * 1000
             return stats
-        results = self._parse_all(todo, config, progress, jobs)  # a stream: rows are written as they come
-        today_s = today.isoformat()
-        gone_by_hash = {known[p][3]: p for p in gone}
-        touched = 0
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
             raise IndexUnavailable(f"the index is locked by another mdnet ({e}); try again") from e
         try:
-            for r in results:
-                kind, path = r[0], r[1]
-                racy = 0
-                if kind == "gone":  # vanished since the walk
-                    if path in known and path not in gone:
-                        gone.append(path)
-                    continue
-                if r[3] >= start_ns - RACY_NS or r[4].startswith("unreadable:"):
-                    racy = 1  # look again next time: a coarse clock, or a file that could not be read
-                if kind == "same":
-                    conn.execute("UPDATE notes SET size=?, mtime_ns=?, racy=? WHERE path=?", (r[2], r[3], racy, path))
-                    stats.unchanged += 1
-                    touched += r[3] != known[path][2]  # a new mtime changes what the feed says (SEQUENCE)
-                    continue
-                _, path, size, mtime, h, ntype, title, name, errors, warnings, entries, record, props_text, body = r
-                row = known.get(path)
-                if row is not None:
-                    note_id, first_seen = row[0], row[5]
-                    conn.execute(
-                        "UPDATE notes SET size=?, mtime_ns=?, hash=?, racy=?, type=?, title=?, name=?, errors=?, warnings=?, entries=? WHERE id=?",
-                        (size, mtime, h, racy, ntype, title, name, errors, warnings, entries, note_id))
-                    conn.execute("UPDATE records SET record=? WHERE id=?", (record, note_id))
-                    conn.execute("DELETE FROM fts WHERE rowid=?", (note_id,))
-                    stats.changed += 1
-                else:
-                    first_seen = today_s
-                    old = gone_by_hash.pop(h, None)
-                    if old is not None:  # a rename: the note keeps its history
-                        first_seen = known[old][5]
-                        stats.renamed += 1
-                    else:
-                        stats.added += 1
-                    cur = conn.execute(
-                        "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, type, title, name, errors, warnings, entries)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (path, size, mtime, h, racy, first_seen, ntype, title, name, errors, warnings, entries))
-                    note_id = cur.lastrowid
-                    conn.execute("INSERT INTO records(id, record) VALUES (?,?)", (note_id, record))
-                conn.execute("INSERT INTO fts(rowid, name, properties, body) VALUES (?,?,?,?)", (note_id, name, props_text, body))
-                stats.changed_paths.append(path)
-            for path in gone:
-                row = known[path]
-                conn.execute("DELETE FROM notes WHERE id=?", (row[0],))
-                conn.execute("DELETE FROM records WHERE id=?", (row[0],))
-                conn.execute("DELETE FROM fts WHERE rowid=?", (row[0],))
-                if path not in stats.changed_paths:
-                    stats.changed_paths.append(path)
-            stats.removed = len(gone) - stats.renamed
-            if stats.changed_paths or force or touched:
-                conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(self.generation() + 1),))
-                conn.execute("DELETE FROM derived")
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", (fingerprint,))
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('synced_ns', ?)", (str(start_ns),))
+            # Another process may have synced since we looked: plan again under the lock.
+            known = self._known(paths)
+            todo, gone, stats.unchanged = _plan(disk, known, force)
+            self._write(stats, config, today, start_ns, fingerprint, force, known, todo, gone, progress, jobs)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -340,6 +310,82 @@ class Index:
         self._count(stats)
         stats.elapsed_ms = (time.perf_counter() - t0) * 1000
         return stats
+
+    def _known(self, paths: list[str] | None) -> dict[str, tuple[int, int, int, str, int, str]]:
+        """What the index holds (for ``paths``, or all): path -> (id, size, mtime_ns, hash, racy, first_seen)."""
+        q = "SELECT path, id, size, mtime_ns, hash, racy, first_seen FROM notes"
+        if paths is None:
+            return {row[0]: row[1:] for row in self.conn.execute(q)}
+        known = {}
+        for p in paths:
+            for row in self.conn.execute(q + " WHERE path = ? OR (path > ? AND path < ?)", (p, p + "/", p + "0")):
+                known[row[0]] = row[1:]
+        return known
+
+    def _write(self, stats: SyncStats, config: Config, today: date, start_ns: int, fingerprint: str, force: bool,
+               known: dict, todo: list, gone: list[str], progress: Progress | None, jobs: int | None) -> None:
+        """Parse what changed and write it; the caller holds the transaction."""
+        conn = self.conn
+        results = self._parse_all(todo, config, progress, jobs)  # a stream: rows are written as they come
+        today_s = today.isoformat()
+        gone_by_hash: dict[str, list[str]] = {}
+        for p in gone:
+            gone_by_hash.setdefault(known[p][3], []).append(p)
+        touched = 0
+        for r in results:
+            kind, path = r[0], r[1]
+            racy = 0
+            if kind == "gone":  # vanished since the walk
+                if path in known and path not in gone:
+                    gone.append(path)
+                continue
+            if r[3] >= start_ns - RACY_NS or r[4].startswith("unreadable:"):
+                racy = 1  # look again next time: a coarse clock, or a file that could not be read
+            if kind == "same":
+                conn.execute("UPDATE notes SET size=?, mtime_ns=?, racy=? WHERE path=?", (r[2], r[3], racy, path))
+                stats.unchanged += 1
+                touched += r[3] != known[path][2]  # a new mtime changes what the feed says (SEQUENCE)
+                continue
+            _, path, size, mtime, h, ntype, title, name, errors, warnings, entries, record, props_text, body = r
+            row = known.get(path)
+            if row is not None:
+                note_id, first_seen = row[0], row[5]
+                conn.execute(
+                    "UPDATE notes SET size=?, mtime_ns=?, hash=?, racy=?, type=?, title=?, name=?, errors=?, warnings=?, entries=? WHERE id=?",
+                    (size, mtime, h, racy, ntype, title, name, errors, warnings, entries, note_id))
+                conn.execute("UPDATE records SET record=? WHERE id=?", (record, note_id))
+                conn.execute("DELETE FROM fts WHERE rowid=?", (note_id,))
+                stats.changed += 1
+            else:
+                first_seen = today_s
+                old = _renamed_from(path, size, gone_by_hash.get(h, ()))
+                if old is not None:  # a rename: the note keeps its history
+                    gone_by_hash[h].remove(old)
+                    first_seen = known[old][5]
+                    stats.renamed += 1
+                else:
+                    stats.added += 1
+                cur = conn.execute(
+                    "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, type, title, name, errors, warnings, entries)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (path, size, mtime, h, racy, first_seen, ntype, title, name, errors, warnings, entries))
+                note_id = cur.lastrowid
+                conn.execute("INSERT INTO records(id, record) VALUES (?,?)", (note_id, record))
+            conn.execute("INSERT INTO fts(rowid, name, properties, body) VALUES (?,?,?,?)", (note_id, name, props_text, body))
+            stats.changed_paths.append(path)
+        for path in gone:
+            row = known[path]
+            conn.execute("DELETE FROM notes WHERE id=?", (row[0],))
+            conn.execute("DELETE FROM records WHERE id=?", (row[0],))
+            conn.execute("DELETE FROM fts WHERE rowid=?", (row[0],))
+            if path not in stats.changed_paths:
+                stats.changed_paths.append(path)
+        stats.removed = len(gone) - stats.renamed
+        if stats.changed_paths or force or touched:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(self.generation() + 1),))
+            conn.execute("DELETE FROM derived")
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", (fingerprint,))
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('synced_ns', ?)", (str(start_ns),))
 
     def generation(self) -> int:
         """A number that changes whenever the indexed notes change."""

@@ -5,7 +5,8 @@ watcher saw change (or the whole vault on a reconcile), rebuilds the feed for
 today and rewrites it only when its bytes changed, and logs one line per
 update.  It knows nothing of the watcher (the layering keeps ``live`` and
 ``watch`` apart): the caller makes a ``Watcher(root, updater,
-ignore=updater.ignores, today=updater.today)``.
+ignore=updater.ignores, today=updater.today, also=updater.also)``.
+A change to ``mdnet.toml`` reloads the settings and re-checks every note.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from datetime import date
 from typing import Callable
 
+from .config import CONFIG_NAME
 from .workspace import Workspace
 
 __all__ = ["FeedUpdater"]
@@ -23,10 +25,10 @@ __all__ = ["FeedUpdater"]
 class FeedUpdater:
     """``on_batch`` for :class:`~mdnet.watch.Watcher` (see its contract).
 
-    The feed is rebuilt for ``today()`` at every call, even when no note
-    changed: the date may have moved (a batch of editor noise after midnight
-    is the date tick too), and the index caches the feed, so an unchanged
-    vault costs one comparison with the file.  Each error diagnostic is
+    The feed is rebuilt when the notes, the day or the settings changed since
+    it was last written (a batch of editor noise after midnight is the date
+    tick too); a reconcile always rebuilds it, so a feed file deleted by hand
+    comes back.  Each error diagnostic is
     logged once, when it first appears, not at every save of a note that is
     briefly invalid mid-edit.
     """
@@ -41,6 +43,8 @@ class FeedUpdater:
         ws.keep_notes = True  # decode only what each save changed
         self._reported: set[tuple[str, int, str]] = set()
         self._day: date | None = None
+        self._generation = -1
+        self._built: tuple[int, date, str] | None = None  # what the feed on disk was made from
         #: Calls completed (tests and benchmarks wait on these).
         self.updates = 0
         #: Times the feed file was rewritten.
@@ -52,27 +56,42 @@ class FeedUpdater:
         with self._lock:
             t0 = time.perf_counter()
             day = self.today()
+            what = None
+            if dirty and CONFIG_NAME in dirty:
+                what = f"{CONFIG_NAME} changed"
+                self.ws.reload_config()
+                for d in self.ws.config_diagnostics:
+                    self.log(str(d))
+                dirty = None  # new settings may change what every note means
             if dirty is None:
                 stats = self.ws.refresh(today=day)
-                what = "full check"
+                what = what or "full check"
             elif dirty:
                 stats = self.ws.refresh(today=day, paths=sorted(dirty))
                 what = _describe(stats.changed_paths) if stats.changed_paths else "no note changed"
             else:
                 stats = None
                 what = f"new day {day.isoformat()}"
-            notes_changed = stats is not None and bool(stats.changed_paths)
-            if notes_changed or self.updates == 0:
+            generation = self.ws.index.generation()
+            if generation != self._generation:  # notes changed, here or by another mdnet
                 self._report_new_errors()
+            key = (generation, day, self.ws.config.fingerprint())
+            if key == self._built and dirty is not None:
+                self.updates += 1
+                return  # editor noise, an unchanged save: the feed on disk is this already
             _, changed, n = self.ws.write_feed(day, todo=self.todo)
             first, new_day = self.updates == 0, day != self._day
-            self._day = day
+            notes_changed = generation != self._generation
+            self._generation, self._built, self._day = generation, key, day
             self.updates += 1
             self.writes += changed
             if not (first or notes_changed or changed or new_day):
-                return  # editor noise, an unchanged save, a reconcile that found nothing
+                return  # a reconcile that found nothing
             ms = (time.perf_counter() - t0) * 1000
             self.log(f"{what}: feed {'updated' if changed else 'unchanged'}, {n} follow-ups ({ms:.0f} ms)")
+
+    #: Files besides notes whose changes the watcher must report.
+    also = (CONFIG_NAME,)
 
     def ignores(self, rel: str) -> bool:
         """The watcher's ``ignore``: a Markdown path the index skips (``Templates/``...)."""

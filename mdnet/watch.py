@@ -241,6 +241,7 @@ class Watcher:
         reconcile_on_start: bool = True,
         max_batch: int = 5000,
         ignore: Callable[[str], bool] | None = None,
+        also: Iterable[str] = (),
         today: Callable[[], date] = date.today,
         date_check_every: float = 30.0,
         log: Callable[[str], None] = _stderr_log,
@@ -256,6 +257,7 @@ class Watcher:
         self._reconcile_on_start = reconcile_on_start
         self._max_batch = max_batch
         self._ignore = ignore
+        self._also = frozenset(also)  # other files whose changes matter (mdnet.toml)
         self._today = today
         self._date_check_every = date_check_every
         self._log = log
@@ -346,7 +348,7 @@ class Watcher:
             if not _is_watched_dir(rel):
                 return None
             rel += "/"
-        elif not is_note_path(rel):
+        elif not is_note_path(rel) and rel not in self._also:
             return None
         if self._ignore is not None and self._ignore(rel):
             return None

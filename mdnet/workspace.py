@@ -38,6 +38,16 @@ class Workspace:
         config, diags = read_config(root)
         return cls(root, config, diags)
 
+    def reload_config(self) -> bool:
+        """Read ``mdnet.toml`` again; True when the settings changed."""
+        config, diags = read_config(self.root)
+        self.config_diagnostics = diags
+        if config.fingerprint() == self.config.fingerprint():
+            return False
+        self.config = config
+        self._notes = None  # what a note means may have changed with the settings
+        return True
+
     @property
     def state_dir(self) -> Path:
         return self.root / STATE_DIR

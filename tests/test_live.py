@@ -110,7 +110,8 @@ class Live:
         self.ws = Workspace.open(root)
         self.updater = FeedUpdater(self.ws, today=lambda: self.day, log=self.logs.append)
         self.watcher = Watcher(root, self._on_batch, debounce=DEBOUNCE, ignore=self.updater.ignores,
-                               today=self.updater.today, date_check_every=date_check_every, log=self.logs.append)
+                               today=self.updater.today, also=self.updater.also,
+                               date_check_every=date_check_every, log=self.logs.append)
 
     def _on_batch(self, dirty: set[str] | None) -> None:
         self.calls.append(None if dirty is None else set(dirty))
@@ -638,3 +639,22 @@ def test_rotate_token_changes_the_url() -> None:
             assert second.stop() == 0
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)
+
+
+def test_a_change_to_mdnet_toml_applies_without_a_restart(live: Live) -> None:
+    """feed.details = "minimal" is a privacy switch: it must not wait for a restart."""
+    assert b"ana.sousa@example.com" in live.feed() or b"@example.com" in live.feed()
+    toml = live.root / "mdnet.toml"
+    atomic_write(toml, toml.read_bytes() + b'\n[feed]\ndetails = "minimal"\n' if b"[feed]" not in toml.read_bytes()
+                 else toml.read_bytes().replace(b"[feed]", b'[feed]\ndetails = "minimal"', 1))
+    wait_until(lambda: b"@example.com" not in live.feed(), what="a minimal feed")
+    assert any("mdnet.toml changed" in line for line in live.logs)
+    live.assert_settled()
+
+
+def test_a_broken_mdnet_toml_is_reported_and_the_defaults_hold(live: Live) -> None:
+    before = live.updater.updates
+    atomic_write(live.root / "mdnet.toml", b"[feed\nname = 'x'\n")
+    wait_until(lambda: any(line.startswith("mdnet.toml:1: error: not valid TOML") for line in live.logs),
+               what="the TOML error")
+    assert live.updater.updates > before and live.feed().startswith(b"BEGIN:VCALENDAR")

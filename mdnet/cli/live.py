@@ -30,7 +30,7 @@ def _start_watching(ws, poll: bool, debounce: float, todo: bool):  # type: ignor
 
     updater = FeedUpdater(ws, log=_log, todo=todo)
     watcher = Watcher(ws.root, updater, debounce=debounce, poll=poll, ignore=updater.ignores,
-                      today=updater.today, log=_log)
+                      today=updater.today, also=updater.also, log=_log)
     watcher.start()
     return watcher, updater
 

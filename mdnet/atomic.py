@@ -7,8 +7,16 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over ``path``.
+
+    The file keeps the mode it had; a new one gets ``mode`` (private by
+    default: a feed holds contact details).
+    """
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -16,7 +24,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -124,6 +124,12 @@ def _text(v: Any) -> str | None:
     return None if isinstance(v, str) else "must be text"
 
 
+def _ics_path(v: Any) -> str | None:
+    if not isinstance(v, str) or not v.lower().endswith(".ics"):
+        return "must be the path of an .ics file"
+    return None
+
+
 def _monthly(v: Any) -> str | None:
     if v == "off" or parse_monthly_day(v) is not None:
         return None
@@ -169,7 +175,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("feed.window", "30d", "How far ahead the feed reaches (overdue items are always in it).", _duration),
     Setting("feed.details", "full", "`full` puts contact details, things to ask about and log lines in the feed; `minimal` leaves them out (for a feed published to a cloud calendar).", _choice("full", "minimal")),
     Setting("feed.note_url", "obsidian", "Link from each event to its note: `obsidian` (obsidian://open), `none`, or a template with {vault} and {path}.", _text),
-    Setting("feed.path", ".mdnet/followups.ics", "Where `mdnet feed` writes the feed, relative to the vault.", _text),
+    Setting("feed.path", ".mdnet/followups.ics", "Where `mdnet feed` writes the feed, relative to the vault (an `.ics` file).", _ics_path),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

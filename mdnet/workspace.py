@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from .index import Index, SyncStats
 
 
+class FeedTargetError(Exception):
+    """The feed's path names something mdnet must not overwrite."""
+
+
 class Workspace:
     def __init__(self, root: Path, config: Config, config_diagnostics: list[Diagnostic]) -> None:
         self.root = root
@@ -138,13 +142,37 @@ class Workspace:
             data = self.index.derived(key, build)
         return data, data.count(b"\r\nBEGIN:VEVENT\r\n") + data.count(b"\r\nBEGIN:VTODO\r\n")
 
+    def check_feed_target(self, target: Path) -> None:
+        """Refuse to write the feed over a note or any file that is not a calendar:
+        mdnet never rewrites a user's note."""
+        from .vault.files import is_note_path
+
+        try:
+            rel = target.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            rel = None
+        if rel is not None and is_note_path(rel, self.config):
+            raise FeedTargetError(f"{rel} is a note of the vault; the feed goes elsewhere (an .ics file)")
+        try:
+            with open(target, "rb") as f:
+                head = f.read(64)
+        except FileNotFoundError:
+            return
+        except IsADirectoryError:
+            raise FeedTargetError(f"{target} is a folder; name the .ics file to write") from None
+        except OSError:
+            return  # the write will say what is wrong
+        if head and not head.lstrip(b"\xef\xbb\xbf").startswith(b"BEGIN:VCALENDAR"):
+            raise FeedTargetError(f"{target} exists and is not a calendar file; mdnet will not overwrite it")
+
     def write_feed(self, as_of: date, *, path: Path | None = None, vault: Vault | None = None,
                    todo: bool = False) -> tuple[Path, bool, int]:
         """Write the feed atomically; -> (path, whether its bytes changed, items)."""
         from .atomic import write_if_changed
 
-        data, n = self.build_feed(as_of, vault=vault, todo=todo)
         target = path or self.feed_path
+        self.check_feed_target(target)
+        data, n = self.build_feed(as_of, vault=vault, todo=todo)
         changed = write_if_changed(target, data)
         return target, changed, n
 

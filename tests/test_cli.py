@@ -235,3 +235,28 @@ def test_due_text_lines_up_and_marks_overdue_and_today(example):
     assert context and all(ln.startswith(" " * reason_col) and ln[reason_col] != " " for ln in context)
     assert "2026-11-24" not in r.output  # not yet due without --within
     assert "2026-11-24           follow-up" in run("due", "--as-of", AS_OF, "--within", "1d", vault=example).output
+
+
+def test_feed_never_overwrites_a_note_or_a_stranger(example):
+    note = example / "People" / "Maya Okafor.md"
+    before = note.read_bytes()
+    r = run("feed", "-o", str(note), vault=example)
+    assert r.exit_code == 1 and "is a note of the vault" in r.output and note.read_bytes() == before
+    other = example / "notes.txt"
+    other.write_text("my shopping list\n", encoding="utf-8")
+    r = run("feed", "-o", str(other), vault=example)
+    assert r.exit_code == 1 and "not a calendar file" in r.output
+    assert other.read_text(encoding="utf-8") == "my shopping list\n"
+    (example / "mdnet.toml").write_text('[feed]\npath = "People/Maya Okafor.md"\n', encoding="utf-8")
+    r = run("feed", "--as-of", AS_OF, vault=example)
+    assert "feed.path must be the path of an .ics file" in r.stderr and note.read_bytes() == before
+    assert r.exit_code == 0  # the default path is used instead
+
+
+def test_a_new_feed_file_is_private_and_an_existing_one_keeps_its_mode(example):
+    out = example / "out.ics"
+    assert run("feed", "-o", str(out), "--as-of", AS_OF, vault=example).exit_code == 0
+    assert out.stat().st_mode & 0o777 == 0o600
+    out.chmod(0o644)
+    assert run("feed", "-o", str(out), "--as-of", "2026-11-24", vault=example).exit_code == 0
+    assert out.stat().st_mode & 0o777 == 0o644

@@ -32,11 +32,12 @@ class _Group(click.Group):
             from ..index import IndexUnavailable
             from ..lock import VaultLocked
             from ..vault.files import VaultNotFound
+            from ..workspace import FeedTargetError
 
             obj = ctx.find_object(Ctx)
             if obj is not None and obj.debug:
                 raise
-            if isinstance(e, (VaultNotFound, IndexUnavailable, VaultLocked)):
+            if isinstance(e, (VaultNotFound, IndexUnavailable, VaultLocked, FeedTargetError)):
                 raise click.ClickException(str(e)) from e
             if isinstance(e, OSError):
                 raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}".lstrip(": ")) from e

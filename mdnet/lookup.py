@@ -20,9 +20,12 @@ def find_contacts(vault: Vault, query: str) -> list[Contact]:
     if not q:
         return []
 
+    by_path = "/" in q  # "People/ana" means a path; "pe" must not match every note in People/
+
     def names(c: Contact) -> list[str]:
         title = c.path.rsplit("/", 1)[-1][:-3]
-        return [c.name.lower(), title.lower(), c.path[:-3].lower(), *(a.lower() for a in c.aliases)]
+        found = [c.name.lower(), title.lower(), *(a.lower() for a in c.aliases)]
+        return found + [c.path[:-3].lower()] if by_path else found
 
     exact = [c for c in vault.contacts if q in names(c)]
     if exact:

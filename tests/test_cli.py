@@ -260,3 +260,10 @@ def test_a_new_feed_file_is_private_and_an_existing_one_keeps_its_mode(example):
     out.chmod(0o644)
     assert run("feed", "-o", str(out), "--as-of", "2026-11-24", vault=example).exit_code == 0
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_show_matches_a_folder_only_when_asked_for_a_path(vault):
+    vault.person("Ana")
+    vault.person("Peter Pan")
+    assert json.loads(run("show", "pe", "--json", vault=vault.root).output)["name"] == "Peter Pan"
+    assert json.loads(run("show", "People/Ana", "--json", vault=vault.root).output)["name"] == "Ana"

@@ -351,3 +351,13 @@ def test_two_processes_syncing_at_once_agree(vault):
             assert p.returncode == 0 and out.strip() == "ok", err
         names = contacts(vault.root)
         assert len(names) == 201 + round_ and f"People/New{round_}.md" in names
+
+
+def test_linked_folders_are_not_followed_by_either_sync(vault):
+    vault.person("Ana", "company: Acme\n")
+    (vault.root / "loop").symlink_to(".", target_is_directory=True)
+    (vault.root / "People" / "Elsewhere").symlink_to(vault.root / "People", target_is_directory=True)
+    sync(vault.root)
+    assert list(contacts(vault.root)) == ["People/Ana.md"]
+    sync(vault.root, paths=["loop", "loop/People/Ana.md", "People/Elsewhere/", "People/Elsewhere/Ana.md"])
+    assert list(contacts(vault.root)) == ["People/Ana.md"]

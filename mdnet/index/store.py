@@ -20,6 +20,7 @@ import json
 import os
 import sqlite3
 import time
+from stat import S_ISLNK
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -154,6 +155,22 @@ def _init_worker(root: str, config: Config) -> None:
 def _work(batch: list[tuple[tuple[str, int, int], str | None]]) -> list[tuple]:
     root, config, words = _W["root"], _W["config"], _W["words"]
     return [_parse_row(root, fs, config, words, old) for fs, old in batch]  # type: ignore[arg-type]
+
+
+def _through_folder_link(root: Path, rel: str) -> bool:
+    """Is any folder on the way to ``rel`` (or ``rel`` itself, if a folder) a symbolic link?"""
+    parts = rel.split("/")
+    here = root
+    for i, part in enumerate(parts):
+        here = here / part
+        try:
+            st = os.lstat(here)
+        except OSError:
+            return False
+        if S_ISLNK(st.st_mode):
+            last = i == len(parts) - 1
+            return not last or os.path.isdir(here)
+    return False
 
 
 def _renamed_from(path: str, size: int, candidates: Iterable[str]) -> str | None:
@@ -415,6 +432,8 @@ class Index:
             if not p:
                 continue
             full = self.root / p
+            if _through_folder_link(self.root, p):
+                continue  # the full walk does not follow linked folders; neither does this
             if full.is_dir():
                 sub = full
                 for fs in walk(sub, config):

@@ -274,3 +274,22 @@ def test_an_alias_bomb_is_cut_short():
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
     note = parse(f"---\n{bomb}---\n", "Notes/x.md")
     assert any(d.code == "unsupported-value" for d in note.diagnostics)
+
+
+@pytest.mark.parametrize("frontmatter,line", [
+    ("name: Ana\nadded : 2026-02-30\n", 3),
+    ("name: Ana\n? added\n: 2026-02-30\n", 3),
+    ("name: Ana\n'added' : 2026-02-30\n", 3),
+    ('name: Ana\n"added": 2026-02-30\n', 3),
+    ("added: 2026-01-01\nname: Ana\nadded: 2026-02-30\n", 4),  # YAML keeps the last of duplicates
+    ("name: Ana\nnote: 'added: 2026-02-30'\nadded: 2026-02-30\n", 4),
+])
+def test_property_lines_follow_yaml_spellings(frontmatter, line):
+    note = parse(f"---\n{frontmatter}---\n")
+    assert [(d.code, d.line) for d in note.diagnostics] == [("invalid-date", line)]
+
+
+def test_yaml_error_line_ignores_unicode_line_separators():
+    plain = parse('---\nname: "Ana Lopez"\nrole: PM\ntags: [a\n---\n')
+    odd = parse('---\nname: "Ana\u2028Lopez"\nrole: PM\ntags: [a\n---\n')
+    assert [(d.code, d.line) for d in odd.diagnostics] == [(d.code, d.line) for d in plain.diagnostics] == [("bad-yaml", 5)]

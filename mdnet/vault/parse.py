@@ -9,6 +9,7 @@ properties but keeps the body and its log.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from bisect import bisect_right
 from datetime import date, datetime
 from typing import Any, Mapping
@@ -156,6 +157,12 @@ def split_frontmatter(text: str) -> tuple[str | None, str, int, bool]:
     return None, text, 1, False
 
 
+@lru_cache(maxsize=256)
+def _key_pattern(key: str) -> re.Pattern[str]:
+    k = re.escape(key)
+    return re.compile(rf"^(?:\?[ \t]+)?(?:{k}|\"{k}\"|'{k}')[ \t]*(?::|$)", re.M)
+
+
 class _Ctx:
     """Collects diagnostics for one note; finds a property's line lazily."""
 
@@ -168,22 +175,23 @@ class _Ctx:
         self._lines: dict[str, int] | None = None
 
     def line_of(self, key: str) -> int:
-        """The line of ``key:`` in the file (1 when it cannot be found)."""
+        """The line of ``key:`` in the file (1 when it cannot be found).
+
+        The last top-level occurrence, as YAML keeps the last of duplicate
+        keys; quoted keys, a space before the colon and ``? key`` count.
+        """
         if self._lines is None:
             self._lines = {}
         found = self._lines.get(key)
         if found is None:
             found = 1
             fm = self.fm
-            if fm:
-                for needle in (f"{key}:", f'"{key}":', f"'{key}':"):
-                    if fm.startswith(needle):
-                        found = 2
-                        break
-                    i = fm.find("\n" + needle)
-                    if i != -1:
-                        found = fm.count("\n", 0, i + 1) + 2
-                        break
+            if fm and key in fm:
+                last = None
+                for m in _key_pattern(key).finditer(fm):
+                    last = m
+                if last is not None:
+                    found = fm.count("\n", 0, last.start()) + 2
             self._lines[key] = found
         return found
 
@@ -259,6 +267,17 @@ def json_text(v: Any) -> str:
     import json
 
     return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _file_line(fm: str, mark: Any) -> int:
+    """A YAML error mark -> the line in the file.  YAML counts U+0085, U+2028 and
+    U+2029 as line breaks and editors do not, so count newlines up to the mark."""
+    if mark is None:
+        return 2
+    index = getattr(mark, "index", None)
+    if isinstance(index, int) and 0 <= index <= len(fm):
+        return 2 + fm.count("\n", 0, index)
+    return 2 + mark.line
 
 
 def _recover_link(value: list[Any], key: str, ctx: _Ctx) -> Any:
@@ -530,10 +549,10 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
             loaded = yaml.load(fm, Loader=loader)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
-            line = 2 + (mark.line if mark else 0)
+            line = _file_line(fm, mark)
             what = " ".join(p for p in (e.context, e.problem) if p)
             if e.context_mark is not None and e.context_mark.line != getattr(e.problem_mark, "line", None):
-                started = 2 + e.context_mark.line
+                started = _file_line(fm, e.context_mark)
                 if "end of stream" in (e.problem or ""):  # it runs to the end: point at where it began
                     line = started
                 else:

@@ -657,4 +657,5 @@ def test_a_broken_mdnet_toml_is_reported_and_the_defaults_hold(live: Live) -> No
     atomic_write(live.root / "mdnet.toml", b"[feed\nname = 'x'\n")
     wait_until(lambda: any(line.startswith("mdnet.toml:1: error: not valid TOML") for line in live.logs),
                what="the TOML error")
-    assert live.updater.updates > before and live.feed().startswith(b"BEGIN:VCALENDAR")
+    wait_until(lambda: live.updater.updates > before, what="the update to finish")
+    assert live.feed().startswith(b"BEGIN:VCALENDAR")

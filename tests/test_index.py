@@ -361,3 +361,49 @@ def test_linked_folders_are_not_followed_by_either_sync(vault):
     assert list(contacts(vault.root)) == ["People/Ana.md"]
     sync(vault.root, paths=["loop", "loop/People/Ana.md", "People/Elsewhere/", "People/Elsewhere/Ana.md"])
     assert list(contacts(vault.root)) == ["People/Ana.md"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["write", "delete", "rename", "move-folder", "touch"]), st.integers(0, 4),
+                          st.sampled_from(["company: A\n", "name: [bad\n", "", "pic: !!binary aGk=\n"]),
+                          st.booleans()),
+                max_size=10))
+def test_the_watchers_partial_syncs_equal_a_full_rebuild(tmp_path_factory, ops):
+    """What the watcher does: sync only the paths an event named (old and new)."""
+    root = tmp_path_factory.mktemp("v")
+    for folder in ("People/A", "People/B"):
+        (root / folder).mkdir(parents=True)
+    with Index.open(root) as ix:
+        for op, n, props, in_b in ops:
+            folder = "People/B" if in_b else "People/A"
+            p = root / folder / f"N{n}.md"
+            dirty = [f"{folder}/N{n}.md"]
+            if op == "write":
+                p.parent.mkdir(parents=True, exist_ok=True)
+                p.write_text(f"---\n{props}---\nsome words about N{n}\n- 2026-11-0{n + 1} coffee: [[N{(n + 1) % 5}]]\n",
+                             encoding="utf-8")
+            elif op == "delete" and p.exists():
+                p.unlink()
+            elif op == "rename" and p.exists():
+                target = root / folder / f"N{(n + 1) % 5}.md"
+                p.rename(target)
+                dirty.append(target.relative_to(root).as_posix())
+            elif op == "move-folder":
+                src, dst = root / folder, root / f"{folder}-moved"
+                if src.exists() and not dst.exists():
+                    src.rename(dst)
+                    dirty = [f"{folder}/", f"{folder}-moved/"]
+            elif op == "touch" and p.exists():
+                os.utime(p, ns=(1, time.time_ns() + 5_000_000_000))
+            ix.sync(DEFAULT, today=TODAY, paths=dirty)
+        partial = ix.vault(DEFAULT)
+        diags = sorted(map(str, ix.diagnostics()))
+    _drop(root / ".mdnet/index.sqlite")
+    with Index.open(root) as ix:
+        ix.sync(DEFAULT, today=TODAY)
+        full = ix.vault(DEFAULT)
+        assert sorted(map(str, ix.diagnostics())) == diags
+    assert partial.contacts == full.contacts
+    assert partial.interactions == full.interactions
+    assert partial.referrals == full.referrals
+    assert partial.mtimes == full.mtimes

@@ -46,6 +46,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from functools import partial
+
+import polling
+
+wait_until = partial(polling.wait_until, timeout=20.0)  # a real client syncs over HTTP: allow more time
 
 REPO = Path(__file__).resolve().parent.parent
 VAULTS = REPO / ".tmp-vaults"
@@ -56,13 +61,6 @@ pytestmark = pytest.mark.slow
 # -- helpers -------------------------------------------------------------------------
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    assert predicate(), f"timed out after {timeout}s waiting for {what}"
 
 
 def need(module: str) -> None:

@@ -38,6 +38,7 @@ from mdnet.live import FeedUpdater
 from mdnet.model import Vault
 from mdnet.watch import Watcher
 from mdnet.workspace import Workspace
+from polling import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 VAULTS = REPO / ".tmp-vaults"
@@ -48,13 +49,6 @@ MAYA = "People/Maya Okafor.md"
 THANK_MAYA = "Overdue: Thank Maya Okafor"
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    assert predicate(), f"timed out after {timeout}s waiting for {what}"
 
 
 def events(data: bytes) -> dict[str, dict[str, str]]:

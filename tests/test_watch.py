@@ -26,18 +26,12 @@ import pytest
 
 from mdnet.lock import VaultLock, VaultLocked
 from mdnet.watch import Watcher, expand_dirty, is_note_path
+from polling import wait_until
 
 VAULTS = Path(__file__).resolve().parent.parent / ".tmp-vaults"
 DEBOUNCE = 0.15
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.01)
-    assert predicate(), f"timed out after {timeout}s waiting for {what}"
 
 
 def disk_notes(root: Path) -> dict[str, bytes]:

@@ -57,18 +57,18 @@ def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[
     if not items:
         click.echo("Nobody has gone quiet." if quiet else "Nothing due. Add people to People/ or check `mdnet due --within 7d`.", err=True)
         return
+    out = []
     for item in items:
         flag = "overdue" if item.due < day else "today" if item.due == day else ""
         head = f"{item.due.isoformat()}  {flag:<7}  {item.rule:<14}  "
         styled = head.replace(flag, click.style(flag, fg="red" if flag == "overdue" else None, bold=flag == "today"), 1) if flag else head
-        click.echo(f"{styled}{item.reason}")
+        out.append(f"{styled}{item.reason}")
         indent = " " * len(head)
         if item.next_step:
-            click.echo(f"{indent}next: {item.next_step}")
-        for a in item.ask_about:
-            click.echo(f"{indent}ask about: {a}")
-        for o in item.offers:
-            click.echo(f"{indent}you offered: {o}")
+            out.append(f"{indent}next: {item.next_step}")
+        out.extend(f"{indent}ask about: {a}" for a in item.ask_about)
+        out.extend(f"{indent}you offered: {o}" for o in item.offers)
+    click.echo("\n".join(out))  # one write: a long list prints fast
 
 
 @click.command()

@@ -157,6 +157,21 @@ def _work(batch: list[tuple[tuple[str, int, int], str | None]]) -> list[tuple]:
     return [_parse_row(root, fs, config, words, old) for fs, old in batch]  # type: ignore[arg-type]
 
 
+def _wal(conn: sqlite3.Connection, wait: float = 10.0) -> None:
+    """Switch to WAL (readers never block the writer).  While another process
+    creates the file, SQLite answers "locked" at once instead of waiting."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _through_folder_link(root: Path, rel: str) -> bool:
     """Is any folder on the way to ``rel`` (or ``rel`` itself, if a folder) a symbolic link?"""
     parts = rel.split("/")
@@ -233,7 +248,7 @@ class Index:
             conn = None
             try:
                 conn = sqlite3.connect(db, timeout=10, isolation_level=None, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
+                _wal(conn)
                 conn.execute("PRAGMA synchronous=NORMAL")
                 if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
                     break

@@ -85,7 +85,9 @@ def searchable_properties(props: dict[str, Any]) -> str:
     out: list[str] = []
 
     def walk(v: Any) -> None:
-        if isinstance(v, dict):
+        if type(v) is str:
+            out.append(v)
+        elif isinstance(v, dict):
             for x in v.values():
                 walk(x)
         elif isinstance(v, list):
@@ -94,7 +96,11 @@ def searchable_properties(props: dict[str, Any]) -> str:
         elif v is not None:
             out.append(str(v))
 
-    walk(props)
+    for v in props.values():
+        if type(v) is str:  # most values: no call
+            out.append(v)
+        else:
+            walk(v)
     return "\n".join(out)
 
 

@@ -570,8 +570,11 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
         elif isinstance(loaded, dict):
             plain = _Plain(ctx)
             for k, v in loaded.items():
-                key = plain.key(k)
-                props[key] = plain.value(v, key)
+                key = k if type(k) is str else plain.key(k)
+                if type(v) is str or (type(v) is list and all(type(x) is str for x in v)):
+                    props[key] = v  # the common case, already plain
+                else:
+                    props[key] = plain.value(v, key)
         else:
             ctx.add(2, ERROR, "frontmatter-not-mapping", f"frontmatter must be a set of `key: value` properties, not {_kind_name(loaded)} (ignored)")
 

@@ -414,8 +414,9 @@ class Index:
                 stats.changed_paths.append(path)
         stats.removed = len(gone) - stats.renamed
         if stats.changed_paths or force or touched:
+            # Derived values of the old generation are now stale; they are
+            # cleared when the next one is stored, not here, to keep a save cheap.
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(self.generation() + 1),))
-            conn.execute("DELETE FROM derived")
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", (fingerprint,))
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('synced_ns', ?)", (str(start_ns),))
 
@@ -436,6 +437,7 @@ class Index:
             return bytes(row[1])
         value = compute()
         try:
+            self.conn.execute("DELETE FROM derived WHERE generation != ?", (gen,))
             self.conn.execute("INSERT OR REPLACE INTO derived(key, generation, value) VALUES (?,?,?)", (key, gen, value))
         except sqlite3.OperationalError:
             pass  # busy or read-only: a cache miss next time, nothing worse

@@ -319,6 +319,7 @@ class Index:
             disk = stat_tree(self.root, config)
         else:
             disk = {fs.path: (fs.size, fs.mtime_ns) for fs in self._stat_paths(paths, config)}
+        last_sync = self._last_sync()
         known = self._known(paths)
         todo, gone, unchanged = _plan(disk, known, force)
         if not todo and not gone and not force and old_fp is not None:
@@ -331,9 +332,10 @@ class Index:
         except sqlite3.OperationalError as e:
             raise IndexUnavailable(f"the index is locked by another mdnet ({e}); try again") from e
         try:
-            # Another process may have synced since we looked: plan again under the lock.
-            known = self._known(paths)
-            todo, gone, stats.unchanged = _plan(disk, known, force)
+            stats.unchanged = unchanged
+            if self._last_sync() != last_sync:  # another process synced since we looked: plan again
+                known = self._known(paths)
+                todo, gone, stats.unchanged = _plan(disk, known, force)
             self._write(stats, config, today, start_ns, fingerprint, force, known, todo, gone, progress, jobs)
             conn.execute("COMMIT")
         except BaseException:
@@ -342,6 +344,10 @@ class Index:
         self._count(stats)
         stats.elapsed_ms = (time.perf_counter() - t0) * 1000
         return stats
+
+    def _last_sync(self) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='synced_ns'").fetchone()
+        return row[0] if row else None
 
     def _known(self, paths: list[str] | None) -> dict[str, tuple[int, int, int, str, int, str]]:
         """What the index holds (for ``paths``, or all): path -> (id, size, mtime_ns, hash, racy, first_seen)."""

@@ -80,11 +80,12 @@ class Workspace:
         """Bring the index up to date (cheap when nothing changed)."""
         before = self.index.generation()
         stats = self.index.sync(self.config, today=today or date.today(), paths=paths, progress=progress)
-        if self._notes is not None and stats.changed_paths:
+        if self._notes is not None and (stats.changed_paths or stats.touched_paths):
             if self._notes_generation == before and self.index.generation() == before + 1:
-                for p in stats.changed_paths:
+                paths = stats.changed_paths + stats.touched_paths  # a touch changes the note's mtime
+                for p in paths:
                     self._notes.pop(p, None)
-                for note in self.index.notes(paths=stats.changed_paths):
+                for note in self.index.notes(paths=paths):
                     self._notes[note.path] = note
                 self._notes_generation = before + 1
             else:

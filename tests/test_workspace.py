@@ -21,6 +21,7 @@ def test_kept_notes_follow_edits_like_a_fresh_load(vault):
         lambda: vault.person("Cy", "", "- 2026-11-21 call\n"),
         lambda: (vault.root / "People" / "Ana.md").unlink(),
         lambda: (vault.root / "People" / "Cy.md").rename(vault.root / "People" / "Cyrus.md"),
+        lambda: __import__("os").utime(vault.root / "People" / "Ben.md", ns=(1, 1_900_000_000_000_000_000)),
     ]
     for step in steps:
         step()
@@ -30,6 +31,7 @@ def test_kept_notes_follow_edits_like_a_fresh_load(vault):
         assert kept.contacts == fresh.contacts
         assert kept.interactions == fresh.interactions
         assert kept.referrals == fresh.referrals
+        assert kept.mtimes == fresh.mtimes  # the feed's SEQUENCE comes from these
 
 
 def test_kept_notes_are_reloaded_when_another_process_synced(vault):

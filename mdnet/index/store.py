@@ -82,11 +82,12 @@ class SyncStats:
     unchanged: int = 0
     rebuilt: bool = False
     elapsed_ms: float = 0.0
-    changed_paths: list[str] = field(default_factory=list)
+    changed_paths: list[str] = field(default_factory=list)  # content changed, added or removed
+    touched_paths: list[str] = field(default_factory=list)  # same content, new mtime
 
     def to_json(self) -> dict[str, object]:
         d = dict(self.__dict__)
-        del d["changed_paths"]
+        del d["changed_paths"], d["touched_paths"]
         d["elapsed_ms"] = round(self.elapsed_ms, 1)
         return d
 
@@ -369,7 +370,6 @@ class Index:
         gone_by_hash: dict[str, list[str]] = {}
         for p in gone:
             gone_by_hash.setdefault(known[p][3], []).append(p)
-        touched = 0
         for r in results:
             kind, path = r[0], r[1]
             racy = 0
@@ -382,7 +382,8 @@ class Index:
             if kind == "same":
                 conn.execute("UPDATE notes SET size=?, mtime_ns=?, racy=? WHERE path=?", (r[2], r[3], racy, path))
                 stats.unchanged += 1
-                touched += r[3] != known[path][2]  # a new mtime changes what the feed says (SEQUENCE)
+                if r[3] != known[path][2]:  # same bytes, new mtime: what the feed says changes (SEQUENCE)
+                    stats.touched_paths.append(path)
                 continue
             _, path, size, mtime, h, ntype, title, name, errors, warnings, entries, record, props_text, body = r
             row = known.get(path)
@@ -419,7 +420,7 @@ class Index:
             if path not in stats.changed_paths:
                 stats.changed_paths.append(path)
         stats.removed = len(gone) - stats.renamed
-        if stats.changed_paths or force or touched:
+        if stats.changed_paths or force or stats.touched_paths:
             # Derived values of the old generation are now stale; they are
             # cleared when the next one is stored, not here, to keep a save cheap.
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(self.generation() + 1),))

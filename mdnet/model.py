@@ -182,12 +182,6 @@ class Vault:
     mtimes: Mapping[str, int] = field(default_factory=dict)  # path -> mtime_ns
     first_seen: Mapping[str, date] = field(default_factory=dict)  # path -> day first indexed
 
-    def contact(self, path: str) -> Contact | None:
-        for c in self.contacts:
-            if c.path == path:
-                return c
-        return None
-
 
 @dataclass(frozen=True, slots=True)
 class FollowUp:

@@ -15,7 +15,7 @@ The contract of ``on_batch(dirty)``
   index if it is gone.  A path with a trailing slash (``People/``) names a
   directory that was created, deleted or moved (either end of the move); the
   caller treats every indexed note under it and every note on disk under it as
-  dirty.  :func:`expand_dirty` does exactly that and returns plain note paths.
+  dirty (``Index.sync(paths=...)`` does exactly that).
 * ``set()`` (empty): nothing changed on disk, but the local date did (midnight
   passed with no edits): regenerate the feed so overdue items move to today.
 * ``None``: events may have been lost (the kernel's inotify queue overflowed,
@@ -94,7 +94,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-__all__ = ["Watcher", "expand_dirty", "is_note_path"]
+__all__ = ["Watcher", "is_note_path"]
 
 NOTE_SUFFIX = ".md"
 
@@ -131,38 +131,6 @@ def is_note_path(relpath: str) -> bool:
 
 def _is_watched_dir(relpath: str) -> bool:
     return relpath != "" and not any(part.startswith(".") or part == "" for part in relpath.split("/"))
-
-
-def expand_dirty(
-    root: Path,
-    dirty: Iterable[str],
-    known: Iterable[str],
-    *,
-    ignore: Callable[[str], bool] | None = None,
-) -> set[str]:
-    """Turn a batch from :class:`Watcher` into the note paths to stat.
-
-    ``known`` is every path the index holds.  A file entry is returned as is;
-    a directory entry (``"People/"``) becomes every known path under it plus
-    every note file on disk under it.  The caller then stats each returned
-    path: re-parse if it exists and changed, drop it if it is gone.
-    """
-    known_list = list(known)
-    out: set[str] = set()
-    for entry in dirty:
-        if not entry.endswith("/"):
-            out.add(entry)
-            continue
-        out.update(p for p in known_list if p.startswith(entry))
-        base = root / entry
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            rel_dir = Path(dirpath).relative_to(root).as_posix()
-            for name in filenames:
-                rel = f"{rel_dir}/{name}"
-                if is_note_path(rel) and not (ignore and ignore(rel)):
-                    out.add(rel)
-    return out
 
 
 class _OverflowRelay(logging.Handler):

@@ -18,15 +18,47 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from mdnet.lock import VaultLock, VaultLocked
-from mdnet.watch import Watcher, expand_dirty, is_note_path
+from mdnet.watch import Watcher, is_note_path
 from polling import wait_until
+
+
+def expand_dirty(
+    root: Path,
+    dirty: Iterable[str],
+    known: Iterable[str],
+    *,
+    ignore: Callable[[str], bool] | None = None,
+) -> set[str]:
+    """The test's oracle: a batch from :class:`Watcher` -> the note paths it covers.
+
+    ``known`` is every path the index holds.  A file entry is returned as is;
+    a directory entry (``"People/"``) becomes every known path under it plus
+    every note file on disk under it.  The caller then stats each returned
+    path: re-parse if it exists and changed, drop it if it is gone.
+    """
+    known_list = list(known)
+    out: set[str] = set()
+    for entry in dirty:
+        if not entry.endswith("/"):
+            out.add(entry)
+            continue
+        out.update(p for p in known_list if p.startswith(entry))
+        base = root / entry
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel_dir = Path(dirpath).relative_to(root).as_posix()
+            for name in filenames:
+                rel = f"{rel_dir}/{name}"
+                if is_note_path(rel) and not (ignore and ignore(rel)):
+                    out.add(rel)
+    return out
 
 VAULTS = Path(__file__).resolve().parent.parent / ".tmp-vaults"
 DEBOUNCE = 0.15

@@ -92,9 +92,8 @@ def ensure_vault(base: Path, contacts: int, *, regen: bool = False) -> Path:
     return vault
 
 
-def note_files(vault: Path) -> list[str]:
-    """Every .md path mdnet would read: dot-folders and Templates/ skipped."""
-    out: list[str] = []
+def _note_entries(vault: Path):  # type: ignore[no-untyped-def]
+    """os.scandir the tree as mdnet does: dot-folders and Templates/ skipped; yields .md entries."""
     stack = [str(vault)]
     while stack:
         d = stack.pop()
@@ -104,27 +103,23 @@ def note_files(vault: Path) -> list[str]:
                     if not e.name.startswith(".") and e.name not in IGNORED_DIRS:
                         stack.append(e.path)
                 elif e.name.endswith(".md"):
-                    out.append(e.path)
-    return out
+                    yield e
+
+
+def note_files(vault: Path) -> list[str]:
+    """Every .md path mdnet would read."""
+    return [e.path for e in _note_entries(vault)]
 
 
 # ---------------------------------------------------------------- floor and peers
 
 
 def stat_walk(vault: Path) -> int:
-    """os.scandir the tree the way an indexer must, stat()ing every note."""
+    """The walk an indexer must do: every note stat()ed."""
     n = 0
-    stack = [str(vault)]
-    while stack:
-        d = stack.pop()
-        with os.scandir(d) as it:
-            for e in it:
-                if e.is_dir(follow_symlinks=False):
-                    if not e.name.startswith(".") and e.name not in IGNORED_DIRS:
-                        stack.append(e.path)
-                elif e.name.endswith(".md"):
-                    st = e.stat()
-                    n += st.st_size > 0 or st.st_mtime_ns > 0
+    for e in _note_entries(vault):
+        st = e.stat()
+        n += st.st_size > 0 or st.st_mtime_ns > 0
     return n
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 import time
+from contextlib import nullcontext
 
 import click
 
@@ -77,7 +77,7 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
     from datetime import date
 
     from ..lock import VaultLock
-    from ..server import feed_urls, load_or_create_token, make_server
+    from ..server import feed_urls, load_or_create_token, make_server, serve_in_thread
     from ..server import rotate_token as rotate
 
     ws = open_workspace(ctx)
@@ -86,8 +86,7 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
         click.echo("New feed URL made; subscribe again with the URL `mdnet serve` prints.")
         return
     token = load_or_create_token(ws.state_dir)
-    lock = VaultLock(ws.state_dir).acquire() if watch_too else None
-    try:
+    with VaultLock(ws.state_dir) if watch_too else nullcontext():  # one watcher per vault
         ws.refresh()
         path, _, n = ws.write_feed(date.today())
         try:
@@ -109,8 +108,7 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
         watcher = None
         if watch_too:
             watcher, _ = _start_watching(ws, poll, 0.3, False)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+        serve_in_thread(server)
         try:
             stop.wait()
         finally:
@@ -119,7 +117,3 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
             server.shutdown()
             server.server_close()
             _log("stopped")
-    finally:
-        if lock is not None:
-            lock.release()
-    sys.exit(0)

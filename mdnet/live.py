@@ -81,6 +81,8 @@ class FeedUpdater:
                 return  # editor noise, an unchanged save: the feed on disk is this already
             _, changed, n = self.ws.write_feed(day, todo=self.todo)
             first, new_day = self.updates == 0, day != self._day
+            if new_day and not first and not what.startswith("new day"):
+                what = f"{what}; new day {day.isoformat()}"  # whichever batch comes first after midnight
             notes_changed = generation != self._generation
             self._generation, self._built, self._day = generation, key, day
             self.updates += 1

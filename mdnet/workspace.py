@@ -17,6 +17,7 @@ from .vault.files import STATE_DIR, find_vault, read_config
 
 if TYPE_CHECKING:
     from .index import Index, SyncStats
+    from .profile import Profile
 
 
 class FeedTargetError(Exception):
@@ -115,6 +116,21 @@ class Workspace:
             return follow_ups(vault or self.vault(), self.config, as_of)
         key = f"follow-ups {as_of.isoformat()} {self.config.fingerprint()}"
         return decode_items(self.index.derived(key, lambda: encode_items(follow_ups(self.vault(), self.config, as_of))))
+
+    def profile(self) -> "Profile":
+        """``Profile.md`` at the top of the vault, read from disk (an empty
+        :class:`~mdnet.profile.Profile` when there is none or it cannot be read)."""
+        from .profile import PROFILE_NOTE, Profile, parse_profile
+        from .vault.parse import parse_note, split_frontmatter
+
+        try:
+            data = (self.root / PROFILE_NOTE).read_bytes()
+        except OSError:
+            return Profile()
+        note = parse_note(PROFILE_NOTE, data, self.config)
+        text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        _, body, body_line, _ = split_frontmatter(text)
+        return parse_profile(PROFILE_NOTE, body, note.properties, body_line=body_line)
 
     @property
     def feed_path(self) -> Path:

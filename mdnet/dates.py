@@ -104,3 +104,47 @@ def short_date(d: date, as_of: date | None = None) -> str:
     if as_of is not None and d.year != as_of.year:
         text += f" {d.year}"
     return text
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_day(text: str, today: date, *, future: bool = False) -> date | None:
+    """A day as a person types it -> date; None when it is not one.
+
+    ``2026-11-20``, ``today``, ``yesterday``, ``tomorrow``, ``-3d`` (3 days ago),
+    ``3d``/``+2w``/``1m`` (a span from today: a duration of :func:`mdnet.config.parse_duration`),
+    and weekday names (``mon``, ``monday``): the most recent one, today included,
+    or with ``future`` the next one after today.
+    """
+    from .config import parse_duration
+
+    s = text.strip().lower()
+    if not s:
+        return None
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        pass
+    named = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if s in named:
+        return today + timedelta(days=named[s])
+    for i, wd in enumerate(_WEEKDAYS):
+        if len(s) >= 3 and (s == wd or s.startswith(wd) and calendar.day_name[i].lower().startswith(s)):
+            if future:
+                return today + timedelta(days=(i - today.weekday() - 1) % 7 + 1)
+            return today - timedelta(days=(today.weekday() - i) % 7)
+    sign = 1
+    if s[0] in "+-":
+        sign = -1 if s[0] == "-" else 1
+        s = s[1:]
+    d = parse_duration(s)
+    if d is None:
+        return None
+    if sign < 0:
+        if d.unit == "d":
+            return today - timedelta(days=d.count)
+        if d.unit == "w":
+            return today - timedelta(weeks=d.count)
+        return None
+    return add_duration(today, d)

@@ -28,6 +28,20 @@ OUTREACH = "outreach"
 MONTHLY_UPDATE = "monthly-update"
 RULES = (FOLLOW_UP, THANK_YOU, NUDGE, REFERRAL, TRY_ANOTHER, KEEP_IN_TOUCH, OUTREACH, MONTHLY_UPDATE)
 
+#: What ends each rule's item when you act on it (``mdnet done``): the kind word to log,
+#: and for ``follow-up`` also clearing ``follow_up:`` (a note line alone does not end it).
+#: Kept beside the rules: docs/follow-up-rules.md says the same in words.
+ENDED_BY: dict[str, str] = {
+    FOLLOW_UP: "note",
+    THANK_YOU: "thanks",
+    NUDGE: "reached-out",
+    REFERRAL: "reached-out",
+    TRY_ANOTHER: "reached-out",
+    KEEP_IN_TOUCH: "reached-out",
+    OUTREACH: "reached-out",
+    MONTHLY_UPDATE: "update",
+}
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _duration = lru_cache(maxsize=256)(parse_duration)  # a vault repeats a handful of cadences
 

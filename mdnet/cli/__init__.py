@@ -32,12 +32,13 @@ class _Group(click.Group):
             from ..index import IndexUnavailable
             from ..lock import VaultLocked
             from ..vault.files import VaultNotFound
+            from ..vault.write import WriteRefused
             from ..workspace import FeedTargetError
 
             obj = ctx.find_object(Ctx)
             if obj is not None and obj.debug:
                 raise
-            if isinstance(e, (VaultNotFound, IndexUnavailable, VaultLocked, FeedTargetError)):
+            if isinstance(e, (VaultNotFound, IndexUnavailable, VaultLocked, FeedTargetError, WriteRefused)):
                 raise click.ClickException(str(e)) from e
             if isinstance(e, OSError):
                 raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}".lstrip(": ")) from e
@@ -65,10 +66,11 @@ def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
     ctx.obj = Ctx(vault=vault, debug=debug)
 
 
-from . import followups, live, notes  # noqa: E402  (commands register on `cli`)
+from . import edit, followups, live, notes  # noqa: E402  (commands register on `cli`)
 
 for _command in (notes.init, notes.index, notes.check, notes.list_, notes.show, notes.search,
-                 followups.due, followups.feed, live.watch, live.serve):
+                 followups.due, edit.log, edit.done, edit.add, edit.refer, edit.snooze, edit.set_, edit.unset,
+                 edit.open_, followups.feed, live.watch, live.serve):
     cli.add_command(_command)
 
 

@@ -500,7 +500,7 @@ def _after_item(lines: list[str], i: int, end: int) -> int:
     j = i + 1
     while j < end:
         t = _bare(lines[j])
-        if t.strip() and len(t) - len(t.lstrip(" \t")) > indent and not t.lstrip().startswith(("- ", "* ", "+ ")):
+        if t.strip() and len(t) - len(t.lstrip(" \t")) > indent:
             j += 1
             continue
         break

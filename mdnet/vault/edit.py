@@ -200,7 +200,7 @@ def _split_inline(rest: str) -> tuple[str, str]:
             j += 1
     else:
         m = re.search(r"[ \t]#", s[i:])
-        end = i + m.start() if m else len(s.rstrip(" \t"))
+        end = len(s[: i + m.start()].rstrip(" \t")) if m else len(s.rstrip(" \t"))
     if end is None:
         return s, ""
     trailer = s[end:]

@@ -311,6 +311,23 @@ def measure_cmd(md: Mdnet, size: int, name: str, args: list[str], repeat: int, *
     return row
 
 
+def measure_complete(md: Mdnet, size: int, name: str, repeat: int) -> Row:
+    """``mdnet log a<TAB>``: click's bash completion, names read from the index."""
+    row = Row(size, name)
+    why = md.missing("log")
+    if why:
+        row.note = why
+        return row
+    env = dict(md.env, _MDNET_COMPLETE="bash_complete", COMP_WORDS="mdnet log a", COMP_CWORD="2")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        p = subprocess.run([sys.executable, "-m", "mdnet"], env=env, capture_output=True, text=True, cwd=ROOT)
+        row.runs_ms.append((time.perf_counter() - t0) * 1000)
+        row.detail = f"{p.stdout.count(chr(10)) // 2} names"
+    log(f"  {name}: {row.median:.0f} ms")
+    return row
+
+
 def measure_help(repeat: int) -> Row:
     """``mdnet --help`` start-up time: what every command pays before doing anything."""
     md = Mdnet(None)
@@ -552,6 +569,11 @@ def bench_size(vault: Path, size: int, repeat: int, *, quick: bool) -> list[Row]
                                 ["due", "--as-of", AS_OF], repeat, use_json=True))
         rows.append(measure_cmd(md, size, f"mdnet feed --as-of {AS_OF}",
                                 ["feed", "--as-of", AS_OF], repeat, use_json=True))
+        # issue 10: one write end to end (start-up, resolve, guarded write, re-index of that note)
+        rows.append(measure_cmd(md, size, "mdnet log (one line, end to end)",
+                                ["log", victim.relative_to(vault).as_posix(), "note", "bench", "--date", AS_OF],
+                                repeat))
+        rows.append(measure_complete(md, size, "completion of a contact name", repeat))
         rows.extend(measure_live(vault, size, repeat))
     finally:
         victim.write_bytes(original)  # leave the cached vault as generated
@@ -590,6 +612,10 @@ def apply_targets(rows: list[Row]) -> None:
             r.target, r.ok = "< 500 ms at 10k", m < 500
         elif r.name.startswith("mdnet feed") and r.size == 10_000:
             r.target, r.ok = "< 1000 ms at 10k", m < 1000
+        elif r.name.startswith("mdnet log") and r.size == 10_000:
+            r.target, r.ok = "< 300 ms at 10k", m < 300
+        elif r.name.startswith("completion") and r.size == 10_000:
+            r.target, r.ok = "< 150 ms at 10k", m < 150
         elif r.name == "mdnet --help":
             r.target, r.ok = "< 150 ms", m < 150
 

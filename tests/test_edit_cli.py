@@ -71,7 +71,7 @@ def test_dry_run_writes_nothing(tmp_path: Path, style: str) -> None:
     for args in COMMANDS.values():
         code, out = run(root, *args, "--dry-run", "--verbose")
         assert code == 0, out
-        assert "would " in out or "unchanged" in out
+        assert "(dry run: nothing written)" in out or "unchanged" in out
     assert (root / "People" / "person.md").read_bytes() == before
 
 
@@ -81,7 +81,7 @@ def test_log_reindexes_and_due_sees_it(vault) -> None:
     assert [i["rule"] for i in json.loads(out) if i["contact"]] == ["thank-you"]
     code, out = run(vault.root, "log", "maya", "thanks", "sent a note", "--date", "2026-11-21")
     assert code == 0, out
-    assert out == "People/Maya Okafor.md: logged '- 2026-11-21 thanks: sent a note'\n"
+    assert out == "People/Maya Okafor.md: logged \"- 2026-11-21 thanks: sent a note\"\n"
     code, out = run(vault.root, "due", "--as-of", AS_OF, "--json")
     assert [i["rule"] for i in json.loads(out) if i["contact"]] == []
 
@@ -154,7 +154,7 @@ def test_refer_creates_the_contact_then_logs_on_the_referrer(vault) -> None:
     code, out = run(vault.root, "refer", "Priya Shah", "--by", "maya", "--as-of", AS_OF)
     assert code == 0, out
     assert out.splitlines() == ["People/Priya Shah.md: created contact Priya Shah",
-                                "People/Maya Okafor.md: logged '- 2026-11-23 note: suggested [[Priya Shah]]'"]
+                                "People/Maya Okafor.md: logged \"- 2026-11-23 note: suggested [[Priya Shah]]\""]
     assert 'referred_by: "[[Maya Okafor]]"' in (vault.root / "People" / "Priya Shah.md").read_text()
     code, out = run(vault.root, "due", "--as-of", "2026-11-24", "--rule", "referral", "--json")
     assert [i["contact"] for i in json.loads(out)] == ["Priya Shah"]
@@ -220,8 +220,8 @@ def test_done_prints_what_is_still_due(vault) -> None:
     code, out = run(vault.root, "done", "target", "--rule", "follow-up", "--as-of", AS_OF)
     assert code == 0, out
     lines = out.splitlines()
-    assert lines[0] == ("People/Target.md: follow-up done: logged '- 2026-11-23 note: followed up as planned "
-                        "(2026-11-23)' and cleared follow_up")
+    assert lines[0] == ("People/Target.md: follow-up done: logged \"- 2026-11-23 note: followed up as planned "
+                        "(2026-11-23)\" and cleared follow_up")
     assert lines[1:] == ["2026-11-23  thank-you       Thank Target for the coffee on 22 Nov"]
 
 

@@ -112,8 +112,7 @@ def _report(ws: "Workspace", change: "Change", what: str, *, dry_run: bool, verb
     if not change.changed:
         click.echo(f"{change.rel}: unchanged ({what} already)")
         return
-    prefix = "would " if dry_run else ""
-    click.echo(f"{change.rel}: {prefix}{what}")
+    click.echo(f"{change.rel}: {what}" + (" (dry run: nothing written)" if dry_run else ""))
     if verbose:
         click.echo(change.diff(), nl=False)
     if change.written or change.created and not dry_run:
@@ -170,7 +169,7 @@ def log(ctx: click.Context, name: str, kind: str, text: tuple[str, ...], when: s
     contact = resolve(_vault(ws), name)
     note = " ".join(text)
     change = _edit(ws, contact.path, lambda t: append_log(t, day, word.lower(), note), dry_run=dry_run)
-    _report(ws, change, f"logged {log_line(day, word.lower(), note)!r}", dry_run=dry_run, verbose=verbose)
+    _report(ws, change, f'logged "{log_line(day, word.lower(), note)}"', dry_run=dry_run, verbose=verbose)
 
 
 # --- set / unset / snooze -------------------------------------------------------------------
@@ -446,7 +445,7 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
         change = _edit(ws, referrer.path, lambda t: append_log(t, today, "note", text), dry_run=dry_run)
     except click.ClickException as e:
         raise click.ClickException(f"{e.message} (the note for {target} stays)") from None
-    _report(ws, change, f"logged {log_line(today, 'note', text)!r}", dry_run=dry_run, verbose=verbose)
+    _report(ws, change, f'logged "{log_line(today, "note", text)}"', dry_run=dry_run, verbose=verbose)
 
 
 # --- done -----------------------------------------------------------------------------------
@@ -493,7 +492,7 @@ def done(ctx: click.Context, name: str, text: tuple[str, ...], rule: str | None,
 
     change = _edit(ws, contact.path, edit, dry_run=dry_run)
     extra = " and cleared follow_up" if item.rule == FOLLOW_UP else ""
-    _report(ws, change, f"{item.rule} done: logged {log_line(today, word, note)!r}{extra}",
+    _report(ws, change, f'{item.rule} done: logged "{log_line(today, word, note)}"{extra}',
             dry_run=dry_run, verbose=verbose)
     if dry_run:
         return

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Sequence, TypeVar
 
 from .model import Contact, Interaction, Vault
+
+T = TypeVar("T")
 
 
 def find_contacts(vault: Vault, query: str) -> list[Contact]:
@@ -14,6 +16,12 @@ def find_contacts(vault: Vault, query: str) -> list[Contact]:
     every contact one of whose names starts with the query (then: contains it).
     More than one result means the query was ambiguous.
     """
+    return match_names(((c, c.name, c.path, c.aliases) for c in vault.contacts), query)
+
+
+def match_names(entries: Iterable[tuple[T, str, str, Sequence[str]]], query: str) -> list[T]:
+    """:func:`find_contacts` over plain ``(item, name, path, aliases)`` rows, so a
+    caller holding only the index's names (not a resolved vault) matches the same way."""
     q = query.strip().lower()
     if q.endswith(".md"):
         q = q[:-3]
@@ -21,19 +29,19 @@ def find_contacts(vault: Vault, query: str) -> list[Contact]:
         return []
 
     by_path = "/" in q  # "People/ana" means a path; "pe" must not match every note in People/
+    rows = []
+    for item, name, path, aliases in entries:
+        title = path.rsplit("/", 1)[-1][:-3]
+        found = [name.lower(), title.lower(), *(a.lower() for a in aliases)]
+        rows.append((item, found + [path[:-3].lower()] if by_path else found))
 
-    def names(c: Contact) -> list[str]:
-        title = c.path.rsplit("/", 1)[-1][:-3]
-        found = [c.name.lower(), title.lower(), *(a.lower() for a in c.aliases)]
-        return found + [c.path[:-3].lower()] if by_path else found
-
-    exact = [c for c in vault.contacts if q in names(c)]
+    exact = [item for item, names in rows if q in names]
     if exact:
         return exact
-    prefix = [c for c in vault.contacts if any(n.startswith(q) for n in names(c))]
+    prefix = [item for item, names in rows if any(n.startswith(q) for n in names)]
     if prefix:
         return prefix
-    return [c for c in vault.contacts if any(q in n for n in names(c))]
+    return [item for item, names in rows if any(q in n for n in names)]
 
 
 def last_interaction(vault: Vault, contact: Contact) -> Interaction | None:

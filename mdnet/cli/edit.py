@@ -11,14 +11,13 @@ import os
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 import click
 
 from .common import open_workspace
 
 if TYPE_CHECKING:
-    from ..model import Contact, Vault
     from ..vault.write import Change
     from ..workspace import Workspace
 
@@ -85,22 +84,42 @@ def _day(value: str | None, today: date, param: str, *, future: bool = False) ->
     return d
 
 
-def _vault(ws: "Workspace") -> "Vault":
+class Named(NamedTuple):
+    """A contact as a typed name finds it: enough to write its note."""
+
+    path: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+def _contacts(ws: "Workspace") -> list[Named]:
+    """Every contact's path, name and aliases, from an up-to-date index (no vault resolved)."""
     ws.refresh()
-    return ws.vault()
+    return sorted(Named(*row) for row in ws.index.contact_names())
 
 
-def resolve(vault: "Vault", name: str) -> "Contact":
+def _matches(contacts: list[Named], name: str) -> list[Named]:
+    from ..lookup import match_names
+
+    return match_names(((c, c.name, c.path, c.aliases) for c in contacts), name)
+
+
+def resolve(contacts: list[Named], name: str) -> Named:
     """The one contact NAME means (as `show` finds it); else a one-line refusal listing candidates."""
-    from ..lookup import find_contacts
-
-    found = find_contacts(vault, name)
+    found = _matches(contacts, name)
     if not found:
         raise click.ClickException(f"no contact matches {name!r}; nothing written (try `mdnet list` or `mdnet add`)")
     if len(found) > 1:
         names = ", ".join(f"{c.name} ({c.path})" for c in found[:10]) + (", ..." if len(found) > 10 else "")
         raise click.ClickException(f"{name!r} matches {len(found)} contacts: {names}; nothing written, say which")
     return found[0]
+
+
+def _same_name(contacts: list[Named], name: str) -> list[Named]:
+    """Contacts whose name, file name or alias is exactly ``name`` (any case)."""
+    q = " ".join(name.split()).lower()
+    return [c for c in _matches(contacts, name)
+            if q in (c.name.lower(), c.path.rsplit("/", 1)[-1][:-3].lower(), *(a.lower() for a in c.aliases))]
 
 
 def _refused(e: Exception) -> click.ClickException:
@@ -166,7 +185,7 @@ def log(ctx: click.Context, name: str, kind: str, text: tuple[str, ...], when: s
         known = ", ".join(sorted(words))
         raise click.ClickException(f"{kind!r} is not a known kind word; nothing written. Known: {known} "
                                    "(add yours in [kinds] of mdnet.toml, or use --force)")
-    contact = resolve(_vault(ws), name)
+    contact = resolve(_contacts(ws), name)
     note = " ".join(text)
     change = _edit(ws, contact.path, lambda t: append_log(t, day, word.lower(), note), dry_run=dry_run)
     _report(ws, change, f'logged "{log_line(day, word.lower(), note)}"', dry_run=dry_run, verbose=verbose)
@@ -220,7 +239,7 @@ def set_(ctx: click.Context, name: str, key: str, value: str, as_of: str | None,
 
     v = typed_value(key, value, _today(as_of))
     ws = open_workspace(ctx)
-    contact = resolve(_vault(ws), name)
+    contact = resolve(_contacts(ws), name)
     change = _edit(ws, contact.path, lambda t: set_property(t, key, v), dry_run=dry_run)
     _report(ws, change, f"{key}: {format_value(v)}".rstrip(), dry_run=dry_run, verbose=verbose)
 
@@ -236,7 +255,7 @@ def unset(ctx: click.Context, name: str, key: str, dry_run: bool, verbose: bool)
     from ..vault.edit import unset_property
 
     ws = open_workspace(ctx)
-    contact = resolve(_vault(ws), name)
+    contact = resolve(_contacts(ws), name)
     change = _edit(ws, contact.path, lambda t: unset_property(t, key), dry_run=dry_run)
     _report(ws, change, f"{key}: cleared", dry_run=dry_run, verbose=verbose)
 
@@ -257,7 +276,7 @@ def snooze(ctx: click.Context, name: str, until: str, as_of: str | None, dry_run
 
     day = _day(until, _today(as_of), "UNTIL", future=True)
     ws = open_workspace(ctx)
-    contact = resolve(_vault(ws), name)
+    contact = resolve(_contacts(ws), name)
     change = _edit(ws, contact.path, lambda t: set_property(t, "snooze_until", day.isoformat()), dry_run=dry_run)
     _report(ws, change, f"snoozed until {day.isoformat()}", dry_run=dry_run, verbose=verbose)
 
@@ -302,18 +321,15 @@ def new_contact_text(root: Path, name: str, props: list[tuple[str, Any]], lists:
     return text
 
 
-def _create(ctx: click.Context, ws: "Workspace", vault: "Vault", name: str, fields: dict[str, Any],
+def _create(ctx: click.Context, ws: "Workspace", contacts: list[Named], name: str, fields: dict[str, Any],
             today: date, *, dry_run: bool, verbose: bool) -> "Change":
-    from ..lookup import find_contacts
     from ..vault.edit import EditError
     from ..vault.write import WriteRefused, create_note
 
     name = " ".join(name.split())
     if not name or name.startswith(".") or _BAD_NAME.search(name):
         raise click.ClickException(f"{name!r} cannot be a note's file name (no / \\ : * ? \" < > | # ^ [ ]); nothing written")
-    q = name.lower()
-    same = [c for c in find_contacts(vault, name)
-            if q in (c.name.lower(), c.path.rsplit("/", 1)[-1][:-3].lower(), *(a.lower() for a in c.aliases))]
+    same = _same_name(contacts, name)
     if same:
         raise click.ClickException(f"{same[0].name} is already a contact ({same[0].path}); nothing written: "
                                    f"see `mdnet show \"{same[0].name}\"`")
@@ -390,13 +406,11 @@ def add(ctx: click.Context, name: str, as_of: str | None, dry_run: bool, verbose
     """
     today = _today(as_of)
     ws = open_workspace(ctx)
-    vault = _vault(ws)
+    contacts = _contacts(ws)
     if kw.get("referred_by"):
-        from ..lookup import find_contacts
-
-        found = find_contacts(vault, kw["referred_by"])
+        found = _matches(contacts, kw["referred_by"])
         kw["referred_by"] = _link(found[0].name if len(found) == 1 else kw["referred_by"])
-    _create(ctx, ws, vault, name, _fields(today, **kw), today, dry_run=dry_run, verbose=verbose)
+    _create(ctx, ws, contacts, name, _fields(today, **kw), today, dry_run=dry_run, verbose=verbose)
 
 
 @click.command()
@@ -415,20 +429,18 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
     exists, then logs `- TODAY note: suggested [[NAME]]` on the referrer's
     note. Two writes, each atomic: if the second is refused, the first stays.
     """
-    from ..lookup import find_contacts
     from ..vault.edit import append_log, log_line, set_property
 
     today = _today(as_of)
     ws = open_workspace(ctx)
-    vault = _vault(ws)
-    referrer = resolve(vault, by)
-    q = " ".join(name.split()).lower()
-    existing = [c for c in find_contacts(vault, name)
-                if q in (c.name.lower(), c.path.rsplit("/", 1)[-1][:-3].lower(), *(a.lower() for a in c.aliases))]
+    contacts = _contacts(ws)
+    referrer = resolve(contacts, by)
+    existing = _same_name(contacts, name)
     if len(existing) > 1:
-        resolve(vault, name)  # lists the candidates
+        resolve(existing, name)  # lists the candidates
     if existing:
-        person = existing[0]
+        person = ws.index.notes(paths=[existing[0].path])[0].contact
+        assert person is not None
         target = person.name
         if not person.referred_by:
             link = _link(referrer.name)
@@ -438,7 +450,7 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
             click.echo(f"{person.path}: already a contact, referred by {person.referred_by}")
     else:
         kw["referred_by"] = _link(referrer.name)
-        _create(ctx, ws, vault, name, _fields(today, **kw), today, dry_run=dry_run, verbose=verbose)
+        _create(ctx, ws, contacts, name, _fields(today, **kw), today, dry_run=dry_run, verbose=verbose)
         target = " ".join(name.split())
     text = f"suggested [[{target}]]"
     try:
@@ -474,7 +486,7 @@ def done(ctx: click.Context, name: str, text: tuple[str, ...], rule: str | None,
         raise click.BadParameter(f"unknown rule {rule!r}; rules are: {', '.join(RULES)}", param_hint="--rule")
     today = _today(as_of)
     ws = open_workspace(ctx)
-    contact = resolve(_vault(ws), name)
+    contact = resolve(_contacts(ws), name)
     items = select_due(ws.follow_ups(today), today)
     mine = [i for i in items if (i.path == contact.path or (i.path is None and rule == i.rule))
             and (rule is None or i.rule == rule)]
@@ -516,7 +528,7 @@ def open_(ctx: click.Context, name: str, obsidian: bool) -> None:
     import subprocess
 
     ws = open_workspace(ctx)
-    contact = resolve(_vault(ws), name)
+    contact = resolve(_contacts(ws), name)
     path = ws.root / contact.path
     if obsidian:
         from ..feed import note_link

@@ -18,6 +18,7 @@ from ..model import Contact, Diagnostic, FollowUp, Interaction, Meeting, Note
 # A contact is stored as a list of its fields in declaration order (but path,
 # which is the row's key, and extra, which the properties give back).
 _CONTACT_FIELDS = [f.name for f in fields(Contact) if f.name not in ("path", "extra")]
+CONTACT_FIELDS = tuple(_CONTACT_FIELDS)  # the order of a contact's record ("c")
 _DATE_AT = [i for i, n in enumerate(_CONTACT_FIELDS) if n in ("added", "met", "follow_up", "snooze_until")]
 _TUPLE_AT = [i for i, n in enumerate(_CONTACT_FIELDS) if n in ("aliases", "emails", "tags", "circles", "ask_about", "offers")]
 _EXTRA_AT = [f.name for f in fields(Contact)].index("extra")

@@ -30,10 +30,11 @@ from ..config import Config
 from ..model import ERROR, Diagnostic, Note, Vault
 from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, stat_tree, walk
 from ..vault.parse import parse_note
-from .codec import decode, encode, searchable_properties
+from .codec import CONTACT_FIELDS, decode, encode, searchable_properties
 
 SCHEMA_VERSION = 8
 DB_NAME = "index.sqlite"
+_ALIASES_AT = CONTACT_FIELDS.index("aliases")
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 1500  # files to parse before a second process pays for itself
 
@@ -535,6 +536,15 @@ class Index:
         if types:
             q += " WHERE n.type IN (%s)" % ",".join("?" * len(types))
         return [decode(p, r, m) for p, r, m in self.conn.execute(q, types or ())]
+
+    def contact_names(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(path, name, aliases) of every indexed contact, without decoding the
+        records (SQLite reads the aliases out of the JSON): what resolving a typed
+        name needs, at a fraction of the cost of :meth:`vault`."""
+        at = _ALIASES_AT
+        rows = self.conn.execute(f"SELECT n.path, coalesce(n.name, n.title), json_extract(r.record, '$.c[{at}]') "
+                                 "FROM notes n JOIN records r ON r.id = n.id WHERE n.type = 'person'")
+        return [(p, name, tuple(json.loads(a)) if a else ()) for p, name, a in rows]
 
     def first_seen(self) -> dict[str, date]:
         return {p: date.fromisoformat(d) for p, d in self.conn.execute("SELECT path, first_seen FROM notes")}

@@ -31,9 +31,12 @@ def match_names(entries: Iterable[tuple[T, str, str, Sequence[str]]], query: str
     by_path = "/" in q  # "People/ana" means a path; "pe" must not match every note in People/
     rows = []
     for item, name, path, aliases in entries:
-        title = path.rsplit("/", 1)[-1][:-3]
-        found = [name.lower(), title.lower(), *(a.lower() for a in aliases)]
-        rows.append((item, found + [path[:-3].lower()] if by_path else found))
+        names = [name.lower(), path[path.rfind("/") + 1:-3].lower()]
+        if aliases:
+            names.extend(a.lower() for a in aliases)
+        if by_path:
+            names.append(path[:-3].lower())
+        rows.append((item, names))
 
     exact = [item for item, names in rows if q in names]
     if exact:

@@ -109,6 +109,19 @@ def test_ambiguous_and_unknown_names_write_nothing(vault) -> None:
     assert vault.snapshot() == snap
 
 
+def test_names_resolve_by_alias_as_show_does(vault) -> None:
+    vault.person("Samuel Adeyemi", "type: person\naliases: [Sam, \"Dr. Ño\"]\n")
+    vault.person("Samantha Lee", "type: person\n")
+    code, out = run(vault.root, "log", "sam", "email", "--date", "2026-11-02")  # exact alias beats prefixes
+    assert code == 0 and out.startswith("People/Samuel Adeyemi.md: "), out
+    code, out = run(vault.root, "log", "dr. ño", "email", "--date", "2026-11-02")  # non-ASCII alias
+    assert code == 0 and out.startswith("People/Samuel Adeyemi.md: "), out
+    code, out = run(vault.root, "log", "sa", "email")
+    assert code == 1 and "matches 2 contacts" in out
+    code, out = run(vault.root, "add", "SAM")
+    assert code == 1 and "Samuel Adeyemi is already a contact" in out
+
+
 def test_bad_frontmatter_is_refused_naming_path_and_line(vault) -> None:
     p = vault.write("People/Bo.md", "---\ntype: person\nrole: [unclosed\n---\n## Log\n")
     before = p.read_bytes()

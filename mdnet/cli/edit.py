@@ -92,10 +92,16 @@ class Named(NamedTuple):
     aliases: tuple[str, ...]
 
 
-def _contacts(ws: "Workspace") -> list[Named]:
-    """Every contact's path, name and aliases, from an up-to-date index (no vault resolved)."""
+def _contacts(ws: "Workspace", *names: str) -> list[Named]:
+    """Every contact's path and name, from an up-to-date index (no vault resolved), and
+    the aliases that could match one of ``names``."""
     ws.refresh()
-    return sorted(Named(*row) for row in ws.index.contact_names())
+    rows: dict[str, Named] = {}
+    for name in [n for n in names if n] or [""]:
+        for path, display, aliases in ws.index.contact_names(name or None):
+            if path not in rows or aliases:
+                rows[path] = Named(path, display, aliases)
+    return [rows[p] for p in sorted(rows)]
 
 
 def _matches(contacts: list[Named], name: str) -> list[Named]:
@@ -185,7 +191,7 @@ def log(ctx: click.Context, name: str, kind: str, text: tuple[str, ...], when: s
         known = ", ".join(sorted(words))
         raise click.ClickException(f"{kind!r} is not a known kind word; nothing written. Known: {known} "
                                    "(add yours in [kinds] of mdnet.toml, or use --force)")
-    contact = resolve(_contacts(ws), name)
+    contact = resolve(_contacts(ws, name), name)
     note = " ".join(text)
     change = _edit(ws, contact.path, lambda t: append_log(t, day, word.lower(), note), dry_run=dry_run)
     _report(ws, change, f'logged "{log_line(day, word.lower(), note)}"', dry_run=dry_run, verbose=verbose)
@@ -239,7 +245,7 @@ def set_(ctx: click.Context, name: str, key: str, value: str, as_of: str | None,
 
     v = typed_value(key, value, _today(as_of))
     ws = open_workspace(ctx)
-    contact = resolve(_contacts(ws), name)
+    contact = resolve(_contacts(ws, name), name)
     change = _edit(ws, contact.path, lambda t: set_property(t, key, v), dry_run=dry_run)
     _report(ws, change, f"{key}: {format_value(v)}".rstrip(), dry_run=dry_run, verbose=verbose)
 
@@ -255,7 +261,7 @@ def unset(ctx: click.Context, name: str, key: str, dry_run: bool, verbose: bool)
     from ..vault.edit import unset_property
 
     ws = open_workspace(ctx)
-    contact = resolve(_contacts(ws), name)
+    contact = resolve(_contacts(ws, name), name)
     change = _edit(ws, contact.path, lambda t: unset_property(t, key), dry_run=dry_run)
     _report(ws, change, f"{key}: cleared", dry_run=dry_run, verbose=verbose)
 
@@ -276,7 +282,7 @@ def snooze(ctx: click.Context, name: str, until: str, as_of: str | None, dry_run
 
     day = _day(until, _today(as_of), "UNTIL", future=True)
     ws = open_workspace(ctx)
-    contact = resolve(_contacts(ws), name)
+    contact = resolve(_contacts(ws, name), name)
     change = _edit(ws, contact.path, lambda t: set_property(t, "snooze_until", day.isoformat()), dry_run=dry_run)
     _report(ws, change, f"snoozed until {day.isoformat()}", dry_run=dry_run, verbose=verbose)
 
@@ -406,7 +412,7 @@ def add(ctx: click.Context, name: str, as_of: str | None, dry_run: bool, verbose
     """
     today = _today(as_of)
     ws = open_workspace(ctx)
-    contacts = _contacts(ws)
+    contacts = _contacts(ws, name, kw.get("referred_by") or "")
     if kw.get("referred_by"):
         found = _matches(contacts, kw["referred_by"])
         kw["referred_by"] = _link(found[0].name if len(found) == 1 else kw["referred_by"])
@@ -433,7 +439,7 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
 
     today = _today(as_of)
     ws = open_workspace(ctx)
-    contacts = _contacts(ws)
+    contacts = _contacts(ws, name, by)
     referrer = resolve(contacts, by)
     existing = _same_name(contacts, name)
     if len(existing) > 1:
@@ -486,7 +492,7 @@ def done(ctx: click.Context, name: str, text: tuple[str, ...], rule: str | None,
         raise click.BadParameter(f"unknown rule {rule!r}; rules are: {', '.join(RULES)}", param_hint="--rule")
     today = _today(as_of)
     ws = open_workspace(ctx)
-    contact = resolve(_contacts(ws), name)
+    contact = resolve(_contacts(ws, name), name)
     items = select_due(ws.follow_ups(today), today)
     mine = [i for i in items if (i.path == contact.path or (i.path is None and rule == i.rule))
             and (rule is None or i.rule == rule)]
@@ -528,7 +534,7 @@ def open_(ctx: click.Context, name: str, obsidian: bool) -> None:
     import subprocess
 
     ws = open_workspace(ctx)
-    contact = resolve(_contacts(ws), name)
+    contact = resolve(_contacts(ws, name), name)
     path = ws.root / contact.path
     if obsidian:
         from ..feed import note_link

@@ -537,14 +537,28 @@ class Index:
             q += " WHERE n.type IN (%s)" % ",".join("?" * len(types))
         return [decode(p, r, m) for p, r, m in self.conn.execute(q, types or ())]
 
-    def contact_names(self) -> list[tuple[str, str, tuple[str, ...]]]:
-        """(path, name, aliases) of every indexed contact, without decoding the
-        records (SQLite reads the aliases out of the JSON): what resolving a typed
-        name needs, at a fraction of the cost of :meth:`vault`."""
-        at = _ALIASES_AT
-        rows = self.conn.execute(f"SELECT n.path, coalesce(n.name, n.title), json_extract(r.record, '$.c[{at}]') "
-                                 "FROM notes n JOIN records r ON r.id = n.id WHERE n.type = 'person'")
-        return [(p, name, tuple(json.loads(a)) if a else ()) for p, name, a in rows]
+    def contact_names(self, containing: str | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(path, name, aliases) of every indexed contact, without decoding the records:
+        what resolving a typed name needs, at a fraction of the cost of :meth:`vault`.
+
+        With ``containing`` (a typed name), only aliases that could contain it
+        (ignoring case) are read out of the JSON records; the others come back
+        empty, which changes no match on that name.
+        """
+        q = (containing or "").strip().lower()
+        if q.endswith(".md"):
+            q = q[:-3]
+        names = self.conn.execute("SELECT path, coalesce(name, title) FROM notes WHERE type = 'person'").fetchall()
+        sql = (f"SELECT n.path, json_extract(r.record, '$.c[{_ALIASES_AT}]') FROM notes n JOIN records r ON r.id = n.id "
+               "WHERE n.type = 'person'")
+        args: tuple[str, ...] = ()
+        if q and q.isascii() and q.isprintable() and '"' not in q and "\\" not in q:
+            # LIKE ignores ASCII case; the record holds each alias as written (JSON escapes only " \ and controls)
+            sql += " AND r.record LIKE ? ESCAPE '!'"
+            args = ("%" + q.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%",)
+        loads = json.loads
+        aliases = {p: tuple(loads(a)) for p, a in self.conn.execute(sql, args) if a and a != "[]"}
+        return [(p, name, aliases.get(p, ())) for p, name in names]
 
     def first_seen(self) -> dict[str, date]:
         return {p: date.fromisoformat(d) for p, d in self.conn.execute("SELECT path, first_seen FROM notes")}

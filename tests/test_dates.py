@@ -126,3 +126,25 @@ def test_short_date_adds_the_year_only_when_it_differs() -> None:
     assert short_date(date(2026, 11, 18), date(2026, 12, 1)) == "18 Nov"
     assert short_date(date(2025, 11, 18), date(2026, 1, 5)) == "18 Nov 2025"
     assert short_date(date(2026, 3, 1)) == "1 Mar"
+
+
+def test_parse_day_as_people_type_it() -> None:
+    from datetime import date
+
+    from mdnet.dates import parse_day
+
+    monday = date(2026, 11, 30)
+    assert parse_day("2026-11-20", monday) == date(2026, 11, 20)
+    assert parse_day("today", monday) == monday
+    assert parse_day("Yesterday", monday) == date(2026, 11, 29)
+    assert parse_day("-3d", monday) == date(2026, 11, 27)
+    assert parse_day("-1w", monday) == date(2026, 11, 23)
+    assert parse_day("3d", monday) == date(2026, 12, 3)
+    assert parse_day("2w", monday) == date(2026, 12, 14)
+    assert parse_day("mon", monday) == monday  # the most recent Monday, today included
+    assert parse_day("mon", monday, future=True) == date(2026, 12, 7)
+    assert parse_day("friday", monday) == date(2026, 11, 27)
+    assert parse_day("fri", monday, future=True) == date(2026, 12, 4)
+    assert parse_day("tues", monday) == date(2026, 11, 24)
+    for bad in ("", "someday", "-1m", "2026-02-30", "mo"):
+        assert parse_day(bad, monday) is None, bad

@@ -228,3 +228,26 @@ def test_create_never_replaces(tmp_path: Path) -> None:
         create_note(tmp_path, "People/New.md", "other")
     assert (tmp_path / "People" / "New.md").read_text() == "---\ntype: person\n---\n"
     assert sorted(p.name for p in (tmp_path / "People").iterdir()) == ["New.md"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(notes(), st.data(), st.lists(_word, min_size=1, max_size=3))
+def test_property_add_to_list_appends_exactly_the_new_values(note, data, values) -> None:  # type: ignore[no-untyped-def]
+    text, keys = note
+    key = data.draw(st.sampled_from(keys + ["new_list"]))
+    before = frontmatter_props(text)
+    try:
+        out = add_to_list(text, key, values)
+    except EditError as e:
+        assert e.code == "unsafe-edit"
+        return
+    after = frontmatter_props(out)
+    old = before.get(key)
+    have = [] if old in (None, "") else list(old) if isinstance(old, list) else [old]
+    want = list(have)
+    for v in values:
+        if v.lower() not in {str(x).lower() for x in want}:
+            want.append(v)
+    assert after == {**before, key: want} or (want == have and out == text)
+    assert [line for line in text.splitlines() if not line.startswith((key, " ", "-"))] == \
+        [line for line in out.splitlines() if not line.startswith((key, " ", "-"))]

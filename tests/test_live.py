@@ -653,3 +653,22 @@ def test_a_broken_mdnet_toml_is_reported_and_the_defaults_hold(live: Live) -> No
                what="the TOML error")
     wait_until(lambda: live.updater.updates > before, what="the update to finish")
     assert live.feed().startswith(b"BEGIN:VCALENDAR")
+
+
+@pytest.mark.slow
+def test_a_writing_command_is_seen_like_an_editor_save(live: Live) -> None:
+    """`mdnet done` writes while the watcher runs: the feed follows, the index stays whole."""
+    from click.testing import CliRunner
+
+    from mdnet.cli import cli
+
+    before = (live.root / MAYA).read_bytes()
+    r = CliRunner().invoke(cli, ["--vault", str(live.root), "done", "maya", "--rule", "thank-you",
+                                 "--as-of", DAY.isoformat()])
+    assert r.exit_code == 0, r.output
+    after = (live.root / MAYA).read_bytes()
+    assert after.startswith(before) and after[len(before):].startswith(b"- 2026-11-23 thanks: ")
+    assert after.count(b"\n") == before.count(b"\n") + 1
+    wait_until(lambda: THANK_MAYA not in live.events(), what="the thank-you to leave the feed")
+    assert not any(".tmp" in p for c in live.calls if c for p in c)
+    live.assert_settled()

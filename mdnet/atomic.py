@@ -7,6 +7,29 @@ import tempfile
 from pathlib import Path
 
 
+def _synced_temp(path: Path, data: bytes, mode: int) -> str:
+    """A temporary file beside ``path`` holding ``data``, fsynced, with ``mode``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _unlink(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """Write to a temporary file in the same folder, fsync, then rename over ``path``.
 
@@ -17,21 +40,34 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         mode = path.stat().st_mode & 0o777
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _synced_temp(path, data, mode)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
+
+
+def write_new(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Create ``path`` with ``data``, complete or not at all; ``FileExistsError`` if
+    anything is already there (even a file created a moment ago by someone else).
+
+    The temporary file is hard-linked into place, which fails rather than
+    replaces; where hard links are not supported, an exclusive create is used.
+    """
+    tmp = _synced_temp(path, data, mode)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some network and FAT file systems)
+            with open(path, "xb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+    finally:
+        _unlink(tmp)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..atomic import write_atomic
+from ..atomic import write_atomic, write_new
 from ..config import Config
 from .edit import EditError
 from .parse import parse_note
@@ -142,28 +141,10 @@ def create_note(root: Path, rel: str, text: str, *, dry_run: bool = False) -> Ch
     change = Change(rel, b"", data, created=True)
     if dry_run:
         return change
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise WriteRefused(f"{rel} already exists; nothing written") from None
-        except OSError:  # a file system without hard links: exclusive create instead
-            with open(path, "xb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        write_new(path, data, mode=0o666 & ~_umask())
+    except FileExistsError:
+        raise WriteRefused(f"{rel} already exists; nothing written") from None
     return Change(rel, b"", data, created=True, written=True)
 
 

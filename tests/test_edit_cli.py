@@ -25,6 +25,7 @@ COMMANDS = {
     "set-list": ["set", "person", "tags", "[a, b]"],
     "unset": ["unset", "person", "follow_up"],
     "snooze": ["snooze", "person", "2w", "--as-of", AS_OF],
+    "done": ["done", "person", "--as-of", AS_OF],  # refused (golden = the note) when nothing is due
 }
 
 
@@ -47,7 +48,7 @@ def test_golden(tmp_path: Path, style: str, command: str) -> None:
     root = person_vault(tmp_path, style)
     before = (root / "People" / "person.md").read_bytes()
     code, out = run(root, *COMMANDS[command])
-    assert code == 0, out
+    assert code == 0 or (command == "done" and "nothing is due" in out), out
     after = (root / "People" / "person.md").read_bytes()
     golden = FIXTURES / "expected" / f"{style[:-3]}.{command}.md"
     if REGEN:

@@ -128,10 +128,6 @@ def _same_name(contacts: list[Named], name: str) -> list[Named]:
             if q in (c.name.lower(), c.path.rsplit("/", 1)[-1][:-3].lower(), *(a.lower() for a in c.aliases))]
 
 
-def _refused(e: Exception) -> click.ClickException:
-    return click.ClickException(str(e))
-
-
 def _report(ws: "Workspace", change: "Change", what: str, *, dry_run: bool, verbose: bool) -> None:
     """One line; the diff with --verbose; re-index the note after a write."""
     if not change.changed:
@@ -140,17 +136,15 @@ def _report(ws: "Workspace", change: "Change", what: str, *, dry_run: bool, verb
     click.echo(f"{change.rel}: {what}" + (" (dry run: nothing written)" if dry_run else ""))
     if verbose:
         click.echo(change.diff(), nl=False)
-    if change.written or change.created and not dry_run:
+    if change.written:
         ws.refresh(paths=[change.rel])
 
 
 def _edit(ws: "Workspace", rel: str, fn: Callable[[str], str], *, dry_run: bool) -> "Change":
-    from ..vault.write import WriteRefused, edit_note
+    """Guarded edit of one note; a refusal (WriteRefused) becomes `Error: ...` in cli/__init__."""
+    from ..vault.write import edit_note
 
-    try:
-        return edit_note(ws.root, rel, fn, config=ws.config, dry_run=dry_run)
-    except WriteRefused as e:
-        raise _refused(e) from None
+    return edit_note(ws.root, rel, fn, config=ws.config, dry_run=dry_run)
 
 
 # --- log ------------------------------------------------------------------------------------
@@ -330,7 +324,7 @@ def new_contact_text(root: Path, name: str, props: list[tuple[str, Any]], lists:
 def _create(ctx: click.Context, ws: "Workspace", contacts: list[Named], name: str, fields: dict[str, Any],
             today: date, *, dry_run: bool, verbose: bool) -> "Change":
     from ..vault.edit import EditError
-    from ..vault.write import WriteRefused, create_note
+    from ..vault.write import create_note
 
     name = " ".join(name.split())
     if not name or name.startswith(".") or _BAD_NAME.search(name):
@@ -352,10 +346,7 @@ def _create(ctx: click.Context, ws: "Workspace", contacts: list[Named], name: st
         text = new_contact_text(ws.root, name, props, lists, now)
     except EditError as e:
         raise click.ClickException(f"the template Templates/Person.md cannot be filled: line {e.line}: {e.message}") from None
-    try:
-        change = create_note(ws.root, rel, text, dry_run=dry_run)
-    except WriteRefused as e:
-        raise _refused(e) from None
+    change = create_note(ws.root, rel, text, dry_run=dry_run)
     _report(ws, change, f"created contact {name}", dry_run=dry_run, verbose=verbose)
     return change
 
@@ -436,6 +427,7 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
     note. Two writes, each atomic: if the second is refused, the first stays.
     """
     from ..vault.edit import append_log, log_line, set_property
+    from ..vault.write import WriteRefused
 
     today = _today(as_of)
     ws = open_workspace(ctx)
@@ -461,8 +453,8 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
     text = f"suggested [[{target}]]"
     try:
         change = _edit(ws, referrer.path, lambda t: append_log(t, today, "note", text), dry_run=dry_run)
-    except click.ClickException as e:
-        raise click.ClickException(f"{e.message} (the note for {target} stays)") from None
+    except WriteRefused as e:
+        raise WriteRefused(f"{e} (the note for {target} stays)") from None
     _report(ws, change, f'logged "{log_line(today, "note", text)}"', dry_run=dry_run, verbose=verbose)
 
 

@@ -29,22 +29,22 @@ def match_names(entries: Iterable[tuple[T, str, str, Sequence[str]]], query: str
         return []
 
     by_path = "/" in q  # "People/ana" means a path; "pe" must not match every note in People/
-    rows = []
+    # Exact matches are prefix matches are substring matches: one pass keeps the rows
+    # that contain the query at all (few), then picks the best tier among them.
+    found = []
     for item, name, path, aliases in entries:
         names = [name.lower(), path[path.rfind("/") + 1:-3].lower()]
         if aliases:
             names.extend(a.lower() for a in aliases)
         if by_path:
             names.append(path[:-3].lower())
-        rows.append((item, names))
-
-    exact = [item for item, names in rows if q in names]
+        if any(q in n for n in names):
+            found.append((item, names))
+    exact = [item for item, names in found if q in names]
     if exact:
         return exact
-    prefix = [item for item, names in rows if any(n.startswith(q) for n in names)]
-    if prefix:
-        return prefix
-    return [item for item, names in rows if any(q in n for n in names)]
+    prefix = [item for item, names in found if any(n.startswith(q) for n in names)]
+    return prefix or [item for item, _ in found]
 
 
 def last_interaction(vault: Vault, contact: Contact) -> Interaction | None:

@@ -134,6 +134,13 @@ def test_bad_frontmatter_is_refused_naming_path_and_line(vault) -> None:
     assert p.read_bytes() == before
 
 
+def test_a_log_line_needs_no_parseable_frontmatter(vault) -> None:
+    p = vault.write("People/Bo.md", "---\ntype: person\nrole: [unclosed\n---\n## Log\n")
+    code, out = run(vault.root, "log", "bo", "coffee", "--date", "2026-11-02")
+    assert code == 0, out
+    assert p.read_text() == "---\ntype: person\nrole: [unclosed\n---\n## Log\n- 2026-11-02 coffee\n"
+
+
 def test_add_from_the_vault_template(tmp_path: Path) -> None:
     root = tmp_path / "v"
     (root / ".obsidian").mkdir(parents=True)
@@ -175,7 +182,7 @@ def test_refer_creates_the_contact_then_logs_on_the_referrer(vault) -> None:
 
 
 def test_refer_keeps_the_new_note_when_the_referrer_write_is_refused(vault) -> None:
-    vault.write("People/Maya Okafor.md", "---\ntype: person\nrole: [broken\n---\n")
+    vault.write("People/Maya Okafor.md", b"---\ntype: person\n---\nCaf\xe9 in Latin-1\n")
     code, out = run(vault.root, "refer", "Priya Shah", "--by", "maya", "--as-of", AS_OF)
     assert code == 1
     assert (vault.root / "People" / "Priya Shah.md").exists()

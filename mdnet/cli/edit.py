@@ -99,15 +99,15 @@ def _contacts(ws: "Workspace", *names: str) -> list[Named]:
     rows: dict[str, Named] = {}
     for name in [n for n in names if n] or [""]:
         for path, display, aliases in ws.index.contact_names(name or None):
-            if path not in rows or aliases:
+            if aliases or path not in rows:
                 rows[path] = Named(path, display, aliases)
-    return [rows[p] for p in sorted(rows)]
+    return list(rows.values())
 
 
 def _matches(contacts: list[Named], name: str) -> list[Named]:
     from ..lookup import match_names
 
-    return match_names(((c, c.name, c.path, c.aliases) for c in contacts), name)
+    return sorted(match_names(((c, c.name, c.path, c.aliases) for c in contacts), name))
 
 
 def resolve(contacts: list[Named], name: str) -> Named:
@@ -140,11 +140,15 @@ def _report(ws: "Workspace", change: "Change", what: str, *, dry_run: bool, verb
         ws.refresh(paths=[change.rel])
 
 
-def _edit(ws: "Workspace", rel: str, fn: Callable[[str], str], *, dry_run: bool) -> "Change":
-    """Guarded edit of one note; a refusal (WriteRefused) becomes `Error: ...` in cli/__init__."""
+def _edit(ws: "Workspace", rel: str, fn: Callable[[str], str], *, dry_run: bool, frontmatter: bool = True) -> "Change":
+    """Guarded edit of one note; a refusal (WriteRefused) becomes `Error: ...` in cli/__init__.
+
+    ``frontmatter=False`` for an edit that only adds a log line: a note whose
+    frontmatter does not parse can still gain one (``check`` keeps reporting it).
+    """
     from ..vault.write import edit_note
 
-    return edit_note(ws.root, rel, fn, config=ws.config, dry_run=dry_run)
+    return edit_note(ws.root, rel, fn, config=ws.config if frontmatter else None, dry_run=dry_run)
 
 
 # --- log ------------------------------------------------------------------------------------
@@ -187,7 +191,8 @@ def log(ctx: click.Context, name: str, kind: str, text: tuple[str, ...], when: s
                                    "(add yours in [kinds] of mdnet.toml, or use --force)")
     contact = resolve(_contacts(ws, name), name)
     note = " ".join(text)
-    change = _edit(ws, contact.path, lambda t: append_log(t, day, word.lower(), note), dry_run=dry_run)
+    change = _edit(ws, contact.path, lambda t: append_log(t, day, word.lower(), note), dry_run=dry_run,
+                   frontmatter=False)
     _report(ws, change, f'logged "{log_line(day, word.lower(), note)}"', dry_run=dry_run, verbose=verbose)
 
 
@@ -452,7 +457,8 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
         target = " ".join(name.split())
     text = f"suggested [[{target}]]"
     try:
-        change = _edit(ws, referrer.path, lambda t: append_log(t, today, "note", text), dry_run=dry_run)
+        change = _edit(ws, referrer.path, lambda t: append_log(t, today, "note", text), dry_run=dry_run,
+                       frontmatter=False)
     except WriteRefused as e:
         raise WriteRefused(f"{e} (the note for {target} stays)") from None
     _report(ws, change, f'logged "{log_line(today, "note", text)}"', dry_run=dry_run, verbose=verbose)

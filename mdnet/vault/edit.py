@@ -517,9 +517,10 @@ def _insert(lines: list[str], at: int, line: str, nl: str) -> str:
 
 # --- new notes -------------------------------------------------------------------------------
 
-_TEMPLATE_RE = re.compile(r"\{\{\s*(title|date|time)(?::([^}]*))?\s*\}\}", re.I)
-_MOMENT_RE = re.compile(r"\[[^\]]*\]|YYYY|YY|Q|MMMM|MMM|MM|M|Do|DDDD|DDD|DD|D|dddd|ddd|dd|d|E|e|"
-                        r"WW|W|ww|w|HH|H|hh|h|kk|k|mm|m|ss|s|SSS|A|a|X|x|ZZ|Z")
+# Compiled on first use by re's cache: only `add` renders templates.
+_TEMPLATE_RE = r"\{\{\s*(title|date|time)(?::([^}]*))?\s*\}\}"
+_MOMENT_RE = (r"\[[^\]]*\]|YYYY|YY|Q|MMMM|MMM|MM|M|Do|DDDD|DDD|DD|D|dddd|ddd|dd|d|E|e|"
+              r"WW|W|ww|w|HH|H|hh|h|kk|k|mm|m|ss|s|SSS|A|a|X|x|ZZ|Z")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -561,7 +562,7 @@ def moment_format(when: datetime, fmt: str) -> str:
         t = m.group(0)
         return t[1:-1] if t.startswith("[") else tokens[t]
 
-    return _MOMENT_RE.sub(one, fmt)
+    return re.sub(_MOMENT_RE, one, fmt)
 
 
 def render_template(template: str, *, title: str, now: datetime,
@@ -577,7 +578,7 @@ def render_template(template: str, *, title: str, now: datetime,
             fmt = date_format if what == "date" else time_format
         return moment_format(now, fmt.strip())
 
-    return _TEMPLATE_RE.sub(one, template)
+    return re.sub(_TEMPLATE_RE, one, template, flags=re.I)
 
 
 def minimal_note(props: Sequence[tuple[str, Any]], *, nl: str = "\n") -> str:

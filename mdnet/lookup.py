@@ -33,9 +33,11 @@ def match_names(entries: Iterable[tuple[T, str, str, Sequence[str]]], query: str
     # that contain the query at all (few), then picks the best tier among them.
     found = []
     for item, name, path, aliases in entries:
-        names = [name.lower(), path[path.rfind("/") + 1:-3].lower()]
-        if aliases:
-            names.extend(a.lower() for a in aliases)
+        lname = name.lower()
+        title = path[path.rfind("/") + 1:-3].lower()
+        if not (q in lname or q in title or aliases or by_path):
+            continue  # the common case, cheap
+        names = [lname, title, *(a.lower() for a in aliases)]
         if by_path:
             names.append(path[:-3].lower())
         if any(q in n for n in names):

@@ -272,3 +272,60 @@ def test_completion_lists_names_from_the_index(vault) -> None:
     ctx = click.Context(cli, info_name="mdnet")
     ctx.params["vault"] = str(vault.root)
     assert [c.value for c in complete_names(ctx, None, "an")] == ["Ana Sousa"]  # type: ignore[arg-type]
+
+
+def test_a_week_on_the_example_vault_changes_one_thing_per_command(tmp_path: Path) -> None:
+    """The issue's "done when": each command's diff of the vault is exactly the one intended change."""
+    import difflib
+    import shutil
+
+    from mdnet.cli.notes import template_dir
+
+    root = tmp_path / "Search"
+    shutil.copytree(template_dir(), root, ignore=shutil.ignore_patterns(".mdnet"))
+
+    def snapshot() -> dict[str, list[str]]:
+        return {p.relative_to(root).as_posix(): p.read_text("utf-8").splitlines()
+                for p in sorted(root.rglob("*.md")) if ".mdnet" not in p.parts}
+
+    def diff(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, tuple[list[str], list[str]]]:
+        out = {}
+        for path in sorted(set(a) | set(b)):
+            old, new = a.get(path, []), b.get(path, [])
+            if old != new:
+                lines = list(difflib.unified_diff(old, new, lineterm="", n=0))[2:]
+                out[path] = ([x[1:] for x in lines if x.startswith("-")], [x[1:] for x in lines if x.startswith("+")])
+        return out
+
+    week = [
+        (["log", "maya", "thanks", "short email", "--as-of", "2026-11-23"],
+         {"People/Maya Okafor.md": ([], ["- 2026-11-23 thanks: short email"])}),
+        (["done", "priya", "asked for 15 minutes", "--as-of", "2026-11-23"],
+         {"People/Priya Shah.md": ([], ["- 2026-11-23 reached-out: asked for 15 minutes"])}),
+        (["snooze", "rosa", "mon", "--as-of", "2026-11-23"],
+         {"People/Rosa Delgado.md": ([], ["snooze_until: 2026-11-30"])}),
+        (["set", "jamal", "follow_up", "fri", "--as-of", "2026-11-23"],
+         {"People/Jamal Wright.md": (["follow_up: 2026-11-24"], ["follow_up: 2026-11-27"])}),
+        (["log", "linh", "coffee", "suggested [[Tom Reyes]]", "--date", "2026-11-26"],
+         {"People/Linh Nguyen.md": ([], ["- 2026-11-26 coffee: suggested [[Tom Reyes]]"])}),
+        (["done", "linh", "--rule", "thank-you", "--as-of", "2026-11-27"],
+         {"People/Linh Nguyen.md": ([], ["- 2026-11-27 thanks: sent my thanks"])}),
+        (["unset", "jamal", "next_step"], None),
+        (["refer", "Tom Reyes", "--by", "linh", "--company", "Woodgrove", "--as-of", "2026-11-27"], None),
+    ]
+    for args, expected in week:
+        before = snapshot()
+        code, out = run(root, *args)
+        assert code == 0, (args, out)
+        changes = diff(before, snapshot())
+        if expected is not None:
+            assert changes == expected, (args, changes)
+        elif args[0] == "unset":
+            assert list(changes) == ["People/Jamal Wright.md"]
+            assert changes["People/Jamal Wright.md"][1] == ["next_step:"]
+        else:  # refer: the new note, then one line in the referrer's
+            assert sorted(changes) == ["People/Linh Nguyen.md", "People/Tom Reyes.md"]
+            assert changes["People/Linh Nguyen.md"] == ([], ["- 2026-11-27 note: suggested [[Tom Reyes]]"])
+            assert "company: Woodgrove" in changes["People/Tom Reyes.md"][1]
+        code, out = run(root, "check", "--errors-only")
+        assert code == 0, out

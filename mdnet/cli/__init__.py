@@ -61,6 +61,7 @@ def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
     \b
     Start:   mdnet init ~/Notes        (a starter vault, or use your own)
     Daily:   mdnet due                 (what to do today)
+             mdnet done maya           (record that you did it)
              mdnet serve --watch       (keep the calendar feed fresh)
     """
     ctx.obj = Ctx(vault=vault, debug=debug)

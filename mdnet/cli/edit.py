@@ -62,8 +62,8 @@ def complete_kinds(ctx: click.Context, param: click.Parameter, incomplete: str) 
 
 dry_run_option = click.option("--dry-run", "-n", is_flag=True, help="Show what would change; write nothing.")
 verbose_option = click.option("--verbose", "-v", is_flag=True, help="Print the diff of the note.")
-as_of_option = click.option("--as-of", "as_of", metavar="DATE", hidden=True,
-                            help="Act as if today were DATE (for scripts and tests).")
+as_of_option = click.option("--as-of", "as_of", metavar="DATE",
+                            help="Act as if today were DATE (YYYY-MM-DD): the day logged and what is due.")
 
 
 def _today(as_of: str | None) -> date:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdnet.config import DEFAULT
-from mdnet.vault.edit import (EditError, add_to_list, append_log, frontmatter_props, moment_format, render_template,
+from mdnet.vault.edit import (EditError, add_to_list, fill_property, append_log, frontmatter_props, moment_format, render_template,
                               set_property, unset_property)
 from mdnet.vault.parse import parse_note
 from mdnet.vault.write import WriteRefused, create_note, edit_note, read_note, replace_note
@@ -41,6 +41,14 @@ def test_unset_empties_the_value_and_keeps_the_key() -> None:
     t = "---\nfollow_up: 2026-11-20  # promised\nx: 1\n---\n"
     assert unset_property(t, "follow_up") == "---\nfollow_up:  # promised\nx: 1\n---\n"
     assert unset_property(t, "absent") == t
+
+
+def test_fill_never_overwrites_what_the_user_wrote() -> None:
+    t = "---\nrole:\ncompany: Contoso  # theirs\ntags: []\n---\n"
+    assert fill_property(t, "role", "PM") == "---\nrole: PM\ncompany: Contoso  # theirs\ntags: []\n---\n"
+    assert fill_property(t, "company", "Fabrikam") == t
+    assert fill_property(t, "tags", ["a"]) == "---\nrole:\ncompany: Contoso  # theirs\ntags: [a]\n---\n"
+    assert fill_property(t, "email", "a@x") == "---\nrole:\ncompany: Contoso  # theirs\ntags: []\nemail: a@x\n---\n"
 
 
 def test_add_to_list_in_each_style() -> None:

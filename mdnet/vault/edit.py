@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 
 from .parse import _LOG_RE, _yaml, link_target
 
-__all__ = ["EditError", "set_property", "unset_property", "add_to_list", "append_log", "log_line",
+__all__ = ["EditError", "set_property", "fill_property", "unset_property", "add_to_list", "append_log", "log_line",
            "format_value", "render_template", "minimal_note", "frontmatter_props"]
 
 
@@ -321,6 +321,15 @@ def set_property(text: str, key: str, value: Any) -> str:
     out = "".join(lines[:start] + new + lines[end:])
     _verify(text, out, key, expect, line=start + 1)
     return out
+
+
+def fill_property(text: str, key: str, value: Any) -> str:
+    """Set ``key`` only when it is absent or empty (``key:``, ``""``, ``[]``): an import
+    fills what the user has not written, and never overwrites what they have."""
+    current = frontmatter_props(text).get(key)
+    if current not in (None, "", []):
+        return text
+    return set_property(text, key, value)
 
 
 def unset_property(text: str, key: str) -> str:

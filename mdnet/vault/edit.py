@@ -292,10 +292,7 @@ def set_property(text: str, key: str, value: Any) -> str:
     where = _find_key(lines, fm, key)
     if where is None:
         new_line = f"{key}: {format_value(value)}".rstrip() + nl
-        out_lines = lines[:fm[1]] + [new_line] + lines[fm[1]:]
-        if fm[1] > fm[0] and not _ending(lines[fm[1] - 1]):
-            out_lines[fm[1] - 1] += nl  # pragma: no cover - a frontmatter line always ends (--- follows)
-        out = "".join(out_lines)
+        out = "".join(lines[:fm[1]] + [new_line] + lines[fm[1]:])  # before the closing ---
         _verify(text, out, key, expect, line=fm[1] + 1)
         return out
     start, end = where
@@ -392,11 +389,7 @@ def add_to_list(text: str, key: str, values: Iterable[Any]) -> str:
         last = items[-1]
         indent = re.match(r"[ \t]*-[ \t]*", _bare(lines[last])).group(0)  # type: ignore[union-attr]
         new = [f"{indent}{_scalar(v)}{nl}" for v in add]
-        tail = lines[last]
-        prefix = lines[: last + 1]
-        if not _ending(tail):  # pragma: no cover - the closing --- always follows
-            prefix[-1] = tail + nl
-        out = "".join(prefix + new + lines[last + 1:])
+        out = "".join(lines[: last + 1] + new + lines[last + 1:])  # an item line always ends: --- follows
     _verify(text, out, key, _yaml_value(want), line=start + 1)
     return out
 

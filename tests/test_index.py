@@ -294,14 +294,14 @@ def test_unreadable_note_is_kept_with_an_error_and_read_once_it_can_be(vault):
 
 def test_a_read_error_becomes_a_diagnostic_not_a_lost_note(vault):
     """As root no chmod makes a file unreadable; opening a folder fails the same way."""
-    from mdnet.index.store import _parse_row
+    from mdnet.index.store import FileState, Parsed, _parse_row
 
     (vault.root / "People" / "Odd.md").mkdir(parents=True)
-    row = _parse_row(str(vault.root), ("People/Odd.md", 0, 5), DEFAULT, DEFAULT.kind_words(), None)
-    assert row[0] == "parsed" and row[5] == "person" and row[4].startswith("unreadable:")
+    row = _parse_row(str(vault.root), FileState("People/Odd.md", 0, 5), DEFAULT, DEFAULT.kind_words(), None)
+    assert isinstance(row, Parsed) and row.type == "person" and row.hash.startswith("unreadable:")
     from mdnet.index.codec import decode
 
-    note = decode("People/Odd.md", row[11])
+    note = decode("People/Odd.md", row.record)
     assert [(d.line, d.code) for d in note.diagnostics] == [(1, "unreadable-file")]
     assert "cannot read the file" in note.diagnostics[0].message and note.contact.name == "Odd"
 
@@ -404,3 +404,23 @@ def test_the_watchers_partial_syncs_equal_a_full_rebuild(tmp_path_factory, ops):
                 os.utime(p, ns=(1, time.time_ns() + 5_000_000_000))
             ix.sync(DEFAULT, today=TODAY, paths=dirty)
         assert_same_as_a_full_rebuild(root, ix)
+
+
+# The codec's layout, hashed, for each SCHEMA_VERSION it was shipped with.  When this
+# test fails you changed a stored field: bump SCHEMA_VERSION in index/store.py (old
+# indexes are then rebuilt, not misread) and add the new pair here.
+LAYOUTS = {8: "2c6bcb43e16fcc32"}
+
+
+def test_codec_fields_cannot_change_without_a_schema_version_bump() -> None:
+    import hashlib
+    import json
+
+    from mdnet.index.codec import layout
+    from mdnet.index.store import SCHEMA_VERSION
+
+    digest = hashlib.sha256(json.dumps(layout(), sort_keys=True).encode()).hexdigest()[:16]
+    assert SCHEMA_VERSION in LAYOUTS, f"add {SCHEMA_VERSION}: {digest!r} to LAYOUTS"
+    assert LAYOUTS[SCHEMA_VERSION] == digest, (
+        f"the codec's stored fields changed ({digest}) but SCHEMA_VERSION is still {SCHEMA_VERSION}: bump it")
+

@@ -3,7 +3,7 @@
 This package is the error boundary: library exceptions that stop a whole
 command are turned into one ``Error: ...`` line and an exit code here, and
 ``--debug`` shows the traceback instead.  Heavy modules (yaml, sqlite3,
-icalendar, watchdog) are imported inside the commands that need them, so
+watchdog) are imported inside the commands that need them, so
 ``mdnet --help`` starts fast.
 """
 

@@ -24,6 +24,18 @@ _TUPLE_AT = [i for i, n in enumerate(_CONTACT_FIELDS) if n in ("aliases", "email
 _EXTRA_AT = [f.name for f in fields(Contact)].index("extra")
 _fromiso = date.fromisoformat
 
+#: What a record's shape depends on: the record's keys and the positional
+#: layouts of the classes stored as lists.  ``tests/test_index.py`` pins a hash
+#: of it to ``store.SCHEMA_VERSION``: change a field without bumping the
+#: version and old records would load into the wrong fields, so the test fails.
+RECORD_KEYS = ("t", "ti", "p", "c", "m", "l", "k", "d")
+
+
+def layout() -> dict[str, list[str]]:
+    """The field order every stored list follows, by class."""
+    return {cls.__name__: [f"{f.name}:{f.type}" for f in fields(cls)]
+            for cls in (Contact, Meeting, Interaction, Diagnostic, FollowUp)} | {"record": list(RECORD_KEYS)}
+
 
 _MEETING_PROPS = frozenset({"type", "date", "with", "kind"})
 

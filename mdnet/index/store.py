@@ -24,7 +24,7 @@ from stat import S_ISLNK
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple, Union
 
 from ..config import Config
 from ..model import ERROR, Diagnostic, Note, Vault
@@ -96,14 +96,76 @@ class SyncStats:
 Progress = Callable[[int, int], None]
 
 
+class Known(NamedTuple):
+    """What the index holds about one note (the narrow row of ``notes``)."""
+
+    id: int
+    size: int
+    mtime_ns: int
+    hash: str
+    racy: int
+    first_seen: str
+
+
+class FileState(NamedTuple):
+    """A file as the walk saw it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+class Todo(NamedTuple):
+    """A file to read, with the hash it had (None: parse it whatever its bytes)."""
+
+    file: FileState
+    old_hash: str | None
+
+
+class Gone(NamedTuple):
+    """The file vanished between the walk and the read."""
+
+    path: str
+
+
+class Same(NamedTuple):
+    """The bytes hash as before: only the stat changes."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    hash: str
+
+
+class Parsed(NamedTuple):
+    """A parsed note, as the ``notes``, ``records`` and ``fts`` tables take it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    hash: str
+    type: str
+    title: str
+    name: str | None
+    errors: int
+    warnings: int
+    entries: int
+    record: str
+    properties: str
+    body: str
+
+
+ReadResult = Union[Gone, Same, Parsed]
+
+
 def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _parse_row(root: str, fs: tuple[str, int, int], config: Config, words: dict[str, str], old_hash: str | None) -> tuple:
+def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], old_hash: str | None) -> ReadResult:
     """Read and parse one file -> a row for the notes table, or a marker.
 
-    Runs in worker processes too, so it takes and returns plain tuples.
+    Runs in worker processes too, so it takes and returns named tuples (they pickle).
     """
     path, size, mtime = fs
     unreadable = None
@@ -111,12 +173,12 @@ def _parse_row(root: str, fs: tuple[str, int, int], config: Config, words: dict[
         with open(os.path.join(root, path), "rb") as f:
             data = f.read()
     except (FileNotFoundError, NotADirectoryError):
-        return ("gone", path)
+        return Gone(path)
     except OSError as e:  # permission denied, a read error: keep the note, by its name, and say why
         data, unreadable = b"", e.strerror or str(e)
     h = _hash(data) if unreadable is None else f"unreadable:{size}:{mtime}"
     if h == old_hash:
-        return ("same", path, size, mtime, h)
+        return Same(path, size, mtime, h)
     try:
         note = parse_note(path, data, config, mtime_ns=mtime, words=words)
         record = encode(note)
@@ -140,8 +202,8 @@ def _parse_row(root: str, fs: tuple[str, int, int], config: Config, words: dict[
     entries = len(note.log)
     if note.meeting is not None and note.meeting.date is not None:
         entries += len(note.meeting.with_)
-    return ("parsed", path, len(data), mtime, h, note.type, note.title, name, errors,
-            len(note.diagnostics) - errors, entries, record, searchable_properties(note.properties), note.body)
+    return Parsed(path, len(data), mtime, h, note.type, note.title, name, errors,
+                  len(note.diagnostics) - errors, entries, record, searchable_properties(note.properties), note.body)
 
 
 # Worker-process state (set once per worker by the pool initializer, or inherited by fork).
@@ -154,9 +216,9 @@ def _init_worker(root: str, config: Config) -> None:
     _W["words"] = config.kind_words()
 
 
-def _work(batch: list[tuple[tuple[str, int, int], str | None]]) -> list[tuple]:
+def _work(batch: list[Todo]) -> list[ReadResult]:
     root, config, words = _W["root"], _W["config"], _W["words"]
-    return [_parse_row(root, fs, config, words, old) for fs, old in batch]  # type: ignore[arg-type]
+    return [_parse_row(root, t.file, config, words, t.old_hash) for t in batch]  # type: ignore[arg-type]
 
 
 def _wal(conn: sqlite3.Connection, wait: float = 10.0) -> None:
@@ -207,19 +269,42 @@ def _renamed_from(path: str, size: int, candidates: Iterable[str]) -> str | None
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _plan(disk: dict[str, tuple[int, int]], known: dict[str, tuple], force: bool) -> tuple[list, list[str], int]:
-    """Compare the files with the index -> (files to read, paths gone, unchanged count)."""
-    todo: list[tuple[tuple[str, int, int], str | None]] = []
+class Plan(NamedTuple):
+    """What a sync must do: the files to read, the paths gone, how many are unchanged."""
+
+    todo: list[Todo]
+    gone: list[str]
+    unchanged: int
+
+
+def _plan(disk: dict[str, tuple[int, int]], known: dict[str, Known], force: bool) -> Plan:
+    """Compare the files with the index (pure)."""
+    todo: list[Todo] = []
     unchanged = 0
     for path, (size, mtime_ns) in disk.items():
         row = known.get(path)
         if row is None:
-            todo.append(((path, size, mtime_ns), None))
-        elif force or row[1] != size or row[2] != mtime_ns or row[4]:
-            todo.append(((path, size, mtime_ns), None if force or row[1] != size else row[3]))
+            todo.append(Todo(FileState(path, size, mtime_ns), None))
+        elif force or row.size != size or row.mtime_ns != mtime_ns or row.racy:
+            todo.append(Todo(FileState(path, size, mtime_ns), None if force or row.size != size else row.hash))
         else:
             unchanged += 1
-    return todo, [p for p in known if p not in disk], unchanged
+    return Plan(todo, [p for p in known if p not in disk], unchanged)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything one sync's write needs (the caller holds the transaction)."""
+
+    config: Config
+    today: date
+    start_ns: int
+    fingerprint: str
+    force: bool
+    known: dict[str, Known]
+    plan: Plan
+    progress: Progress | None
+    jobs: int | None
 
 
 def _config_fingerprint(config: Config) -> str:
@@ -323,9 +408,9 @@ class Index:
             disk = {fs.path: (fs.size, fs.mtime_ns) for fs in self._stat_paths(paths, config)}
         last_sync = self._last_sync()
         known = self._known(paths)
-        todo, gone, unchanged = _plan(disk, known, force)
-        if not todo and not gone and not force and old_fp is not None:
-            stats.unchanged = unchanged
+        plan = _plan(disk, known, force)
+        if not plan.todo and not plan.gone and not force and old_fp is not None:
+            stats.unchanged = plan.unchanged
             self._count(stats)  # nothing to write: no transaction, no lock taken
             stats.elapsed_ms = (time.perf_counter() - t0) * 1000
             return stats
@@ -334,11 +419,12 @@ class Index:
         except sqlite3.OperationalError as e:
             raise IndexUnavailable(f"the index is locked by another mdnet ({e}); try again") from e
         try:
-            stats.unchanged = unchanged
             if self._last_sync() != last_sync:  # another process synced since we looked: plan again
                 known = self._known(paths)
-                todo, gone, stats.unchanged = _plan(disk, known, force)
-            self._write(stats, config, today, start_ns, fingerprint, force, known, todo, gone, progress, jobs)
+                plan = _plan(disk, known, force)
+            stats.unchanged = plan.unchanged
+            job = _Job(config, today, start_ns, fingerprint, force, known, plan, progress, jobs)
+            self._write(stats, job)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -351,82 +437,82 @@ class Index:
         row = self.conn.execute("SELECT value FROM meta WHERE key='synced_ns'").fetchone()
         return row[0] if row else None
 
-    def _known(self, paths: list[str] | None) -> dict[str, tuple[int, int, int, str, int, str]]:
-        """What the index holds (for ``paths``, or all): path -> (id, size, mtime_ns, hash, racy, first_seen)."""
+    def _known(self, paths: list[str] | None) -> dict[str, Known]:
+        """What the index holds (for ``paths``, or all), by path."""
         q = "SELECT path, id, size, mtime_ns, hash, racy, first_seen FROM notes"
         if paths is None:
-            return {row[0]: row[1:] for row in self.conn.execute(q)}
+            return {row[0]: Known(*row[1:]) for row in self.conn.execute(q)}
         known = {}
         for p in paths:
             for row in self.conn.execute(q + " WHERE path = ? OR (path > ? AND path < ?)", (p, p + "/", p + "0")):
-                known[row[0]] = row[1:]
+                known[row[0]] = Known(*row[1:])
         return known
 
-    def _write(self, stats: SyncStats, config: Config, today: date, start_ns: int, fingerprint: str, force: bool,
-               known: dict, todo: list, gone: list[str], progress: Progress | None, jobs: int | None) -> None:
+    def _write(self, stats: SyncStats, job: "_Job") -> None:
         """Parse what changed and write it; the caller holds the transaction."""
         conn = self.conn
-        results = self._parse_all(todo, config, progress, jobs)  # a stream: rows are written as they come
-        today_s = today.isoformat()
+        known, gone = job.known, list(job.plan.gone)
+        results = self._parse_all(job.plan.todo, job.config, job.progress, job.jobs)  # a stream: rows are written as they come
+        today_s = job.today.isoformat()
         gone_by_hash: dict[str, list[str]] = {}
         for p in gone:
-            gone_by_hash.setdefault(known[p][3], []).append(p)
+            gone_by_hash.setdefault(known[p].hash, []).append(p)
         for r in results:
-            kind, path = r[0], r[1]
-            racy = 0
-            if kind == "gone":  # vanished since the walk
+            path = r.path
+            if isinstance(r, Gone):  # vanished since the walk
                 if path in known and path not in gone:
                     gone.append(path)
                 continue
-            if r[3] >= start_ns - RACY_NS or r[4].startswith("unreadable:"):
+            racy = 0
+            if r.mtime_ns >= job.start_ns - RACY_NS or r.hash.startswith("unreadable:"):
                 racy = 1  # look again next time: a coarse clock, or a file that could not be read
-            if kind == "same":
-                conn.execute("UPDATE notes SET size=?, mtime_ns=?, racy=? WHERE path=?", (r[2], r[3], racy, path))
+            if isinstance(r, Same):
+                conn.execute("UPDATE notes SET size=?, mtime_ns=?, racy=? WHERE path=?", (r.size, r.mtime_ns, racy, path))
                 stats.unchanged += 1
-                if r[3] != known[path][2]:  # same bytes, new mtime: what the feed says changes (SEQUENCE)
+                if r.mtime_ns != known[path].mtime_ns:  # same bytes, new mtime: what the feed says changes (SEQUENCE)
                     stats.touched_paths.append(path)
                 continue
-            _, path, size, mtime, h, ntype, title, name, errors, warnings, entries, record, props_text, body = r
             row = known.get(path)
+            counts = (r.type, r.title, r.name, r.errors, r.warnings, r.entries)
             if row is not None:
-                note_id, first_seen = row[0], row[5]
+                note_id = row.id
                 conn.execute(
                     "UPDATE notes SET size=?, mtime_ns=?, hash=?, racy=?, type=?, title=?, name=?, errors=?, warnings=?, entries=? WHERE id=?",
-                    (size, mtime, h, racy, ntype, title, name, errors, warnings, entries, note_id))
-                conn.execute("UPDATE records SET record=? WHERE id=?", (record, note_id))
+                    (r.size, r.mtime_ns, r.hash, racy, *counts, note_id))
+                conn.execute("UPDATE records SET record=? WHERE id=?", (r.record, note_id))
                 conn.execute("DELETE FROM fts WHERE rowid=?", (note_id,))
                 stats.changed += 1
             else:
                 first_seen = today_s
-                old = _renamed_from(path, size, gone_by_hash.get(h, ()))
+                old = _renamed_from(path, r.size, gone_by_hash.get(r.hash, ()))
                 if old is not None:  # a rename: the note keeps its history
-                    gone_by_hash[h].remove(old)
-                    first_seen = known[old][5]
+                    gone_by_hash[r.hash].remove(old)
+                    first_seen = known[old].first_seen
                     stats.renamed += 1
                 else:
                     stats.added += 1
                 cur = conn.execute(
                     "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, type, title, name, errors, warnings, entries)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (path, size, mtime, h, racy, first_seen, ntype, title, name, errors, warnings, entries))
+                    (path, r.size, r.mtime_ns, r.hash, racy, first_seen, *counts))
                 note_id = cur.lastrowid
-                conn.execute("INSERT INTO records(id, record) VALUES (?,?)", (note_id, record))
-            conn.execute("INSERT INTO fts(rowid, name, properties, body) VALUES (?,?,?,?)", (note_id, name, props_text, body))
+                conn.execute("INSERT INTO records(id, record) VALUES (?,?)", (note_id, r.record))
+            conn.execute("INSERT INTO fts(rowid, name, properties, body) VALUES (?,?,?,?)", (note_id, r.name, r.properties, r.body))
             stats.changed_paths.append(path)
         for path in gone:
-            row = known[path]
-            conn.execute("DELETE FROM notes WHERE id=?", (row[0],))
-            conn.execute("DELETE FROM records WHERE id=?", (row[0],))
-            conn.execute("DELETE FROM fts WHERE rowid=?", (row[0],))
+            note_id = known[path].id
+            conn.execute("DELETE FROM notes WHERE id=?", (note_id,))
+            conn.execute("DELETE FROM records WHERE id=?", (note_id,))
+            conn.execute("DELETE FROM fts WHERE rowid=?", (note_id,))
             if path not in stats.changed_paths:
                 stats.changed_paths.append(path)
         stats.removed = len(gone) - stats.renamed
-        if stats.changed_paths or force or stats.touched_paths:
+        if stats.changed_paths or job.force or stats.touched_paths:
             # Derived values of the old generation are now stale; they are
             # cleared when the next one is stored, not here, to keep a save cheap.
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(self.generation() + 1),))
-        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", (fingerprint,))
-        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('synced_ns', ?)", (str(start_ns),))
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", (job.fingerprint,))
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('synced_ns', ?)", (str(job.start_ns),))
 
     def generation(self) -> int:
         """A number that changes whenever the indexed notes change."""
@@ -470,7 +556,7 @@ class Index:
                 if fs is not None:
                     yield fs
 
-    def _parse_all(self, todo: list, config: Config, progress: Progress | None, jobs: int | None) -> Iterator[tuple]:
+    def _parse_all(self, todo: list[Todo], config: Config, progress: Progress | None, jobs: int | None) -> Iterator[ReadResult]:
         """Read and parse the files, in worker processes when there are many."""
         total = len(todo)
         if progress:
@@ -497,8 +583,8 @@ class Index:
                             progress(done, total)
                 return
         words = config.kind_words()
-        for i, (fs, old) in enumerate(todo, 1):
-            yield _parse_row(root, fs, config, words, old)
+        for i, t in enumerate(todo, 1):
+            yield _parse_row(root, t.file, config, words, t.old_hash)
             if progress and (i % 500 == 0 or i == total):
                 progress(i, total)
 

@@ -59,6 +59,7 @@ def build_feed(
     todo: bool = False,
     until: date | None = None,
     tz: tzinfo | None = None,
+    events: dict[FollowUp, str] | None = None,
 ) -> bytes:
     """Return the iCalendar feed (RFC 5545 bytes, CRLF lines) for ``items``.
 
@@ -79,6 +80,11 @@ def build_feed(
     (same property order, escaping and folding), pinned by the byte-identical
     tests against ``tests/feed_reference.py``; the two places where icalendar
     got TEXT wrong are noted at :func:`_text`.
+
+    ``events``, when given, caches each item's event text between calls: a
+    long-running caller passes the same dict for as long as every other
+    argument but ``items`` stays the same (a new day or new settings need a
+    new dict), so an update formats only the items an edit changed.
     """
     if details not in DETAILS:
         raise ValueError(f"details must be one of {', '.join(DETAILS)}, not {details!r}")
@@ -115,6 +121,11 @@ def build_feed(
     days: dict[date, str] = {}
     categories: dict[str, str] = {}
     for item, uid in kept:
+        if events is not None:
+            text = events.get(item)
+            if text is not None:
+                append(text)
+                continue
         overdue = item.due < as_of
         moved = (overdue and not todo) or item.rule in REPLANNED_RULES
         moment = _revision(item.modified, moved_at if moved else None)
@@ -132,7 +143,7 @@ def build_feed(
         # Property order is icalendar's: a VEVENT's canonical order first, then
         # the rest alphabetically; a VTODO's alphabetically.
         if todo:
-            append(
+            text = (
                 f"BEGIN:VTODO\r\n{category}\r\n{text_line}\r\nDTSTAMP:{stamp}\r\n"
                 f"DUE;VALUE=DATE:{_ymd(item.due)}\r\nLAST-MODIFIED:{stamp}\r\nSEQUENCE:{sequence}\r\n"
                 f"STATUS:NEEDS-ACTION\r\n{title_line}\r\nUID:{uid}\r\n{url_line}END:VTODO"
@@ -142,11 +153,14 @@ def build_feed(
             dates = days.get(day)
             if dates is None:
                 dates = days[day] = f"DTSTART;VALUE=DATE:{_ymd(day)}\r\nDTEND;VALUE=DATE:{_ymd(day + _ONE_DAY)}"
-            append(
+            text = (
                 f"BEGIN:VEVENT\r\n{title_line}\r\n{dates}\r\nDTSTAMP:{stamp}\r\nUID:{uid}\r\n"
                 f"SEQUENCE:{sequence}\r\n{category}\r\n{text_line}\r\nLAST-MODIFIED:{stamp}\r\n"
                 f"TRANSP:TRANSPARENT\r\n{url_line}END:VEVENT"
             )
+        append(text)
+        if events is not None:
+            events[item] = text
     if not kept:
         lines.extend(_PLACEHOLDER)
     append("END:VCALENDAR")

@@ -4,6 +4,7 @@ gathered per contact, referrals found, cross-note problems reported.  Pure.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Mapping
 
@@ -95,6 +96,100 @@ def _in_order(log: tuple[Interaction, ...], meetings: list[Interaction] | None) 
     return tuple(sorted((*log, *meetings), key=_by_day_meetings_first))
 
 
+@dataclass(frozen=True, slots=True)
+class Links:
+    """What one note adds to the resolved vault, given everyone's names.
+
+    Resolving is the union of these over every note; the incremental engine
+    (:mod:`mdnet.engine`) keeps them per note and redoes only the changed notes'.
+    """
+
+    interactions: tuple[Interaction, ...] = ()  # from a meeting note, one per person it names
+    referrals: tuple[Referral, ...] = ()  # from referred_by: and from links in met/replied lines
+    diagnostics: tuple[Diagnostic, ...] = ()  # with-unknown-person
+
+    def targets(self) -> set[str]:
+        """The contacts these change."""
+        return {i.contact for i in self.interactions} | {r.contact for r in self.referrals}
+
+
+class Names:
+    """Everything about the other notes that one note's links depend on."""
+
+    def __init__(self, notes: list[Note]) -> None:
+        self.resolver = Resolver(notes)
+        self.contacts = [(n, n.contact) for n in notes if n.contact is not None]
+        self.contact_paths = {n.path for n, _ in self.contacts}
+        self.name_of = {n.path: c.name for n, c in self.contacts}
+
+
+def shape(note: Note) -> tuple[object, ...]:
+    """What of a note other notes' links depend on: when it is unchanged by an
+    edit, every other note's :class:`Links` are unchanged too."""
+    c = note.contact
+    if c is None:
+        return (note.path, note.title)
+    return (note.path, note.title, c.name, c.aliases, c.name_line, c.aliases_line)  # lines: duplicate-name's
+
+
+def links_of(note: Note, names: Names) -> Links:
+    """One note's :class:`Links` (pure; see :func:`resolve`)."""
+    resolver, contact_paths = names.resolver, names.contact_paths
+    c = note.contact
+    if c is not None:
+        refs: list[Referral] = []
+        for e in note.log:
+            if e.links and e.kind in _REFERRING_KINDS:
+                for target in e.links:
+                    who = resolver.resolve(target)
+                    if who and who != note.path and who in contact_paths:
+                        refs.append(Referral(who, note.path, c.name, e.date, note.path, e.line))
+        if c.referred_by:
+            who = resolver.resolve(c.referred_by)
+            ref_path = who if who in contact_paths and who != note.path else None
+            name = names.name_of[ref_path] if ref_path else c.referred_by
+            refs.append(Referral(note.path, ref_path, name, None, note.path, c.referred_by_line))
+        return Links(referrals=tuple(refs)) if refs else _NO_LINKS
+    if note.type == MEETING and note.meeting is not None:
+        m = note.meeting
+        seen: set[str] = set()
+        diags: list[Diagnostic] = []
+        found: list[Interaction] = []
+        for name in m.with_:
+            who = resolver.resolve(name)
+            if who is None or who not in contact_paths:
+                what = "no note" if who is None else f"{who}, which is not a contact"
+                diags.append(Diagnostic(note.path, m.with_line, WARNING, "with-unknown-person",
+                                        f"with: names {name!r}, but that is {what} (create People/{name}.md or fix the name)"))
+                continue
+            if who in seen or m.date is None:
+                continue
+            seen.add(who)
+            found.append(Interaction(who, note.path, m.with_line, m.date, m.kind, m.word, m.summary or m.title, ()))
+        return Links(tuple(found), (), tuple(diags))
+    return _NO_LINKS
+
+
+_NO_LINKS = Links()
+
+
+def order_interactions(log: tuple[Interaction, ...], from_meetings: Iterable[Interaction]) -> tuple[Interaction, ...]:
+    """A contact's interactions in the vault's order (see :class:`~mdnet.model.Vault`)."""
+    return _in_order(log, list(from_meetings))
+
+
+def order_referrals(refs: Iterable[Referral]) -> tuple[Referral, ...]:
+    return tuple(sorted(refs, key=lambda r: (r.date or date.max, r.source, r.line)))
+
+
+def order_diagnostics(diags: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(diags, key=lambda d: (d.path, d.line)))
+
+
+def duplicate_names(names: Names) -> list[Diagnostic]:
+    return _duplicate_names(names.contacts, names.resolver)
+
+
 def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, date] | None = None) -> Vault:
     """Resolve every note against the others.
 
@@ -102,57 +197,26 @@ def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, d
     index; rules use it as a referral's date of last resort.
     """
     notes = sorted(notes, key=lambda n: n.path)
-    resolver = Resolver(notes)
-    contacts = [(n, n.contact) for n in notes if n.contact is not None]
-    contact_paths = {n.path for n, _ in contacts}
-    name_of = {n.path: c.name for n, c in contacts}
-    diags: list[Diagnostic] = _duplicate_names(contacts, resolver)
-
-    own: dict[str, tuple[Interaction, ...]] = {}
+    names = Names(notes)
+    diags: list[Diagnostic] = duplicate_names(names)
     from_meetings: dict[str, list[Interaction]] = {}
     referrals: dict[str, list[Referral]] = {}
-
     for note in notes:
-        c = note.contact
-        if c is not None:
-            own[note.path] = note.log
-            for e in note.log:
-                if e.links and e.kind in _REFERRING_KINDS:
-                    for target in e.links:
-                        who = resolver.resolve(target)
-                        if who and who != note.path and who in contact_paths:
-                            referrals.setdefault(who, []).append(
-                                Referral(who, note.path, c.name, e.date, note.path, e.line))
-            if c.referred_by:
-                who = resolver.resolve(c.referred_by)
-                ref_path = who if who in contact_paths and who != note.path else None
-                name = name_of[ref_path] if ref_path else c.referred_by
-                referrals.setdefault(note.path, []).append(
-                    Referral(note.path, ref_path, name, None, note.path, c.referred_by_line))
-        elif note.type == MEETING and note.meeting is not None:
-            m = note.meeting
-            seen: set[str] = set()
-            for name in m.with_:
-                who = resolver.resolve(name)
-                if who is None or who not in contact_paths:
-                    what = "no note" if who is None else f"{who}, which is not a contact"
-                    diags.append(Diagnostic(note.path, m.with_line, WARNING, "with-unknown-person",
-                                            f"with: names {name!r}, but that is {what} (create People/{name}.md or fix the name)"))
-                    continue
-                if who in seen or m.date is None:
-                    continue
-                seen.add(who)
-                from_meetings.setdefault(who, []).append(
-                    Interaction(who, note.path, m.with_line, m.date, m.kind, m.word, m.summary or m.title, ()))
-
-    ordered = {p: _in_order(log, from_meetings.get(p)) for p, log in own.items()}
-    refs = {p: tuple(sorted(rs, key=lambda r: (r.date or date.max, r.source, r.line))) for p, rs in referrals.items()}
+        links = links_of(note, names)
+        if links is _NO_LINKS:
+            continue
+        for i in links.interactions:
+            from_meetings.setdefault(i.contact, []).append(i)
+        for r in links.referrals:
+            referrals.setdefault(r.contact, []).append(r)
+        diags.extend(links.diagnostics)
+    ordered = {n.path: _in_order(n.log, from_meetings.get(n.path)) for n, _ in names.contacts}
     return Vault(
         notes=tuple(notes),
-        contacts=tuple(c for _, c in contacts),
+        contacts=tuple(c for _, c in names.contacts),
         interactions=ordered,
-        referrals=refs,
-        diagnostics=tuple(sorted(diags, key=lambda d: (d.path, d.line))),
+        referrals={p: order_referrals(rs) for p, rs in referrals.items()},
+        diagnostics=order_diagnostics(diags),
         mtimes={n.path: n.mtime_ns for n in notes},
         first_seen=dict(first_seen or {}),
     )

@@ -57,6 +57,29 @@ def follow_ups(vault: Vault, config: Config, as_of: date) -> list[FollowUp]:
     return _sorted(_Engine(vault, config, as_of).run(quiet=False))
 
 
+def by_contact(vault: Vault, config: Config, as_of: date,
+               only: set[str] | None = None) -> dict[str, tuple[tuple[FollowUp, ...], bool]]:
+    """Each active contact's items (of all, or of those in ``only``) and whether it waits
+    for an outreach slot; with :func:`vault_wide`, what :func:`follow_ups` is made of.
+    The incremental engine calls it for the contacts an edit can change."""
+    return _Engine(vault, config, as_of).by_contact(only)
+
+
+def vault_wide(vault: Vault, config: Config, as_of: date, planned: Iterable[str]) -> list[FollowUp]:
+    """Outreach slots for the ``planned`` contacts (paths) and the monthly update."""
+    return _Engine(vault, config, as_of).vault_wide(planned)
+
+
+def company_key(contact: Contact) -> str | None:
+    """The company as try-another groups colleagues (None: no company)."""
+    return _company_key(contact)
+
+
+def in_order(items: Iterable[FollowUp]) -> list[FollowUp]:
+    """Items sorted as :func:`follow_ups` returns them."""
+    return _sorted(items)
+
+
 def gone_quiet(vault: Vault, config: Config, as_of: date) -> list[FollowUp]:
     """Contacts whose run of unanswered messages reached ``rules.max_attempts`` (rule ``gone-quiet``)."""
     return _sorted(_Engine(vault, config, as_of).run(quiet=True))
@@ -189,17 +212,34 @@ class _Engine:
     # the run ---------------------------------------------------------------------------
 
     def run(self, *, quiet: bool) -> list[FollowUp]:
-        max_attempts = self.max_attempts
-        runs = {c.path: r for c in self.active if (r := _unanswered_run(self.log(c)))}
         if quiet:
+            max_attempts = self.max_attempts
+            runs = {c.path: r for c in self.active if (r := _unanswered_run(self.log(c)))}
             return [self.snoozed(c, [self.gone_quiet(c, runs[c.path])])[0] for c in self.active
                     if c.path in runs and len(runs[c.path].messages) >= max_attempts]
-
         out: list[FollowUp] = []
-        try_another = self.try_another(runs)
-        referred = {c.path for c in self.active if self.referred(c)}
-        planned: list[Contact] = []  # candidates for outreach
-        for c in self.active:
+        planned: list[str] = []
+        for path, (items, waiting) in self.by_contact(None).items():
+            out.extend(items)
+            if waiting:
+                planned.append(path)
+        out.extend(self.vault_wide(planned))
+        return out
+
+    def by_contact(self, only: set[str] | None) -> dict[str, tuple[tuple[FollowUp, ...], bool]]:
+        """Active contact (all, or those in ``only``) -> (its items, whether it waits for an
+        outreach slot), in the vault's contact order.  An item's inputs are the contact's
+        note, its interactions and referrals, and (try-another) its company's colleagues."""
+        max_attempts = self.max_attempts
+        people = self.active if only is None else [c for c in self.active if c.path in only]
+        companies = None if only is None else {k for c in people if (k := _company_key(c))}
+        runs = {c.path: r for c in self.active
+                if (companies is None or _company_key(c) in companies or c.path in only)  # type: ignore[operator]
+                and (r := _unanswered_run(self.log(c)))}
+        try_another = self.try_another(runs, companies)
+        out: dict[str, tuple[tuple[FollowUp, ...], bool]] = {}
+        for c in people:
+            referred = self.referred(c)
             mine: list[FollowUp] = []
             follow_up = self.follow_up(c)
             if follow_up:
@@ -209,18 +249,20 @@ class _Engine:
             run = runs.get(c.path)
             if run and len(run.messages) < max_attempts:
                 mine.append(self.nudge(c, run))
-            if c.path in referred:
+            if referred:
                 if (r := self.referral(c)):
                     mine.append(r)
             if c.path in try_another:
                 mine.append(try_another[c.path])
             if not follow_up and not run and (k := self.keep_in_touch(c)):
                 mine.append(k)
-            if (not follow_up and c.path not in referred and c.path not in try_another
-                    and not self.contacted(c)):
-                planned.append(c)
-            out.extend(self.snoozed(c, mine) if c.snooze_until else mine)
-        out.extend(self.outreach(planned))
+            waiting = (not follow_up and not referred and c.path not in try_another and not self.contacted(c))
+            out[c.path] = (tuple(self.snoozed(c, mine) if c.snooze_until else mine), waiting)
+        return out
+
+    def vault_wide(self, planned: Iterable[str]) -> list[FollowUp]:
+        """The items of no one contact: outreach slots for ``planned`` (contact paths) and the monthly update."""
+        out = self.outreach([self.by_path[p] for p in planned])
         if (m := self.monthly_update()):
             out.append(m)
         return out
@@ -285,11 +327,12 @@ class _Engine:
         due = add_duration(base, self.referral_after)
         return self.item(c, REFERRAL, due, reason, base.isoformat())
 
-    def try_another(self, runs: Mapping[str, _Run]) -> dict[str, FollowUp]:
-        """One suggestion per company where the latest attempt is unanswered; keyed by the colleague's path."""
+    def try_another(self, runs: Mapping[str, _Run], companies: set[str] | None = None) -> dict[str, FollowUp]:
+        """One suggestion per company (of ``companies``, or all) where the latest attempt is
+        unanswered; keyed by the colleague's path."""
         by_company: dict[str, list[Contact]] = {}
         for c in self.active:
-            if (key := _company_key(c)):
+            if (key := _company_key(c)) and (companies is None or key in companies):
                 by_company.setdefault(key, []).append(c)
         after = self.try_another_after
         out: dict[str, FollowUp] = {}

@@ -1,0 +1,206 @@
+"""The vault as of a day, kept current edit by edit.  Pure.
+
+:class:`Engine` holds what :func:`mdnet.graph.resolve` and
+:func:`mdnet.rules.follow_ups` compute, broken down so that an edit redoes only
+what it can change.  Which contacts can an edit change?  It is decided by
+relation classes, not by rule:
+
+* **names**: what other notes' links resolve to (a note's path, title,
+  ``name:`` and ``aliases``; see :func:`mdnet.graph.shape`).  When an edit
+  changes them (or adds, deletes or renames a note) any link anywhere may
+  now point elsewhere, so everything is recomputed.  Such edits are rare.
+* **links**: what a note adds to other contacts (meeting interactions,
+  referrals: :class:`mdnet.graph.Links`).  The contacts its old and new links
+  name are redone.
+* **company**: try-another compares colleagues, so every active contact of
+  the old and new company of a redone contact is redone too.
+* **vault-wide**: outreach pacing and the monthly update read every contact;
+  their inputs (who waits for a slot, who was met) are small and kept, so
+  they are recomputed at every update.
+
+A new rule fits when its items for a contact depend only on these relations
+(the contact's note, its interactions and referrals, its company); anything
+wider belongs in :func:`mdnet.rules.vault_wide`.  The property test in
+``tests/test_engine.py`` compares the result with a full rebuild, item for
+item and feed byte for byte, over generated sequences of edits, renames and
+deletes: it is the safety net when rules change.
+"""
+
+from __future__ import annotations
+
+from datetime import date, tzinfo
+from typing import Iterable, Mapping
+
+from .config import Config
+from .feed import build_feed
+from .graph import Links, Names, duplicate_names, links_of, order_diagnostics, order_interactions, order_referrals, shape
+from .model import Diagnostic, FollowUp, Interaction, Note, Referral, Vault
+from .rules import by_contact, company_key, in_order, vault_wide
+
+__all__ = ["Engine"]
+
+_NONE = Links()
+
+
+class Engine:
+    """All notes resolved and their follow-ups computed as of one day.
+
+    Build it from every note, then call :meth:`update` with what changed
+    (a path -> its new note, or None when it is gone).
+    """
+
+    def __init__(self, notes: Iterable[Note], config: Config, as_of: date,
+                 first_seen: Mapping[str, date] | None = None) -> None:
+        self.config = config
+        self.as_of = as_of
+        self._feeds: dict[tuple[object, ...], dict[FollowUp, str]] = {}
+        self._build(notes, first_seen or {})
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build(self, notes: Iterable[Note], first_seen: Mapping[str, date]) -> None:
+        ordered = sorted(notes, key=lambda n: n.path)
+        self.notes: dict[str, Note] = {n.path: n for n in ordered}
+        self.names = Names(ordered)
+        self._duplicates = duplicate_names(self.names)
+        self._links: dict[str, Links] = {}
+        self._meetings: dict[str, dict[str, tuple[Interaction, ...]]] = {}  # contact -> source -> interactions
+        self._referrals: dict[str, dict[str, tuple[Referral, ...]]] = {}  # contact -> source -> referrals
+        for note in ordered:
+            self._link(note.path, links_of(note, self.names))
+        interactions = {n.path: self._ordered(n) for n, _ in self.names.contacts}
+        referrals = {p: order_referrals(r for rs in by_source.values() for r in rs)
+                     for p, by_source in self._referrals.items()}
+        self._vault(interactions, referrals, {n.path: n.mtime_ns for n in ordered}, first_seen)
+        self._contacts = by_contact(self.vault, self.config, self.as_of)
+        self._items()
+
+    def _link(self, path: str, links: Links) -> set[str]:
+        """Record a note's links in place of its old ones -> the contacts either names."""
+        old = self._links.pop(path, _NONE)
+        touched = old.targets() | links.targets()
+        for store, attr in ((self._meetings, "interactions"), (self._referrals, "referrals")):
+            for target in {x.contact for x in getattr(old, attr)}:
+                by_source = store.get(target)
+                if by_source is not None:
+                    by_source.pop(path, None)
+                    if not by_source:
+                        del store[target]
+            grouped: dict[str, list] = {}
+            for x in getattr(links, attr):
+                grouped.setdefault(x.contact, []).append(x)
+            for target, xs in grouped.items():
+                store.setdefault(target, {})[path] = tuple(xs)
+        if links.interactions or links.referrals or links.diagnostics:
+            self._links[path] = links
+        return touched
+
+    def _ordered(self, note: Note) -> tuple[Interaction, ...]:
+        by_source = self._meetings.get(note.path)
+        return order_interactions(note.log, [i for xs in by_source.values() for i in xs] if by_source else ())
+
+    def _vault(self, interactions: dict[str, tuple[Interaction, ...]], referrals: dict[str, tuple[Referral, ...]],
+               mtimes: dict[str, int], first_seen: Mapping[str, date]) -> None:
+        notes = tuple(self.notes.values())
+        diags = list(self._duplicates)
+        for path in sorted(self._links):  # in path order: the order resolve() gives ties
+            diags.extend(self._links[path].diagnostics)
+        self.vault = Vault(notes=notes, contacts=tuple(n.contact for n in notes if n.contact is not None),
+                           interactions=interactions, referrals=referrals, diagnostics=order_diagnostics(diags),
+                           mtimes=mtimes, first_seen=dict(first_seen))
+
+    def _items(self) -> None:
+        mine = [i for items, _ in self._contacts.values() for i in items]
+        planned = [p for p, (_, waiting) in self._contacts.items() if waiting]
+        self.items: list[FollowUp] = in_order(mine + vault_wide(self.vault, self.config, self.as_of, planned))
+
+    # -- changing ------------------------------------------------------------------------
+
+    def update(self, changed: Mapping[str, Note | None], first_seen: Mapping[str, date]) -> set[str] | None:
+        """Apply an edit: ``changed`` maps each changed path to its new note (None: deleted).
+
+        Returns the paths whose diagnostics may have changed, or None when the
+        edit changed names (or which notes exist) and everything was rebuilt.
+        """
+        if not changed:
+            return set()
+        if any(new is None or p not in self.notes or shape(self.notes[p]) != shape(new)
+               for p, new in changed.items()):
+            notes = {**self.notes, **{p: n for p, n in changed.items() if n is not None}}
+            for p, n in changed.items():
+                if n is None:
+                    notes.pop(p, None)
+            self._build(notes.values(), first_seen)
+            return None
+        old_contacts = {p: self.notes[p].contact for p in changed}
+        affected: set[str] = set()
+        for path, note in changed.items():
+            assert note is not None
+            self.notes[path] = note
+            affected |= self._link(path, links_of(note, self.names))
+        affected |= {p for p in changed if self.notes[p].contact is not None}
+        old = self.vault
+        interactions = dict(old.interactions)
+        referrals = dict(old.referrals)
+        for p in affected:
+            note = self.notes.get(p)
+            if note is None or note.contact is None:
+                continue
+            interactions[p] = self._ordered(note)
+            by_source = self._referrals.get(p)
+            if by_source:
+                referrals[p] = order_referrals(r for rs in by_source.values() for r in rs)
+            else:
+                referrals.pop(p, None)
+        mtimes = dict(old.mtimes)
+        mtimes.update((p, self.notes[p].mtime_ns) for p in changed)
+        self._vault(interactions, referrals, mtimes, first_seen)
+        # company colleagues: try-another compares them
+        companies = {k for c in old_contacts.values() if c is not None and (k := company_key(c))}
+        for p in affected:
+            c = self.notes[p].contact if p in self.notes else None
+            if c is not None and (k := company_key(c)):
+                companies.add(k)
+        if companies:
+            affected |= {c.path for c in self.vault.contacts if company_key(c) in companies}
+        for p in affected:
+            self._contacts.pop(p, None)
+        self._contacts.update(by_contact(self.vault, self.config, self.as_of, affected))
+        self._items()
+        return set(changed)
+
+    def at(self, as_of: date) -> None:
+        """Move to another day: every item is recomputed (their reasons name days relative to it)."""
+        if as_of != self.as_of:
+            self.as_of = as_of
+            self._feeds.clear()
+            self._contacts = by_contact(self.vault, self.config, as_of)
+            self._items()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def diagnostics(self, paths: Iterable[str] | None = None) -> list[Diagnostic]:
+        """Every problem in the notes and between them (of ``paths``, or all), by path and line."""
+        if paths is None:
+            found = [d for n in self.notes.values() for d in n.diagnostics]
+            found.extend(self.vault.diagnostics)
+        else:
+            wanted = set(paths)
+            found = [d for p in wanted if p in self.notes for d in self.notes[p].diagnostics]
+            found.extend(d for d in self.vault.diagnostics if d.path in wanted)
+        return sorted(found, key=lambda d: (d.path, d.line, d.severity))
+
+    def feed(self, items: list[FollowUp], *, tz: tzinfo | None, todo: bool, name: str, details: str,
+             note_url: str, vault_name: str) -> bytes:
+        """:func:`mdnet.feed.build_feed` of ``items`` as of :attr:`as_of`, reusing the text of
+        every event an earlier call already wrote with the same options."""
+        key = (tz, todo, name, details, note_url, vault_name)
+        events = self._feeds.get(key)
+        if events is None:
+            events = self._feeds[key] = {}
+        data = build_feed(items, as_of=self.as_of, name=name, details=details, note_url=note_url,
+                          vault_name=vault_name, todo=todo, tz=tz, events=events)
+        if len(events) > 2 * len(items) + 64:  # drop the text of items no longer there
+            live = set(items)
+            self._feeds[key] = {i: t for i, t in events.items() if i in live}
+        return data

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Callable
 
 from .config import CONFIG_NAME
-from .workspace import Workspace
+from .workspace import Loaded, Workspace
 
 __all__ = ["FeedUpdater"]
 
@@ -40,11 +40,10 @@ class FeedUpdater:
         self.log = log
         self.todo = todo
         self._lock = threading.Lock()
-        ws.keep_notes = True  # decode only what each save changed
-        self._reported: set[tuple[str, int, str]] = set()
+        self._reported: dict[str, set[tuple[str, int, str]]] = {}  # path -> errors already logged
         self._day: date | None = None
-        self._generation = -1
-        self._built: tuple[int, date, str] | None = None  # what the feed on disk was made from
+        self._generation = -1  # the index generation the feed on disk was made from
+        self._config = ""  # ... and the settings' fingerprint
         #: Calls completed (tests and benchmarks wait on these).
         self.updates = 0
         #: Times the feed file was rewritten.
@@ -64,27 +63,28 @@ class FeedUpdater:
                     self.log(str(d))
                 dirty = None  # new settings may change what every note means
             if dirty is None:
-                stats = self.ws.refresh(today=day)
+                loaded = self.ws.load(day)
                 what = what or "full check"
             elif dirty:
-                stats = self.ws.refresh(today=day, paths=sorted(dirty))
-                what = _describe(stats.changed_paths) if stats.changed_paths else "no note changed"
+                loaded = self.ws.load(day, paths=sorted(dirty))
+                changed_paths = loaded.stats.changed_paths if loaded.stats else []
+                what = _describe(changed_paths) if changed_paths else "no note changed"
             else:
-                stats = None
+                loaded = self.ws.load(day, sync=False)
                 what = f"new day {day.isoformat()}"
             generation = self.ws.index.generation()
-            if generation != self._generation:  # notes changed, here or by another mdnet
-                self._report_new_errors()
-            key = (generation, day, self.ws.config.fingerprint())
-            if key == self._built and dirty is not None:
+            fingerprint = self.ws.config.fingerprint()
+            notes_changed = generation != self._generation
+            if notes_changed:  # notes changed, here or by another mdnet
+                self._report_new_errors(loaded)
+            if not notes_changed and day == self._day and fingerprint == self._config and dirty is not None:
                 self.updates += 1
                 return  # editor noise, an unchanged save: the feed on disk is this already
-            _, changed, n = self.ws.write_feed(day, todo=self.todo)
+            _, changed, n = self.ws.write_feed(day, todo=self.todo, loaded=loaded)
             first, new_day = self.updates == 0, day != self._day
             if new_day and not first and not what.startswith("new day"):
                 what = f"{what}; new day {day.isoformat()}"  # whichever batch comes first after midnight
-            notes_changed = generation != self._generation
-            self._generation, self._built, self._day = generation, key, day
+            self._generation, self._config, self._day = generation, fingerprint, day
             self.updates += 1
             self.writes += changed
             if not (first or notes_changed or changed or new_day):
@@ -101,15 +101,22 @@ class FeedUpdater:
 
         return rel.lower().endswith(".md") and not is_note_path(rel, self.ws.config)
 
-    def _report_new_errors(self) -> None:
-        current = set()
-        for d in self.ws.index.diagnostics():
+    def _report_new_errors(self, loaded: Loaded) -> None:
+        """Log each error once, when it first appears; only the notes that changed are compared."""
+        paths = loaded.changed
+        found: dict[str, set[tuple[str, int, str]]] = {}
+        for d in loaded.diagnostics_of(paths):
             if d.severity == "error":
                 key = (d.path, d.line, d.message)
-                current.add(key)
-                if key not in self._reported:
+                found.setdefault(d.path, set()).add(key)
+                if key not in self._reported.get(d.path, ()):
                     self.log(str(d))
-        self._reported = current
+        if paths is None:
+            self._reported = found
+        else:
+            for p in paths:
+                self._reported.pop(p, None)
+            self._reported.update(found)
 
 
 def _describe(paths: list[str]) -> str:

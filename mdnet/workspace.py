@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .config import Config
-from .model import Diagnostic, FollowUp, Note, Vault
+from .model import Diagnostic, FollowUp, Vault
 from .vault.files import STATE_DIR, find_vault, read_config
 
 if TYPE_CHECKING:
+    from .engine import Engine
     from .index import Index, SyncStats
     from .profile import Profile
 
@@ -24,18 +25,118 @@ class FeedTargetError(Exception):
     """The feed's path names something mdnet must not overwrite."""
 
 
+class Loaded:
+    """The vault as of a day, with every problem in it: what every command reads.
+
+    Made by :meth:`Workspace.load`, like beancount's ``load_file``: the
+    resolved :attr:`vault`, :attr:`diagnostics` (the settings', every note's
+    and the cross-note checks'), the :attr:`follow_ups` and the feed.  Each part
+    is computed on first use from the workspace's one cache, and is what the
+    index held when it was loaded (load again after the next sync).
+    """
+
+    def __init__(self, ws: "Workspace", as_of: date, stats: "SyncStats | None") -> None:
+        self.ws = ws
+        self.as_of = as_of
+        self.config = ws.config
+        #: What the sync before this load did (None: there was none).
+        self.stats = stats
+        self._items: list[FollowUp] | None = None
+        self._engine: Engine | None = None
+        self._changed: set[str] | None = None
+
+    def _engine_(self) -> "Engine":
+        if self._engine is None:
+            self._engine = self.ws._engine_at(self.as_of)
+            self._changed = self.ws._changed
+        return self._engine
+
+    @property
+    def vault(self) -> Vault:
+        return self._engine_().vault
+
+    @property
+    def config_diagnostics(self) -> list[Diagnostic]:
+        return list(self.ws.config_diagnostics)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every problem: the settings' first, then the notes' and between them, by path and line."""
+        return self.config_diagnostics + self._engine_().diagnostics()
+
+    def diagnostics_of(self, paths: Iterable[str] | None) -> list[Diagnostic]:
+        """The problems in some notes (or all: None), their own and the cross-note ones, by path and line."""
+        return self._engine_().diagnostics(paths)
+
+    @property
+    def changed(self) -> set[str] | None:
+        """Paths whose problems may differ from the previous load's (None: any may)."""
+        self._engine_()
+        return self._changed
+
+    @property
+    def follow_ups(self) -> list[FollowUp]:
+        """Every open item, overdue or future (see :func:`mdnet.rules.follow_ups`)."""
+        if self._items is None:
+            ws = self.ws
+            if self._engine is not None or ws._current():
+                self._items = self._engine_().items
+            else:  # a one-shot command: the index may already hold them for this generation
+                from .index.codec import decode_items, encode_items
+
+                key = f"follow-ups {self.as_of.isoformat()} {self.config.fingerprint()}"
+                self._items = decode_items(ws.index.derived(key, lambda: encode_items(self._engine_().items)))
+        return self._items
+
+    def due(self, *, within: int = 0, rules: set[str] | None = None) -> list[FollowUp]:
+        from .rules import select_due
+
+        return select_due(self.follow_ups, self.as_of, within=within, rules=rules)
+
+    def feed(self, *, todo: bool = False) -> tuple[bytes, int]:
+        """The feed's bytes and how many entries it holds."""
+        from datetime import datetime
+
+        ws = self.ws
+        tz = datetime.now().astimezone().tzinfo  # as_of is a day of the user's local calendar
+
+        def build() -> bytes:
+            items = self.due(within=_window_days(self.config, self.as_of))
+            return self._engine_().feed(
+                items, tz=tz, todo=todo, name=self.config["feed.name"], details=self.config["feed.details"],
+                note_url=self.config["feed.note_url"], vault_name=ws.root.name)
+
+        if self._engine is not None or ws._current():
+            data = build()
+        else:
+            key = f"feed {self.as_of.isoformat()} {todo} {tz} {ws.root.name} {self.config.fingerprint()}"
+            data = ws.index.derived(key, build)
+        return data, data.count(b"\r\nBEGIN:VEVENT\r\n") + data.count(b"\r\nBEGIN:VTODO\r\n")
+
+
 class Workspace:
+    """A vault opened for work.
+
+    One cache: an :class:`~mdnet.engine.Engine` for the index generation it
+    was brought to, plus the paths each sync since then changed.  Loading
+    brings it current by applying just those paths (decoding only their
+    records) when they are known, and rebuilds it when not (another process
+    synced, the settings changed).  :meth:`_engine_at` is the one place that
+    decides what is stale.  One-shot commands also keep the follow-ups and
+    the feed in the index's ``derived`` table, so a second ``due`` with no
+    note changed decodes nothing.
+    """
+
     def __init__(self, root: Path, config: Config, config_diagnostics: list[Diagnostic]) -> None:
         self.root = root
         self.config = config
         self.config_diagnostics = config_diagnostics
         self._index: Index | None = None
-        # Decoded notes kept between refreshes by long-running callers (the
-        # watcher): only what a sync changed is decoded again.
-        self._notes: dict[str, Note] | None = None
-        self._notes_generation = -1
-        #: Keep decoded notes between calls of :meth:`vault` (set by the watcher).
-        self.keep_notes = False
+        self._engine: Engine | None = None
+        self._engine_gen = -1  # the index generation the engine reflects
+        self._dirty: set[str] | None = None  # paths changed since then (None: unknown)
+        self._dirty_gen = -1  # the generation _dirty brings the engine to
+        self._changed: set[str] | None = None  # what the last bringing-up-to-date changed
 
     @classmethod
     def open(cls, vault: str | os.PathLike[str] | None = None) -> "Workspace":
@@ -50,7 +151,7 @@ class Workspace:
         if config.fingerprint() == self.config.fingerprint():
             return False
         self.config = config
-        self._notes = None  # what a note means may have changed with the settings
+        self._engine = None  # what a note means may have changed with the settings
         return True
 
     @property
@@ -81,41 +182,69 @@ class Workspace:
         """Bring the index up to date (cheap when nothing changed)."""
         before = self.index.generation()
         stats = self.index.sync(self.config, today=today or date.today(), paths=paths, progress=progress)
-        if self._notes is not None and (stats.changed_paths or stats.touched_paths):
-            if self._notes_generation == before and self.index.generation() == before + 1:
-                paths = stats.changed_paths + stats.touched_paths  # a touch changes the note's mtime
-                for p in paths:
-                    self._notes.pop(p, None)
-                for note in self.index.notes(paths=paths):
-                    self._notes[note.path] = note
-                self._notes_generation = before + 1
+        after = self.index.generation()
+        if after != before:
+            if self._dirty is not None and self._dirty_gen == before and after == before + 1:
+                self._dirty.update(stats.changed_paths, stats.touched_paths)  # a touch changes the note's mtime
+                self._dirty_gen = after
             else:
-                self._notes = None  # someone else synced too: start again
+                self._dirty = None  # someone else synced too: start again
         return stats
 
-    def vault(self, *, keep: bool | None = None) -> Vault:
-        """The resolved vault.  ``keep=True`` (default: :attr:`keep_notes`) keeps
-        the decoded notes in memory for the next call (for a long-running process
-        that refreshes often)."""
-        if not (self.keep_notes if keep is None else keep):
-            return self.index.vault(self.config)
-        from .graph import resolve
+    def load(self, as_of: date, *, sync: bool = True, paths: list[str] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Loaded:
+        """The vault as of ``as_of``, with every problem and follow-up in it.
 
-        generation = self.index.generation()
-        if self._notes is None or self._notes_generation != generation:
-            self._notes = {n.path: n for n in self.index.notes()}
-            self._notes_generation = generation
-        return resolve(self._notes.values(), self.config, first_seen=self.index.first_seen())
+        Syncs the index first (all notes, or only ``paths``) unless ``sync=False``.
+        """
+        stats = self.refresh(today=as_of, paths=paths, progress=progress) if sync else None
+        return Loaded(self, as_of, stats)
+
+    def _current(self) -> bool:
+        """Does the in-memory cache reflect the index, or can it be brought there by a few paths?"""
+        if self._engine is None:
+            return False
+        gen = self.index.generation()
+        return self._engine_gen == gen or (self._dirty is not None and self._dirty_gen == gen)
+
+    def _engine_at(self, as_of: date) -> "Engine":
+        """The one cache, brought current: the one place that decides what is stale."""
+        from .engine import Engine
+
+        index = self.index
+        gen = index.generation()
+        engine = self._engine
+        if engine is not None and engine.config is not self.config:
+            engine = None
+        if engine is not None and self._engine_gen != gen:
+            if self._dirty is not None and self._dirty_gen == gen:
+                dirty = sorted(self._dirty)
+                found = {n.path: n for n in index.notes(paths=dirty)}
+                self._changed = engine.update({p: found.get(p) for p in dirty}, index.first_seen())
+            else:
+                engine = None
+        if engine is None:
+            engine = Engine(index.notes(), self.config, as_of, index.first_seen())
+            self._changed = None
+        elif self._engine_gen == gen:
+            self._changed = set()
+        engine.at(as_of)
+        self._engine, self._engine_gen, self._dirty, self._dirty_gen = engine, gen, set(), gen
+        return engine
+
+    # -- the shapes commands used before the loader (kept for callers) -------------------------
+
+    def vault(self) -> Vault:
+        """The resolved vault (as :meth:`load` gives it)."""
+        return self._engine_at(self._engine.as_of if self._engine else date.today()).vault
 
     def follow_ups(self, as_of: date, vault: Vault | None = None) -> list[FollowUp]:
-        """Every open follow-up as of a day (cached in the index until a note changes)."""
-        from .index.codec import decode_items, encode_items
-        from .rules import follow_ups
+        """Every open follow-up as of a day (``vault``: of that vault rather than the index's)."""
+        if vault is not None:
+            from .rules import follow_ups
 
-        if vault is not None or self.keep_notes:  # a long-running caller: no need to store it
-            return follow_ups(vault or self.vault(), self.config, as_of)
-        key = f"follow-ups {as_of.isoformat()} {self.config.fingerprint()}"
-        return decode_items(self.index.derived(key, lambda: encode_items(follow_ups(self.vault(), self.config, as_of))))
+            return follow_ups(vault, self.config, as_of)
+        return self.load(as_of, sync=False).follow_ups
 
     def profile(self) -> "Profile":
         """``Profile.md`` at the top of the vault, read from disk (an empty
@@ -136,28 +265,9 @@ class Workspace:
     def feed_path(self) -> Path:
         return self.root / self.config["feed.path"]
 
-    def build_feed(self, as_of: date, *, vault: Vault | None = None, todo: bool = False) -> tuple[bytes, int]:
-        """The feed's bytes and how many events it holds (cached until a note changes)."""
-        from datetime import datetime
-
-        tz = datetime.now().astimezone().tzinfo  # as_of is a day of the user's local calendar
-
-        def build() -> bytes:
-            from .feed import build_feed
-            from .rules import select_due
-
-            window = _window_days(self.config, as_of)
-            items = select_due(self.follow_ups(as_of, vault), as_of, within=window)
-            data = build_feed(items, as_of=as_of, name=self.config["feed.name"], details=self.config["feed.details"],
-                              note_url=self.config["feed.note_url"], vault_name=self.root.name, todo=todo, tz=tz)
-            return data
-
-        if vault is not None or self.keep_notes:
-            data = build()
-        else:
-            key = f"feed {as_of.isoformat()} {todo} {tz} {self.root.name} {self.config.fingerprint()}"
-            data = self.index.derived(key, build)
-        return data, data.count(b"\r\nBEGIN:VEVENT\r\n") + data.count(b"\r\nBEGIN:VTODO\r\n")
+    def build_feed(self, as_of: date, *, todo: bool = False) -> tuple[bytes, int]:
+        """The feed's bytes and how many events it holds."""
+        return self.load(as_of, sync=False).feed(todo=todo)
 
     def check_feed_target(self, target: Path) -> None:
         """Refuse to write the feed over a note or any file that is not a calendar:
@@ -182,14 +292,14 @@ class Workspace:
         if head and not head.lstrip(b"\xef\xbb\xbf").startswith(b"BEGIN:VCALENDAR"):
             raise FeedTargetError(f"{target} exists and is not a calendar file; mdnet will not overwrite it")
 
-    def write_feed(self, as_of: date, *, path: Path | None = None, vault: Vault | None = None,
-                   todo: bool = False) -> tuple[Path, bool, int]:
+    def write_feed(self, as_of: date, *, path: Path | None = None, todo: bool = False,
+                   loaded: Loaded | None = None) -> tuple[Path, bool, int]:
         """Write the feed atomically; -> (path, whether its bytes changed, items)."""
         from .atomic import write_if_changed
 
         target = path or self.feed_path
         self.check_feed_target(target)
-        data, n = self.build_feed(as_of, vault=vault, todo=todo)
+        data, n = (loaded or self.load(as_of, sync=False)).feed(todo=todo)
         changed = write_if_changed(target, data)
         return target, changed, n
 

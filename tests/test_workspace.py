@@ -1,7 +1,8 @@
-"""Workspace: the library entry point (vault + config + index)."""
+"""Workspace: the library entry point (vault + config + index) and its loader."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 from mdnet.workspace import Workspace
@@ -9,36 +10,45 @@ from mdnet.workspace import Workspace
 TODAY = date(2026, 11, 23)
 
 
-def test_kept_notes_follow_edits_like_a_fresh_load(vault):
+def test_the_cache_follows_edits_like_a_fresh_load(vault):
     vault.write("mdnet.toml", "")
     vault.person("Ana", "company: Fabrikam\n", "- 2026-11-18 coffee: try [[Ben]]\n")
     vault.person("Ben")
     ws = Workspace.open(vault.root)
-    ws.refresh(today=TODAY)
-    ws.vault(keep=True)
+    ws.load(TODAY).follow_ups
     steps = [
-        lambda: vault.person("Ben", "company: Contoso\n", "- 2026-11-20 email\n"),
+        lambda: vault.person("Ben", "company: Fabrikam\n", "- 2026-11-20 email\n"),  # names kept: incremental
         lambda: vault.person("Cy", "", "- 2026-11-21 call\n"),
         lambda: (vault.root / "People" / "Ana.md").unlink(),
         lambda: (vault.root / "People" / "Cy.md").rename(vault.root / "People" / "Cyrus.md"),
-        lambda: __import__("os").utime(vault.root / "People" / "Ben.md", ns=(1, 1_900_000_000_000_000_000)),
+        lambda: os.utime(vault.root / "People" / "Ben.md", ns=(1, 1_900_000_000_000_000_000)),
     ]
     for step in steps:
         step()
-        ws.refresh(today=TODAY)
-        kept = ws.vault(keep=True)
-        fresh = Workspace.open(vault.root).vault()
-        assert kept.contacts == fresh.contacts
-        assert kept.interactions == fresh.interactions
-        assert kept.referrals == fresh.referrals
-        assert kept.mtimes == fresh.mtimes  # the feed's SEQUENCE comes from these
+        kept = ws.load(TODAY)
+        with Workspace.open(vault.root) as other:
+            fresh = other.load(TODAY, sync=False)
+            assert kept.vault == fresh.vault  # interactions, referrals, mtimes (the feed's SEQUENCE)...
+            assert kept.follow_ups == fresh.follow_ups
+            assert kept.diagnostics == fresh.diagnostics
+            assert kept.feed() == fresh.feed()
+    assert kept.changed == {"People/Ben.md"}  # the touch: applied alone, not a rebuild
 
 
-def test_kept_notes_are_reloaded_when_another_process_synced(vault):
+def test_the_cache_is_rebuilt_when_another_process_synced(vault):
     vault.person("Ana")
     ws = Workspace.open(vault.root)
-    ws.refresh(today=TODAY)
-    ws.vault(keep=True)
+    ws.load(TODAY).vault
     vault.person("Ben")
     Workspace.open(vault.root).refresh(today=TODAY)  # someone else (the CLI) indexed it
-    assert [c.name for c in ws.vault(keep=True).contacts] == ["Ana", "Ben"]
+    loaded = ws.load(TODAY)
+    assert [c.name for c in loaded.vault.contacts] == ["Ana", "Ben"] and loaded.changed is None
+
+
+def test_load_returns_every_problem_at_once(vault):
+    vault.write("mdnet.toml", "[rules]\nmystery = 1\n")
+    vault.person("Ana", "met: someday\n")
+    vault.write("Meetings/M.md", "---\ntype: meeting\ndate: 2026-11-01\nwith: [Nobody]\n---\n")
+    with Workspace.open(vault.root) as ws:
+        codes = [d.code for d in ws.load(TODAY).diagnostics]
+    assert codes[0].startswith("config-") and {"invalid-date", "with-unknown-person"} <= set(codes)

@@ -63,10 +63,10 @@ class FeedUpdater:
                     self.log(str(d))
                 dirty = None  # new settings may change what every note means
             if dirty is None:
-                loaded = self.ws.load(day)
+                loaded = self.ws.load(day, today=day)
                 what = what or "full check"
             elif dirty:
-                loaded = self.ws.load(day, paths=sorted(dirty))
+                loaded = self.ws.load(day, paths=sorted(dirty), today=day)
                 changed_paths = loaded.stats.changed_paths if loaded.stats else []
                 what = _describe(changed_paths) if changed_paths else "no note changed"
             else:

@@ -191,13 +191,14 @@ class Workspace:
                 self._dirty = None  # someone else synced too: start again
         return stats
 
-    def load(self, as_of: date, *, sync: bool = True, paths: list[str] | None = None,
+    def load(self, as_of: date, *, sync: bool = True, paths: list[str] | None = None, today: date | None = None,
              progress: Callable[[int, int], None] | None = None) -> Loaded:
         """The vault as of ``as_of``, with every problem and follow-up in it.
 
-        Syncs the index first (all notes, or only ``paths``) unless ``sync=False``.
+        Syncs the index first (all notes, or only ``paths``) unless ``sync=False``;
+        ``today`` (default: the clock's) is the day a new note is first seen.
         """
-        stats = self.refresh(today=as_of, paths=paths, progress=progress) if sync else None
+        stats = self.refresh(today=today, paths=paths, progress=progress) if sync else None
         return Loaded(self, as_of, stats)
 
     def _current(self) -> bool:

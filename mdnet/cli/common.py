@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import click
 
 if TYPE_CHECKING:
-    from ..workspace import Workspace
+    from ..workspace import Loaded, Workspace
 
 
 @dataclass
@@ -39,6 +39,14 @@ def refreshed(ctx: click.Context, *, today: date | None = None, quiet: bool = Tr
     ws = open_workspace(ctx, report_config=report_config)
     ws.refresh(today=today, progress=progress_bar() if not quiet else None)
     return ws
+
+
+def loaded(ctx: click.Context, as_of: date | None = None, *, quiet: bool = True,
+           report_config: bool = True) -> "Loaded":
+    """The vault as of a day (default: today), its index brought up to date first: what
+    every reading command starts from."""
+    ws = open_workspace(ctx, report_config=report_config)
+    return ws.load(as_of or date.today(), progress=progress_bar() if not quiet else None)
 
 
 def progress_bar(min_total: int = 1000) -> Callable[[int, int], None] | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import as_of_option, echo_json, json_option, parse_as_of, refreshed
+from .common import as_of_option, echo_json, json_option, loaded, parse_as_of
 
 
 def parse_within(value: str | None, day: "date") -> int:
@@ -39,18 +39,18 @@ def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[
 
     Lists follow-ups due on or before today (or --as-of), overdue first.
     """
-    from ..rules import RULES, gone_quiet, select_due
+    from ..rules import RULES, gone_quiet
 
     day = parse_as_of(as_of)
     days = parse_within(within, day)
     bad = [r for r in rules if r not in RULES]
     if bad:
         raise click.BadParameter(f"unknown rule {bad[0]!r}; rules are: {', '.join(RULES)}", param_hint="--rule")
-    ws = refreshed(ctx)
+    data = loaded(ctx, day)
     if quiet:
-        items = gone_quiet(ws.vault(), ws.config, day)
+        items = gone_quiet(data.vault, data.config, day)
     else:
-        items = select_due(ws.follow_ups(day), day, within=days, rules=set(rules) or None)
+        items = data.due(within=days, rules=set(rules) or None)
     if as_json:
         echo_json([i.to_json() for i in items])
         return
@@ -85,12 +85,12 @@ def feed(ctx: click.Context, output: Path | None, as_of: str | None, todo: bool,
     calendar app never reads half a file. Subscribe to it with `mdnet serve`.
     """
     day = parse_as_of(as_of)
-    ws = refreshed(ctx)
+    data = loaded(ctx, day)
     if output is not None and str(output) == "-":
-        data, _ = ws.build_feed(day, todo=todo)
-        click.echo(data.decode("utf-8"), nl=False)
+        ics, _ = data.feed(todo=todo)
+        click.echo(ics.decode("utf-8"), nl=False)
         return
-    path, changed, n = ws.write_feed(day, path=output, todo=todo)
+    path, changed, n = data.ws.write_feed(day, path=output, todo=todo, loaded=data)
     if as_json:
         echo_json({"path": str(path), "items": n, "changed": changed})
         return

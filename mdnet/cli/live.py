@@ -87,8 +87,8 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
         return
     token = load_or_create_token(ws.state_dir)
     with VaultLock(ws.state_dir) if watch_too else nullcontext():  # one watcher per vault
-        ws.refresh()
-        path, _, n = ws.write_feed(date.today())
+        today = date.today()
+        path, _, n = ws.write_feed(today, loaded=ws.load(today))
         try:
             server = make_server(path, token, host, port, log=None)
         except OSError as e:

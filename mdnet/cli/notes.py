@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .common import echo_json, json_option, open_workspace, progress_bar, refreshed, table
+from .common import echo_json, json_option, loaded, open_workspace, progress_bar, refreshed, table
 
 
 def template_dir() -> Path:
@@ -94,24 +94,17 @@ def check(ctx: click.Context, errors_only: bool, as_json: bool) -> None:
     Exits 1 when there is at least one error, 0 otherwise (warnings alone do
     not fail), so it fits a git pre-commit hook or CI.
     """
-    ws = refreshed(ctx, report_config=False)  # they are part of this report
-    vault = ws.vault()
-    diags = list(ws.config_diagnostics)
-    for note in vault.notes:
-        diags.extend(note.diagnostics)
-    diags.extend(vault.diagnostics)
-    diags.sort(key=lambda d: (d.path, d.line, d.severity))
-    if errors_only:
-        diags = [d for d in diags if d.severity == "error"]
-    errors = sum(1 for d in diags if d.severity == "error")
+    from ..query import problems
+
+    data = loaded(ctx, report_config=False)  # the settings' problems are part of this report
+    found = problems(data.diagnostics, errors_only=errors_only)
     if as_json:
-        echo_json([d.to_json() for d in diags])
+        echo_json(found.to_json())
     else:
-        for d in diags:
+        for d in found.diagnostics:
             click.echo(str(d))
-        warnings = len(diags) - errors
-        click.echo(f"{len(vault.notes)} notes checked: {errors} errors, {warnings} warnings", err=True)
-    sys.exit(1 if errors else 0)
+        click.echo(f"{len(data.vault.notes)} notes checked: {found.errors} errors, {found.warnings} warnings", err=True)
+    sys.exit(1 if found.errors else 0)
 
 
 @click.command("list")
@@ -122,35 +115,19 @@ def check(ctx: click.Context, errors_only: bool, as_json: bool) -> None:
 @click.pass_context
 def list_(ctx: click.Context, tag: tuple[str, ...], circle: tuple[str, ...], status: tuple[str, ...], as_json: bool) -> None:
     """List contacts with their company and last interaction."""
-    from ..lookup import last_interaction
+    from ..query import list_contacts
 
-    ws = refreshed(ctx)
-    vault = ws.vault()
-    tags = {t.lstrip("#").lower() for t in tag}
-    circles = {c.lower() for c in circle}
-    statuses = {s.lower() for s in status}
-    rows = []
-    for c in sorted(vault.contacts, key=lambda c: (c.name.lower(), c.path)):
-        if tags and not tags.intersection(t.lower() for t in c.tags):
-            continue
-        if circles and not circles.intersection(c.circles):
-            continue
-        if statuses and c.status not in statuses:
-            continue
-        last = last_interaction(vault, c)
-        rows.append((c, last))
+    rows = list_contacts(loaded(ctx).vault, tags=tag, circles=circle, statuses=status)
     if as_json:
-        echo_json([{"name": c.name, "path": c.path, "company": c.company, "status": c.status,
-                    "tags": list(c.tags), "circles": list(c.circles),
-                    "last": last.date.isoformat() if last else None, "last_kind": last.kind if last else None}
-                   for c, last in rows])
+        echo_json([r.to_json() for r in rows])
         return
     if not rows:
-        click.echo("No contacts match." if (tags or circles or statuses) else
+        click.echo("No contacts match." if (tag or circle or status) else
                    "No contacts yet: add notes to People/ (or give a note `type: person`).", err=True)
         return
-    click.echo(table([[c.name, c.company or "", last.date.isoformat() if last else "-", last.kind if last else "",
-                       "" if c.status == "active" else c.status] for c, last in rows],
+    click.echo(table([[r.contact.name, r.contact.company or "", r.last.date.isoformat() if r.last else "-",
+                       r.last.kind if r.last else "", "" if r.contact.status == "active" else r.contact.status]
+                      for r in rows],
                      ["NAME", "COMPANY", "LAST", "KIND", "STATUS"]))
 
 
@@ -164,29 +141,20 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
     NAME matches case-insensitively a name, file name or alias, or a unique
     beginning of one ("ana" finds "Ana Lopez" if no one else starts so).
     """
-    from ..lookup import contact_json, find_contacts, referred
+    from ..query import find_contacts, show_contact
 
-    ws = refreshed(ctx)
-    vault = ws.vault()
+    vault = loaded(ctx).vault
     found = find_contacts(vault, name)
     if not found:
         raise click.ClickException(f"no contact matches {name!r} (try `mdnet search {name}`)")
     if len(found) > 1:
         lines = "\n".join(f"  {c.name}  ({c.path})" for c in found[:20])
         raise click.ClickException(f"{name!r} matches {len(found)} contacts; say which:\n{lines}")
-    c = found[0]
-    log = vault.interactions.get(c.path, ())
-    refs = vault.referrals.get(c.path, ())
-    sent = referred(vault, c)
+    shown = show_contact(vault, found[0])
     if as_json:
-        data = contact_json(c)
-        data["log"] = [{"date": i.date.isoformat(), "kind": i.kind, "word": i.word, "text": i.text,
-                        "source": i.source, "line": i.line} for i in log]
-        data["referred_by_notes"] = [{"name": r.referrer_name, "path": r.referrer,
-                                      "date": r.date.isoformat() if r.date else None} for r in refs]
-        data["referred"] = [{"name": n, "date": d} for n, d in sent]
-        echo_json(data)
+        echo_json(shown.to_json())
         return
+    c, log, refs, sent = shown.contact, shown.log, shown.referred_by, shown.referred
     click.echo(click.style(c.name, bold=True) + f"  ({c.path})")
     fields = [("company", c.company), ("role", c.role), ("email", ", ".join(c.emails)), ("phone", c.phone),
               ("linkedin", c.linkedin), ("circles", ", ".join(c.circles)), ("tags", ", ".join(c.tags)),

@@ -1,0 +1,15 @@
+"""The query layer: pure functions from a loaded vault to what a command shows.
+
+Each command reads its arguments, calls :meth:`mdnet.workspace.Workspace.load`
+and one function here, and prints the result (``to_json`` for ``--json``).
+A new report is a function here plus a thin command.  Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from .contacts import (Listed, Shown, contact_json, find_contacts, last_interaction, list_contacts, referred,
+                       show_contact)
+from .problems import Problems, problems
+
+__all__ = ["Listed", "Problems", "Shown", "contact_json", "find_contacts", "last_interaction", "list_contacts",
+           "problems", "referred", "show_contact"]

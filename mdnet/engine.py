@@ -32,7 +32,7 @@ from datetime import date, tzinfo
 from typing import Iterable, Mapping
 
 from .config import Config
-from .feed import build_feed
+from .feed import EventCache, build_feed
 from .graph import Links, Names, duplicate_names, links_of, order_diagnostics, order_interactions, order_referrals, shape
 from .model import Diagnostic, FollowUp, Interaction, Note, Referral, Vault
 from .rules import by_contact, company_key, in_order, vault_wide
@@ -53,7 +53,7 @@ class Engine:
                  first_seen: Mapping[str, date] | None = None) -> None:
         self.config = config
         self.as_of = as_of
-        self._feeds: dict[tuple[object, ...], dict[FollowUp, str]] = {}
+        self._feeds: dict[tuple[object, ...], EventCache] = {}
         self._build(notes, first_seen or {})
 
     # -- building ------------------------------------------------------------------------
@@ -197,10 +197,8 @@ class Engine:
         key = (tz, todo, name, details, note_url, vault_name)
         events = self._feeds.get(key)
         if events is None:
-            events = self._feeds[key] = {}
+            events = self._feeds[key] = EventCache()
         data = build_feed(items, as_of=self.as_of, name=name, details=details, note_url=note_url,
                           vault_name=vault_name, todo=todo, tz=tz, events=events)
-        if len(events) > 2 * len(items) + 64:  # drop the text of items no longer there
-            live = set(items)
-            self._feeds[key] = {i: t for i, t in events.items() if i in live}
+        events.keep_only(items)
         return data

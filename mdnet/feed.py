@@ -59,7 +59,7 @@ def build_feed(
     todo: bool = False,
     until: date | None = None,
     tz: tzinfo | None = None,
-    events: dict[FollowUp, str] | None = None,
+    events: EventCache | None = None,
 ) -> bytes:
     """Return the iCalendar feed (RFC 5545 bytes, CRLF lines) for ``items``.
 
@@ -81,10 +81,11 @@ def build_feed(
     tests against ``tests/feed_reference.py``; the two places where icalendar
     got TEXT wrong are noted at :func:`_text`.
 
-    ``events``, when given, caches each item's event text between calls: a
-    long-running caller passes the same dict for as long as every other
-    argument but ``items`` stays the same (a new day or new settings need a
-    new dict), so an update formats only the items an edit changed.
+    ``events``, when given, keeps each item's UID and event text between
+    calls: a long-running caller passes the same :class:`EventCache` for as
+    long as every other argument but ``items`` stays the same (a new day or
+    new settings need a new one), so an update formats only the items an
+    edit changed.
     """
     if details not in DETAILS:
         raise ValueError(f"details must be one of {', '.join(DETAILS)}, not {details!r}")
@@ -113,7 +114,7 @@ def build_feed(
     ]
     append = lines.append
 
-    kept = _feed_order(items, todo=todo, until=until)
+    kept = _feed_order(items, todo=todo, until=until, uids=events.uids if events is not None else None)
     link = _linker(note_url, vault_name)
     moved_at = day_start(as_of, tz)
     # Few distinct values among thousands of items: format each once.
@@ -122,7 +123,7 @@ def build_feed(
     categories: dict[str, str] = {}
     for item, uid in kept:
         if events is not None:
-            text = events.get(item)
+            text = events.texts.get(item)
             if text is not None:
                 append(text)
                 continue
@@ -160,7 +161,7 @@ def build_feed(
             )
         append(text)
         if events is not None:
-            events[item] = text
+            events.texts[item] = text
     if not kept:
         lines.extend(_PLACEHOLDER)
     append("END:VCALENDAR")
@@ -168,17 +169,41 @@ def build_feed(
     return "\r\n".join(lines).encode("utf-8")
 
 
-def _feed_order(items: Sequence[FollowUp], *, todo: bool, until: date | None) -> list[tuple[FollowUp, str]]:
+class EventCache:
+    """What :func:`build_feed` keeps between calls with the same options (see there)."""
+
+    def __init__(self) -> None:
+        self.uids: dict[FollowUp, str] = {}
+        self.texts: dict[FollowUp, str] = {}
+
+    def keep_only(self, items: Sequence[FollowUp]) -> None:
+        """Forget the items not in ``items`` (once they outnumber them), so the cache
+        does not grow with every edit."""
+        if len(self.uids) > 2 * len(items) + 64:
+            live = set(items)
+            self.uids = {i: u for i, u in self.uids.items() if i in live}
+            self.texts = {i: t for i, t in self.texts.items() if i in live}
+
+
+def _feed_order(items: Sequence[FollowUp], *, todo: bool, until: date | None,
+                uids: dict[FollowUp, str] | None = None) -> list[tuple[FollowUp, str]]:
     """(item, UID) in feed order, one per UID: due, rule, contact, UID.
 
     Items that tie on all four (duplicates of one UID) are ordered by their
     repr(), so the one kept never depends on the order they came in.  repr()
     of every item is costly, so it is only computed for such ties.
     """
-    keyed = sorted(
-        ((item, item_uid(item, todo=todo)) for item in items if until is None or item.due <= until),
-        key=lambda pair: _order_key(*pair),
-    )
+    if uids is None:
+        pairs = [(item, item_uid(item, todo=todo)) for item in items if until is None or item.due <= until]
+    else:
+        pairs = []
+        for item in items:
+            if until is None or item.due <= until:
+                uid = uids.get(item)
+                if uid is None:
+                    uid = uids[item] = item_uid(item, todo=todo)
+                pairs.append((item, uid))
+    keyed = sorted(pairs, key=lambda pair: _order_key(*pair))
     kept: list[tuple[FollowUp, str]] = []
     seen: set[str] = set()
     for n, (item, uid) in enumerate(keyed):

@@ -409,10 +409,25 @@ class _Engine:
         spec = parse_monthly_day(self.config["rules.monthly_update"]) if self.config["rules.monthly_update"] != "off" else None
         if spec is None:
             return None
-        people = sum(1 for c in self.active if any(i.kind == MET for i in self.log(c)))
+        # One pass over every interaction (the engine calls this at every save).
+        active = {c.path for c in self.active}
+        mtimes = self.vault.mtimes
+        people, newest = 0, 0
+        sent: set[tuple[int, int]] = set()
+        for path, log in self.vault.interactions.items():
+            met = False
+            for i in log:
+                kind = i.kind
+                if kind == MET:
+                    met = True
+                elif kind == UPDATE:
+                    sent.add((i.date.year, i.date.month))
+                else:
+                    continue
+                newest = max(newest, mtimes.get(i.source, 0))
+            people += met and path in active
         if people == 0:
             return None
-        sent = {(i.date.year, i.date.month) for log in self.vault.interactions.values() for i in log if i.kind == UPDATE}
         year, month = self.as_of.year, self.as_of.month
         if (year, month) in sent:
             year, month = next_month(year, month)
@@ -421,8 +436,7 @@ class _Engine:
                   f"{'person' if people == 1 else 'people'} you have met")
         return FollowUp(rule=MONTHLY_UPDATE, due=due, reason=reason, contact=None, path=None,
                         anchor=f"{year:04d}-{month:02d}",
-                        modified=self.changed(*(p for log in self.vault.interactions.values() for i in log
-                                                if i.kind in (MET, UPDATE) for p in (i.source,))))
+                        modified=_EPOCH + timedelta(microseconds=newest // 1000) if newest else None)
 
 
 def _slots(start: date, per_week: int) -> Iterator[date]:

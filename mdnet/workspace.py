@@ -221,7 +221,11 @@ class Workspace:
             if self._dirty is not None and self._dirty_gen == gen:
                 dirty = sorted(self._dirty)
                 found = {n.path: n for n in index.notes(paths=dirty)}
-                self._changed = engine.update({p: found.get(p) for p in dirty}, index.first_seen())
+                first_seen = {**engine.vault.first_seen, **index.first_seen(paths=dirty)}
+                for p in dirty:
+                    if p not in found:
+                        first_seen.pop(p, None)
+                self._changed = engine.update({p: found.get(p) for p in dirty}, first_seen)
             else:
                 engine = None
         if engine is None:

@@ -646,8 +646,16 @@ class Index:
         aliases = {p: tuple(loads(a)) for p, a in self.conn.execute(sql, args) if a and a != "[]"}
         return [(p, name, aliases.get(p, ())) for p, name in names]
 
-    def first_seen(self) -> dict[str, date]:
-        return {p: date.fromisoformat(d) for p, d in self.conn.execute("SELECT path, first_seen FROM notes")}
+    def first_seen(self, paths: Iterable[str] | None = None) -> dict[str, date]:
+        """path -> the day the note was first indexed (of ``paths``, or of every note)."""
+        if paths is None:
+            return {p: date.fromisoformat(d) for p, d in self.conn.execute("SELECT path, first_seen FROM notes")}
+        out = {}
+        for p in paths:
+            row = self.conn.execute("SELECT first_seen FROM notes WHERE path = ?", (p,)).fetchone()
+            if row is not None:
+                out[p] = date.fromisoformat(row[0])
+        return out
 
     def vault(self, config: Config) -> Vault:
         """The resolved vault, from the index alone (no note is read)."""

@@ -114,7 +114,7 @@ def build_feed(
     ]
     append = lines.append
 
-    kept = _feed_order(items, todo=todo, until=until, uids=events.uids if events is not None else None)
+    kept = _feed_order(items, todo=todo, until=until, cache=events)
     link = _linker(note_url, vault_name)
     moved_at = day_start(as_of, tz)
     # Few distinct values among thousands of items: format each once.
@@ -123,7 +123,7 @@ def build_feed(
     categories: dict[str, str] = {}
     for item, uid in kept:
         if events is not None:
-            text = events.texts.get(item)
+            text = events.text(item)
             if text is not None:
                 append(text)
                 continue
@@ -161,7 +161,7 @@ def build_feed(
             )
         append(text)
         if events is not None:
-            events.texts[item] = text
+            events.texts[id(item)] = (item, text)
     if not kept:
         lines.extend(_PLACEHOLDER)
     append("END:VCALENDAR")
@@ -170,39 +170,49 @@ def build_feed(
 
 
 class EventCache:
-    """What :func:`build_feed` keeps between calls with the same options (see there)."""
+    """What :func:`build_feed` keeps between calls with the same options (see there).
+
+    Keyed by the item's identity (hashing thousands of items costs more than
+    formatting the few that changed): the engine hands the same objects back
+    for contacts an edit did not touch.  Each entry keeps its item, so an id
+    reused by a new object is never mistaken for the old one.
+    """
 
     def __init__(self) -> None:
-        self.uids: dict[FollowUp, str] = {}
-        self.texts: dict[FollowUp, str] = {}
+        self.uids: dict[int, tuple[FollowUp, str]] = {}
+        self.texts: dict[int, tuple[FollowUp, str]] = {}
+
+    def uid(self, item: FollowUp, *, todo: bool) -> str:
+        hit = self.uids.get(id(item))
+        if hit is not None and hit[0] is item:
+            return hit[1]
+        uid = item_uid(item, todo=todo)
+        self.uids[id(item)] = (item, uid)
+        return uid
+
+    def text(self, item: FollowUp) -> str | None:
+        hit = self.texts.get(id(item))
+        return hit[1] if hit is not None and hit[0] is item else None
 
     def keep_only(self, items: Sequence[FollowUp]) -> None:
         """Forget the items not in ``items`` (once they outnumber them), so the cache
         does not grow with every edit."""
         if len(self.uids) > 2 * len(items) + 64:
-            live = set(items)
-            self.uids = {i: u for i, u in self.uids.items() if i in live}
-            self.texts = {i: t for i, t in self.texts.items() if i in live}
+            live = {id(i) for i in items}
+            self.uids = {k: v for k, v in self.uids.items() if k in live}
+            self.texts = {k: v for k, v in self.texts.items() if k in live}
 
 
 def _feed_order(items: Sequence[FollowUp], *, todo: bool, until: date | None,
-                uids: dict[FollowUp, str] | None = None) -> list[tuple[FollowUp, str]]:
+                cache: EventCache | None = None) -> list[tuple[FollowUp, str]]:
     """(item, UID) in feed order, one per UID: due, rule, contact, UID.
 
     Items that tie on all four (duplicates of one UID) are ordered by their
     repr(), so the one kept never depends on the order they came in.  repr()
     of every item is costly, so it is only computed for such ties.
     """
-    if uids is None:
-        pairs = [(item, item_uid(item, todo=todo)) for item in items if until is None or item.due <= until]
-    else:
-        pairs = []
-        for item in items:
-            if until is None or item.due <= until:
-                uid = uids.get(item)
-                if uid is None:
-                    uid = uids[item] = item_uid(item, todo=todo)
-                pairs.append((item, uid))
+    uid_of = item_uid if cache is None else cache.uid
+    pairs = [(item, uid_of(item, todo=todo)) for item in items if until is None or item.due <= until]
     keyed = sorted(pairs, key=lambda pair: _order_key(*pair))
     kept: list[tuple[FollowUp, str]] = []
     seen: set[str] = set()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 REFERENCE_DATE = dt.date(2026, 11, 20)
 SPAN_DAYS = 182  # log lines spread over the ~6 months before REFERENCE_DATE
-GENERATOR_VERSION = "2"  # bump when the output changes, so cached vaults are rebuilt
+GENERATOR_VERSION = "3"  # bump when the output changes, so cached vaults are rebuilt
 
 FIRST = (
     "Ana Aisha Akira Alex Alice Amara Amir Andre Andrea Anika Ann Arjun Ben Bianca Blake Bo "
@@ -115,6 +115,10 @@ _NEXT = {
 }
 NEXT_KIND = {k: (list(v), list(v.values())) for k, v in _NEXT.items()}
 MEETING_KINDS = ("", "", "coffee", "call", "meeting", "lunch", "event", "zoom")
+# What real vaults have and mdnet warns about: kind words it does not know (counted as
+# notes), statuses it does not know, and first names used as aliases by several people.
+UNKNOWN_WORDS = ("brunch", "drinks", "dm", "ping", "texted", "walk", "hike", "slack")
+UNKNOWN_STATUSES = ("maybe", "cold", "warm lead", "on hold")
 
 _PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 .,'@+/-]*$")
 _KEYWORDS = {"yes", "no", "true", "false", "on", "off", "null", "none", "y", "n"}
@@ -182,6 +186,8 @@ def _person(rng: random.Random, i: int, name: str, names: list[str], companies: 
         if alias not in taken:
             taken.add(alias)
             fm.append(f"aliases: [{q(alias)}]")
+    elif rng.random() < 0.08:  # the first name alone: shared with others (duplicate-name)
+        fm.append(f"aliases: [{q(name.split(' ', 1)[0])}]")
     company = rng.choice(companies)
     fm.append(f"company: {link(company) if rng.random() < 0.6 else q(company)}")
     fm.append(f"role: {q(rng.choice(ROLES))}")
@@ -206,8 +212,8 @@ def _person(rng: random.Random, i: int, name: str, names: list[str], companies: 
         fm.append(f"met: {_day(rng.randrange(added, added + 400))}")
         fm.append(f"how_met: {q(rng.choice(HOW_MET))}")
     r = rng.random()
-    fm.append("status: " + ("active" if r < 0.9 else "paused" if r < 0.95 else
-                            "archived" if r < 0.98 else "do-not-contact"))
+    fm.append("status: " + ("active" if r < 0.87 else q(rng.choice(UNKNOWN_STATUSES)) if r < 0.9 else
+                            "paused" if r < 0.95 else "archived" if r < 0.98 else "do-not-contact"))
     if rng.random() < 0.15:
         fm.append(f"follow_up: {_day(rng.randrange(-30, 20))}")
     fm.append(f"next_step: {q(rng.choice(NEXT_STEPS))}")
@@ -237,6 +243,8 @@ def _person(rng: random.Random, i: int, name: str, names: list[str], companies: 
         state = "lead" if state == "lead" else CANONICAL.get(word, "note")
         texts = LOG_TEXTS[word]
         text = rng.choice(texts).format(p=f"[[{other()}]]", t=rng.choice(TOPICS), c=company)
+        if word in ("note", "intro") and rng.random() < 0.6:
+            word = rng.choice(UNKNOWN_WORDS)  # a word mdnet does not know: a note, and a warning
         body.append(f"- {_day(off)} {word}: {text}")
     if rng.random() < 0.2:
         body += ["", "## Tasks", f"- [ ] {rng.choice(OFFERS)}"]

@@ -418,11 +418,20 @@ def measure_live(vault: Path, size: int, repeat: int) -> list[Row]:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     watch_row = Row(size, names[0])
+    start_row = Row(size, "watch: start-up check (warm index)")
     victim: Path | None = None
     original = b""
+    md.run("index")  # a warm index: the start-up check finds nothing to parse
+    t_start = time.perf_counter()
     watcher = Child("watch", "--debounce", str(debounce))
     try:
-        watcher.wait_for(r"follow-ups \(", 300)  # the start reconcile wrote the feed: ready
+        m = watcher.wait_for(r"follow-ups \((\d+) ms\)", 300)  # the start reconcile wrote the feed: ready
+        start_row.runs_ms.append((time.perf_counter() - t_start) * 1000)
+        start_row.internal_ms.append(float(m.group(1)))
+        start_row.target = "< 2000 ms (own time)"
+        start_row.ok = start_row.internal_ms[0] < 2000
+        start_row.detail = "from launching `mdnet watch` to the feed written; own: the start-up check's"
+        log(f"  {start_row.name}: {start_row.median:.0f} ms (own {start_row.internal:.0f} ms)")
         # A note with an item in today's feed, so that each edit changes the feed's bytes.
         _, p = md.run("due", "--json", "--within", "7d")
         items = [i for i in json.loads(p.stdout or "[]") if i.get("path")] if p.returncode == 0 else []
@@ -448,8 +457,8 @@ def measure_live(vault: Path, size: int, repeat: int) -> list[Row]:
             own.append(float(m.group(1)))
         watch_row.internal_ms = own
         after = watch_row.median - debounce * 1000  # type: ignore[operator]
-        watch_row.target = f"< 300 ms after the {debounce * 1000:.0f} ms debounce"
-        watch_row.ok = after < 300
+        watch_row.target = f"own < 300 ms; < 600 ms with the {debounce * 1000:.0f} ms debounce"
+        watch_row.ok = after < 300 and watch_row.internal is not None and watch_row.internal < 300
         watch_row.detail = (f"{edits} edits; debounce {debounce * 1000:.0f} ms + {after:.0f} ms after it; "
                             f"max {max(watch_row.runs_ms):.0f} ms")
         log(f"  {names[0]}: median {watch_row.median:.0f} ms = debounce {debounce * 1000:.0f} + {after:.0f} ms"
@@ -458,6 +467,8 @@ def measure_live(vault: Path, size: int, repeat: int) -> list[Row]:
         watch_row.runs_ms.clear()
         watch_row.note = f"failed ({e})"[:110]
         log(f"  {names[0]}: {watch_row.note}")
+        if not start_row.runs_ms:
+            start_row.note = watch_row.note
     finally:
         watcher.stop()
         if victim is not None and original:
@@ -515,7 +526,7 @@ print(json.dumps({"n": n, "s": time.perf_counter() - t0, "codes": codes, "etag":
         log(f"  serve: failed ({e})")
     finally:
         server.stop()
-    return [watch_row, *serve_rows]
+    return [start_row, watch_row, *serve_rows]
 
 
 # ---------------------------------------------------------------- one size
@@ -567,6 +578,8 @@ def bench_size(vault: Path, size: int, repeat: int, *, quick: bool) -> list[Row]
             md.run("index")  # warm index for the read commands below
         rows.append(measure_cmd(md, size, f"mdnet due --as-of {AS_OF}",
                                 ["due", "--as-of", AS_OF], repeat, use_json=True))
+        rows.append(measure_cmd(md, size, "mdnet due (right after 1 edit)",
+                                ["due", "--as-of", AS_OF], repeat, before=touch, use_json=True))
         rows.append(measure_cmd(md, size, f"mdnet feed --as-of {AS_OF}",
                                 ["feed", "--as-of", AS_OF], repeat, use_json=True))
         # issue 10: one write end to end (start-up, resolve, guarded write, re-index of that note)
@@ -608,8 +621,10 @@ def apply_targets(rows: list[Row]) -> None:
         elif r.name == "mdnet index (1 changed file)":
             r.target = "< 50 ms" + (" (own time)" if own is not None else " (end to end)")
             r.ok = (own if own is not None else m) < 50
-        elif r.name.startswith("mdnet due") and r.size == 10_000:
+        elif r.name.startswith("mdnet due (right after") and r.size == 10_000:
             r.target, r.ok = "< 500 ms at 10k", m < 500
+        elif r.name.startswith("mdnet due") and r.size == 10_000:
+            r.target, r.ok = "< 300 ms at 10k (warm)", m < 300
         elif r.name.startswith("mdnet feed") and r.size == 10_000:
             r.target, r.ok = "< 1000 ms at 10k", m < 1000
         elif r.name.startswith("mdnet log") and r.size == 10_000:

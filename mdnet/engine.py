@@ -72,8 +72,8 @@ class Engine:
         referrals = {p: order_referrals(r for rs in by_source.values() for r in rs)
                      for p, by_source in self._referrals.items()}
         self._vault(interactions, referrals, {n.path: n.mtime_ns for n in ordered}, first_seen)
-        self._contacts = by_contact(self.vault, self.config, self.as_of)
-        self._items()
+        self._contacts: dict[str, tuple[tuple[FollowUp, ...], bool]] | None = None  # computed on first use
+        self._items: list[FollowUp] | None = None
 
     def _link(self, path: str, links: Links) -> set[str]:
         """Record a note's links in place of its old ones -> the contacts either names."""
@@ -109,10 +109,16 @@ class Engine:
                            interactions=interactions, referrals=referrals, diagnostics=order_diagnostics(diags),
                            mtimes=mtimes, first_seen=dict(first_seen))
 
-    def _items(self) -> None:
-        mine = [i for items, _ in self._contacts.values() for i in items]
-        planned = [p for p, (_, waiting) in self._contacts.items() if waiting]
-        self.items: list[FollowUp] = in_order(mine + vault_wide(self.vault, self.config, self.as_of, planned))
+    @property
+    def items(self) -> list[FollowUp]:
+        """Every open item as of :attr:`as_of`, as :func:`mdnet.rules.follow_ups` returns them."""
+        if self._items is None:
+            if self._contacts is None:
+                self._contacts = by_contact(self.vault, self.config, self.as_of)
+            mine = [i for items, _ in self._contacts.values() for i in items]
+            planned = [p for p, (_, waiting) in self._contacts.items() if waiting]
+            self._items = in_order(mine + vault_wide(self.vault, self.config, self.as_of, planned))
+        return self._items
 
     # -- changing ------------------------------------------------------------------------
 
@@ -161,12 +167,13 @@ class Engine:
             c = self.notes[p].contact if p in self.notes else None
             if c is not None and (k := company_key(c)):
                 companies.add(k)
-        if companies:
-            affected |= {c.path for c in self.vault.contacts if company_key(c) in companies}
-        for p in affected:
-            self._contacts.pop(p, None)
-        self._contacts.update(by_contact(self.vault, self.config, self.as_of, affected))
-        self._items()
+        self._items = None
+        if self._contacts is not None:  # items were asked for: keep them current
+            if companies:
+                affected |= {c.path for c in self.vault.contacts if company_key(c) in companies}
+            for p in affected:
+                self._contacts.pop(p, None)
+            self._contacts.update(by_contact(self.vault, self.config, self.as_of, affected))
         return set(changed)
 
     def at(self, as_of: date) -> None:
@@ -174,8 +181,7 @@ class Engine:
         if as_of != self.as_of:
             self.as_of = as_of
             self._feeds.clear()
-            self._contacts = by_contact(self.vault, self.config, as_of)
-            self._items()
+            self._contacts = self._items = None
 
     # -- reading -------------------------------------------------------------------------
 

@@ -56,6 +56,11 @@ class Loaded:
         return self._engine_().vault
 
     @property
+    def profile(self) -> "Profile":
+        """``Profile.md`` (see :meth:`Workspace.profile`)."""
+        return self.ws.profile()
+
+    @property
     def config_diagnostics(self) -> list[Diagnostic]:
         return list(self.ws.config_diagnostics)
 

@@ -78,6 +78,10 @@ class Engine:
     def _link(self, path: str, links: Links) -> set[str]:
         """Record a note's links in place of its old ones -> the contacts either names."""
         old = self._links.pop(path, _NONE)
+        if links.interactions or links.referrals or links.diagnostics:
+            self._links[path] = links
+        if not (old.interactions or old.referrals or links.interactions or links.referrals):
+            return set()  # most notes: a contact nobody else's links depend on
         touched = old.targets() | links.targets()
         for store, attr in ((self._meetings, "interactions"), (self._referrals, "referrals")):
             for target in {x.contact for x in getattr(old, attr)}:
@@ -91,8 +95,6 @@ class Engine:
                 grouped.setdefault(x.contact, []).append(x)
             for target, xs in grouped.items():
                 store.setdefault(target, {})[path] = tuple(xs)
-        if links.interactions or links.referrals or links.diagnostics:
-            self._links[path] = links
         return touched
 
     def _ordered(self, note: Note) -> tuple[Interaction, ...]:

@@ -160,6 +160,7 @@ class _Engine:
             if not is_no_cadence(v) and (d := parse_duration(v)):
                 self.cadences[str(k).casefold()] = d
         self._contacted: dict[str, bool] = {}
+        self._sources: dict[str, tuple[str, ...]] = {}
 
     # context ---------------------------------------------------------------------------
 
@@ -190,10 +191,13 @@ class _Engine:
         notes that name them, and the notes of whoever referred them.  The feed's
         SEQUENCE comes from the newest, so an event moved by an edit to any of
         them rises in SEQUENCE (or Google keeps its old date)."""
-        paths = {contact.path}
-        paths.update(i.source for i in self.log(contact))
-        paths.update(r.source for r in self.vault.referrals.get(contact.path, ()))
-        return tuple(paths)
+        known = self._sources.get(contact.path)
+        if known is None:
+            paths = {contact.path}
+            paths.update([i.source for i in self.log(contact)])
+            paths.update([r.source for r in self.vault.referrals.get(contact.path, ())])
+            known = self._sources[contact.path] = tuple(paths)
+        return known
 
     def item(self, contact: Contact, rule: str, due: date, reason: str, anchor: str,
              also: tuple[str, ...] = ()) -> FollowUp:

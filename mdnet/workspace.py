@@ -90,7 +90,14 @@ class Loaded:
                 from .index.codec import decode_items, encode_items
 
                 key = f"follow-ups {self.as_of.isoformat()} {self.config.fingerprint()}"
-                self._items = decode_items(ws.index.derived(key, lambda: encode_items(self._engine_().items)))
+                computed: list[list[FollowUp]] = []
+
+                def compute() -> bytes:
+                    computed.append(self._engine_().items)
+                    return encode_items(computed[0])
+
+                data = ws.index.derived(key, compute)
+                self._items = computed[0] if computed else decode_items(data)  # a miss: no need to decode
         return self._items
 
     def due(self, *, within: int = 0, rules: set[str] | None = None) -> list[FollowUp]:

@@ -130,6 +130,12 @@ def _ics_path(v: Any) -> str | None:
     return None
 
 
+def _folder(v: Any) -> str | None:
+    if not isinstance(v, str) or not v.strip("/ ") or v.startswith(".") or ".." in v.split("/") or v.startswith("/"):
+        return "must be a folder inside the vault, such as \"Reports\""
+    return None
+
+
 def _monthly(v: Any) -> str | None:
     if v == "off" or parse_monthly_day(v) is not None:
         return None
@@ -176,7 +182,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("feed.details", "full", "`full` puts contact details, things to ask about and log lines in the feed; `minimal` leaves them out (for a feed published to a cloud calendar).", _choice("full", "minimal")),
     Setting("feed.note_url", "obsidian", "Link from each event to its note: `obsidian` (obsidian://open), `none`, or a template with {vault} and {path}.", _text),
     Setting("feed.path", ".mdnet/followups.ics", "Where `mdnet feed` writes the feed, relative to the vault (an `.ics` file).", _ics_path),
+    Setting("goals.conversations_per_week", 2, "Conversations (calls, coffees, meetings) a week you aim for; `mdnet report activity` counts the weeks in a row that meet it (0: no goal).", _int_min(0)),
+    Setting("goals.outreach_per_week", 5, "Messages to people (first messages and nudges) a week you aim for; a week meets the goal only when it meets both (0: no goal).", _int_min(0)),
+    Setting("goals.list_size", 100, "How many people you aim to have on your list (`mdnet report list`).", _int_min(1)),
+    Setting("reports.folder", "Reports", "Folder (in the vault) where `mdnet report NAME --md` writes report notes. mdnet does not read it as notes.", _folder),
+    Setting("reports.updates_folder", "Updates", "Folder (in the vault) where `mdnet update` writes the monthly update draft (`.md` and `.eml`). mdnet does not read it as notes.", _folder),
 )
+
+OUTPUT_FOLDERS = ("reports.folder", "reports.updates_folder")  # what mdnet writes; never read as notes
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 _TABLES = {"kinds", "cadence"}  # settings whose value is a whole TOML table

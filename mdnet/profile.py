@@ -61,6 +61,8 @@ class Profile:
     ask: str = ""
     questions: tuple[str, ...] = ()  # standing questions: the `questions:` property, then a Questions section
     sections: Mapping[str, str] = field(default_factory=dict)  # heading text -> its text, as written
+    name: str | None = None  # the user's own name (`name:`), for the update's From line
+    email: str | None = None  # the user's own address (`email:`)
 
 
 def parse_profile(path: str, body: str, properties: Mapping[str, Any], *, body_line: int = 1) -> Profile:
@@ -107,7 +109,8 @@ def parse_profile(path: str, body: str, properties: Mapping[str, Any], *, body_l
     geography = _one(properties.get("geography")) or _paragraphs(spans.get("geography", (0, []))[1], quoted_only=False) or None
     return Profile(path=path, target_role=role, industries=industries, company_types=company_types,
                    geography=geography, pitch=pitch, pitch_line=pitch_line, targets=targets, ask=ask,
-                   questions=questions, sections=sections)
+                   questions=questions, sections=sections, name=_one(properties.get("name")),
+                   email=_one(properties.get("email")))
 
 
 def _section_key(heading: str) -> str | None:

@@ -108,9 +108,15 @@ def _file_name(path: str) -> str:
     return path.rsplit("/", 1)[-1].lower()
 
 
-def _company_key(contact: Contact) -> str | None:
-    c = (contact.company or "").strip().casefold()
+def company_key(company: str | None) -> str | None:
+    """How two spellings of a company are matched (``Fabrikam``, ``[[Fabrikam]]``,
+    `` fabrikam``): the try-another rule and the reports share it."""
+    c = " ".join((company or "").split()).casefold()
     return c or None
+
+
+def _company_key(contact: Contact) -> str | None:
+    return company_key(contact.company)
 
 
 @dataclass(frozen=True, slots=True)

@@ -308,7 +308,8 @@ class _Job:
 
 
 def _config_fingerprint(config: Config) -> str:
-    shaping = {k: config[k] for k in ("vault.people_folders", "vault.meeting_folders", "vault.ignore", "kinds")}
+    shaping = {k: config[k] for k in ("vault.people_folders", "vault.meeting_folders", "vault.ignore", "kinds",
+                                   "reports.folder", "reports.updates_folder")}
     return json.dumps(shaping, sort_keys=True)
 
 

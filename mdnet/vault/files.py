@@ -11,7 +11,7 @@ from stat import S_ISDIR, S_ISREG
 from pathlib import Path
 from typing import Iterator
 
-from ..config import CONFIG_NAME, Config, load_config
+from ..config import CONFIG_NAME, OUTPUT_FOLDERS, Config, load_config
 from ..model import ERROR, Diagnostic
 
 ALWAYS_IGNORED = frozenset({".obsidian", ".git", ".trash", ".mdnet"})
@@ -85,10 +85,16 @@ def walk(root: Path, config: Config) -> Iterator[FileStat]:
         yield FileStat(path, size, mtime_ns)
 
 
+def ignored_folders(config: Config) -> list[str]:
+    """``vault.ignore`` and the folders mdnet writes reports and updates into
+    (its own output is never read back as notes)."""
+    return [*config["vault.ignore"], *(config[k].strip("/") for k in OUTPUT_FOLDERS)]
+
+
 def stat_tree(root: Path, config: Config) -> dict[str, tuple[int, int]]:
     """vault-relative path -> (size, mtime_ns) of every note: the stat walk every
     sync starts with, kept to one ``stat`` per note and no objects per file."""
-    ignored = set(config["vault.ignore"])
+    ignored = set(ignored_folders(config))
     ignored_paths = {i.strip("/") for i in ignored if "/" in i.strip("/")}
     skip = ALWAYS_IGNORED | {i for i in ignored if "/" not in i.strip("/")}
     out: dict[str, tuple[int, int]] = {}
@@ -129,7 +135,7 @@ def is_note_path(rel: str, config: Config) -> bool:
     parts = rel.split("/")
     if any(p.startswith(".") for p in parts):
         return False
-    ignored = {i.strip("/") for i in config["vault.ignore"]}
+    ignored = {i.strip("/") for i in ignored_folders(config)}
     for i in range(1, len(parts)):
         if parts[i - 1] in ALWAYS_IGNORED or parts[i - 1] in ignored or "/".join(parts[:i]) in ignored:
             return False

@@ -1,0 +1,122 @@
+"""What every report shares: its inputs, the events of the log, ISO weeks, JSON.  Pure.
+
+A report is a function ``build(inputs) -> plain data`` (frozen dataclasses);
+the renderers (:mod:`.text`, :mod:`.markdown`) and :func:`to_json` print it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Iterable, Iterator
+
+from ..config import Config
+from ..model import MET, NOTE, Contact, FollowUp, Interaction, Vault
+from ..profile import Profile
+from ..rules import company_key
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a report may read: the loaded vault, the profile, the settings,
+    the day it is computed for, the period asked for, and the open follow-ups
+    (computed once by the caller, who may have them cached)."""
+
+    vault: Vault
+    config: Config
+    as_of: date
+    profile: Profile = field(default_factory=Profile)
+    since: date | None = None
+    until: date | None = None
+    items: tuple[FollowUp, ...] = ()
+
+    @property
+    def end(self) -> date:
+        return min(self.until or self.as_of, self.as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One exchange as the user lived it: a meeting note naming three people is
+    one event with three contacts; a log line is one event with one."""
+
+    date: date
+    kind: str
+    source: str
+    line: int
+    contacts: tuple[str, ...]  # paths
+
+
+def events(vault: Vault, kinds: Iterable[str] | None = None) -> list[Event]:
+    """Every event of the given kinds (all but notes by default), by date."""
+    wanted = frozenset(kinds) if kinds is not None else None
+    grouped: dict[tuple[str, int, str, date], list[str]] = {}
+    for path, log in vault.interactions.items():
+        for i in log:
+            if (i.kind == NOTE if wanted is None else i.kind not in wanted):
+                continue
+            grouped.setdefault((i.source, i.line, i.kind, i.date), []).append(path)
+    out = [Event(d, kind, source, line, tuple(sorted(paths))) for (source, line, kind, d), paths in grouped.items()]
+    out.sort(key=lambda e: (e.date, e.source, e.line))
+    return out
+
+
+def monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def weeks(first: date, last: date) -> Iterator[date]:
+    """The Mondays of every ISO week from ``first``'s to ``last``'s."""
+    m = monday(first)
+    while m <= last:
+        yield m
+        m += timedelta(weeks=1)
+
+
+def iso_week(d: date) -> str:
+    """``2026-W48`` (ISO 8601: the year is the ISO year, so 2020-12-31 is 2020-W53)."""
+    y, w, _ = d.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def added_on(vault: Vault, c: Contact) -> date | None:
+    """The day a contact joined the list: ``added:``, else the earliest of ``met:``,
+    their first interaction and the day mdnet first saw the note (a contact
+    written down long after you met them joined the list when you met)."""
+    if c.added:
+        return c.added
+    log = vault.interactions.get(c.path, ())
+    known = [d for d in (c.met, log[0].date if log else None, vault.first_seen.get(c.path)) if d is not None]
+    return min(known, default=None)
+
+
+def contacted(log: tuple[Interaction, ...]) -> bool:
+    return any(i.kind != NOTE for i in log)
+
+
+def has_met(log: tuple[Interaction, ...]) -> bool:
+    return any(i.kind == MET for i in log)
+
+
+def first_name(name: str) -> str:
+    return name.split()[0] if name.split() else name
+
+
+def key_of(company: str | None) -> str | None:
+    """Companies are matched as the try-another rule matches them."""
+    return company_key(company)
+
+
+def to_json(value: Any) -> Any:
+    """A report's data as JSON-ready values: dataclasses as objects, dates as ISO text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not f.metadata.get("internal")}
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,196 @@
+"""Reports as Markdown notes, with Mermaid diagrams Obsidian and GitHub draw.  Pure.
+
+Weekly activity is an ``xychart-beta`` bar chart, referral chains a
+``flowchart``, the pipeline's stages a ``pie``.  Each note opens with
+frontmatter (``type: report``, so nothing mistakes it for a contact) and ends
+its frontmatter with the digest :mod:`.stamp` uses to tell whether the user
+edited it since.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from .activity import Activity
+from .common import iso_week
+from .favors import Favors
+from .people_list import PeopleList
+from .pipeline import STAGES, Pipeline
+from .sources import Node, Sources
+from .stamp import stamp
+
+MAX_EDGES = 400  # Mermaid refuses more than 500 edges by default; the rest is in the tables
+
+
+def file_name(name: str, as_of: date) -> str:
+    """``2026-W48 activity.md``."""
+    return f"{iso_week(as_of)} {name}.md"
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
+    if not rows:
+        return []
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    out += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
+    return out
+
+
+def _label(text: str) -> str:
+    """A Mermaid label in double quotes: quotes and angle brackets as entities."""
+    return '"' + text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
+
+
+def _note(name: str, as_of: date, title: str, body: list[str], extra: dict[str, str] | None = None) -> str:
+    fm = ["---", "type: report", f"report: {name}", f"as_of: {as_of.isoformat()}"]
+    fm += [f"{k}: {v}" for k, v in (extra or {}).items()]
+    fm += ["tags: [mdnet-report]", "---"]
+    text = "\n".join(fm) + "\n" + f"# {title}\n\n" + "\n".join(body).rstrip("\n") + "\n"
+    return stamp(text)
+
+
+def activity(a: Activity) -> str:
+    body = []
+    if a.goal_conversations or a.goal_outreach:
+        body.append(f"Weekly goal: {a.goal_conversations} conversations and {a.goal_outreach} messages. "
+                    f"Current streak: {a.current_streak} weeks (longest: {a.longest_streak}).")
+    if a.slip:
+        body += ["", f"> [!warning] {a.slip}"]
+    if a.weeks:
+        labels = ", ".join(f'"{w.week[-3:]}"' for w in a.weeks)
+        top = max([w.conversations for w in a.weeks] + [a.goal_conversations, 1])
+        body += ["", "```mermaid", "xychart-beta", '    title "Conversations per week"', f"    x-axis [{labels}]",
+                 f'    y-axis "Conversations" 0 --> {top}',
+                 f"    bar [{', '.join(str(w.conversations) for w in a.weeks)}]"]
+        if a.goal_conversations:
+            body.append(f"    line [{', '.join(str(a.goal_conversations) for _ in a.weeks)}]")
+        body.append("```")
+    rows: list[list[object]] = [[w.week, w.conversations, w.people_met, w.outreach, w.replies, w.thanks, w.added,
+                                 "yes" if w.kept else ""] for w in a.weeks]
+    t = a.totals
+    rows.append(["**total**", t.conversations, t.people_met, t.outreach, t.replies, t.thanks, t.added, ""])
+    body += ["", *_table(["Week", "Conversations", "People met", "Outreach", "Replies", "Thanks", "Added", "Goal met"], rows)]
+    return _note("activity", a.as_of, f"Activity, {a.since.isoformat()} to {a.until.isoformat()}", body,
+                 {"since": a.since.isoformat(), "until": a.until.isoformat()})
+
+
+def sources(s: Sources) -> str:
+    body = [f"{s.referred} people came to you through someone else ({s.referrals} referrals)."]
+    if s.trees:
+        body += ["", "## Referral chains", "", "```mermaid", "flowchart TD"]
+        ids: dict[str, str] = {}
+        edges = 0
+        declared: set[str] = set()
+
+        def nid(n: Node) -> str:
+            if n.id not in ids:
+                ids[n.id] = f"n{len(ids)}"
+            return ids[n.id]
+
+        def walk(n: Node) -> None:
+            nonlocal edges
+            me = nid(n)
+            if me not in declared:
+                declared.add(me)
+                body.append(f"    {me}[{_label(n.name + (' (' + n.company + ')' if n.company else ''))}]")
+                if n.met:
+                    body.append(f"    class {me} met")
+            for c in n.children:
+                if edges >= MAX_EDGES:
+                    return
+                if c.repeat is None:
+                    walk(c)
+                elif nid(c) not in declared:
+                    declared.add(nid(c))
+                    body.append(f"    {nid(c)}[{_label(c.name)}]")
+                body.append(f"    {me} --> {nid(c)}")
+                edges += 1
+
+        for tree in s.trees:
+            if edges >= MAX_EDGES:
+                break
+            walk(tree)
+        body += ["    classDef met stroke-width:3px", "```"]
+        if edges >= MAX_EDGES:
+            body.append(f"\n(The chart shows the first {MAX_EDGES} referrals; the table has every source.)")
+    body += ["", "## Sources", ""]
+    body += _table(["Source", "Direct", "Chain", "Met (direct)", "Met (chain)", "Share", "Target companies reached"],
+                   [[x.name + ("" if x.in_vault else " (no note)"), x.direct, x.chain, x.direct_met, x.chain_met,
+                     f"{x.share:.0%}", ", ".join(x.companies)] for x in s.sources])
+    if s.cycles:
+        body += ["", "## Cycles in referred_by", ""] + [f"- {' → '.join(c)} → {c[0]}" for c in s.cycles]
+    if s.missing:
+        body += ["", "## Referrers with no note", ""]
+        body += [f"- {m.name}: referred {', '.join(m.referred)} ({', '.join(m.where)})" for m in s.missing]
+    return _note("sources", date.fromisoformat(s.as_of), "Where my leads come from", body)
+
+
+def pipeline(p: Pipeline) -> str:
+    body = [f"You know someone at {p.targets_known} of your {p.targets} target companies."]
+    counts = {st: 0 for st in STAGES}
+    for c in p.companies:
+        for x in c.people:
+            counts[x.stage] += 1
+    if any(counts.values()):
+        body += ["", "```mermaid", "pie title Contacts by stage"]
+        body += [f'    "{st}" : {n}' for st, n in counts.items() if n]
+        body.append("```")
+    nobody = [c for c in p.companies if c.target and not c.people]
+    if nobody:
+        body += ["", "## Ask for introductions to", ""] + [f"- {c.name}" + (f" ({c.note})" if c.note else "") for c in nobody]
+    for title, target in (("Target companies", True), ("Other companies", False)):
+        rows: list[list[object]] = []
+        for c in p.companies:
+            if c.target != target:
+                continue
+            for x in c.people:
+                rows.append([c.name, f"[[{x.path[:-3]}|{x.name}]]", x.stage, x.last.isoformat() if x.last else "",
+                             f"{x.next_due.isoformat()} {x.next_rule}" if x.next_due else ""])
+        if rows:
+            body += ["", f"## {title}", ""] + _table(["Company", "Contact", "Stage", "Last", "Next"], rows)
+    return _note("pipeline", p.as_of, "Pipeline", body)
+
+
+def people_list(x: PeopleList) -> str:
+    body = [f"{x.people} of {x.goal} people on the list; {x.active} active, {x.knows_search} know you are "
+            f"searching, {x.never_contacted} never contacted."]
+    if x.added:
+        labels = ", ".join(f'"{w.week[-3:]}"' for w in x.added)
+        top = max([w.added for w in x.added] + [1])
+        body += ["", "```mermaid", "xychart-beta", '    title "People added per week"', f"    x-axis [{labels}]",
+                 f'    y-axis "People" 0 --> {top}', f"    bar [{', '.join(str(w.added) for w in x.added)}]", "```"]
+    body += ["", "## By circle", ""] + _table(["Circle", "People"], [[c, n] for c, n in x.circles])
+    return _note("list", x.as_of, "My list", body)
+
+
+def favors(f: Favors) -> str:
+    body = [f"{len(f.intros)} introductions made; {len(f.received)} people gave you their time or names."]
+    if f.receiving_end:
+        body += ["", "## Far on the receiving end", ""]
+        body += _table(["Contact", "Conversations", "Referrals", "Intros you made"],
+                       [[b.name, b.conversations, b.referrals, b.intros] for b in f.receiving_end])
+    if f.offers:
+        body += ["", "## What you offered", ""]
+        body += _table(["Contact", "Offer", "Last met", "Logged since"],
+                       [[o.name, o.offer, o.last_met.isoformat() if o.last_met else "",
+                         f"{o.since_kind} {o.since.isoformat()}" if o.since else "nothing"] for o in f.offers])
+    if f.intros:
+        body += ["", "## Introductions you made", ""]
+        body += _table(["Date", "Contact", "To", "What"], [[i.date.isoformat(), i.name, ", ".join(i.to), i.text] for i in f.intros])
+    if f.received:
+        body += ["", "## Help received", ""]
+        body += _table(["Contact", "Conversations", "Referrals", "Intros you made"],
+                       [[b.name, b.conversations, b.referrals, b.intros] for b in f.received])
+    if f.ask_about:
+        body += ["", "## Ask about next time", ""]
+        body += [f"- **{a.name}**: {'; '.join(a.items)}" for a in f.ask_about]
+    return _note("favors", f.as_of, "The favor seesaw", body)
+
+
+RENDERERS: dict[str, Callable[..., str]] = {
+    "activity": activity, "sources": sources, "pipeline": pipeline, "list": people_list, "favors": favors,
+}

@@ -28,6 +28,10 @@ def file_name(name: str, as_of: date) -> str:
     return f"{iso_week(as_of)} {name}.md"
 
 
+def _n(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -79,7 +83,7 @@ def activity(a: Activity) -> str:
 
 
 def sources(s: Sources) -> str:
-    body = [f"{s.referred} people came to you through someone else ({s.referrals} referrals)."]
+    body = [f"{_n(s.referred, 'person', 'people')} came to you through someone else ({_n(s.referrals, 'referral')})."]
     if s.trees:
         body += ["", "## Referral chains", "", "```mermaid", "flowchart TD"]
         ids: dict[str, str] = {}

@@ -42,12 +42,9 @@ def build(inp: Inputs) -> PeopleList:
     since = inp.since or (monday(until) - timedelta(weeks=DEFAULT_WEEKS - 1))
     contacts = list(vault.contacts)
     circles: dict[str, int] = {}
-    spelled: dict[str, str] = {}
     for c in contacts:
-        keys = {x.strip().casefold(): x.strip() for x in c.circles if x.strip()} or {NO_CIRCLE: NO_CIRCLE}
-        for k, shown in keys.items():
+        for k in set(c.circles) or {NO_CIRCLE}:  # the parser lower-cases circles
             circles[k] = circles.get(k, 0) + 1
-            spelled.setdefault(k, shown)
     per_week: dict[date, int] = {}
     for c in contacts:
         d = added_on(vault, c)
@@ -58,6 +55,6 @@ def build(inp: Inputs) -> PeopleList:
         as_of=as_of, people=len(contacts), goal=inp.config["goals.list_size"], active=len(active),
         knows_search=sum(1 for c in contacts if c.knows_search),
         never_contacted=sum(1 for c in active if not contacted(vault.interactions.get(c.path, ()))),
-        circles=tuple(sorted(((spelled[k], n) for k, n in circles.items()), key=lambda t: (-t[1], t[0].casefold()))),
+        circles=tuple(sorted(circles.items(), key=lambda t: (-t[1], t[0] == NO_CIRCLE, t[0].casefold()))),
         since=since,
         added=tuple(Added(iso_week(m), m, per_week.get(m, 0)) for m in weeks(since, until)))

@@ -53,6 +53,13 @@ def columns(rows: list[list[str]], headers: list[str], width: int, *, right: set
     return out
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """Prose wrapped to the terminal's width (one list item per line)."""
+    import textwrap
+
+    return textwrap.wrap(text, width=max(20, width), break_on_hyphens=False) or [""]
+
+
 def _plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
@@ -72,10 +79,10 @@ def activity(a: Activity, width: int = 80, style: Style = Style(False)) -> str:
     if a.goal_outreach:
         goal.append(_plural(a.goal_outreach, "message"))
     if goal:
-        out.append(f"Weekly goal: {' and '.join(goal)}.  Streak: {_plural(a.current_streak, 'week')} "
-                   f"(longest {a.longest_streak}).")
+        out += wrap(f"Weekly goal: {' and '.join(goal)}.  Streak: {_plural(a.current_streak, 'week')} "
+                    f"(longest {a.longest_streak}).", width)
     if a.slip:
-        out.append(style(a.slip, "yellow"))
+        out += [style(line, "yellow") for line in wrap(a.slip, width)]
     out.append("")
     out += heatmap(a, width, style)
     out.append("")
@@ -140,15 +147,16 @@ def heatmap(a: Activity, width: int = 80, style: Style = Style(False)) -> list[s
 def sources(s: Sources, width: int = 80, style: Style = Style(False)) -> str:
     out = [style("Where your leads come from", "bold")]
     if not s.sources:
-        out.append("No referrals yet. Ask everyone you talk to: \"Who else should I talk to?\", and write the "
-                   "names in the log line ([[Name]]) or as referred_by: on the new note.")
+        out += wrap("No referrals yet. Ask everyone you talk to: \"Who else should I talk to?\", and write the "
+                    "names in the log line ([[Name]]) or as referred_by: on the new note.", width)
         return "\n".join(out)
-    out.append(f"{_plural(s.referred, 'person', 'people')} came to you through someone else "
-               f"({_plural(s.referrals, 'referral')}).")
+    out += wrap(f"{_plural(s.referred, 'person', 'people')} came to you through someone else "
+                f"({_plural(s.referrals, 'referral')}).", width)
     top = s.sources[:2]
     share = sum(x.direct for x in top) / s.referrals if s.referrals else 0
     if len(s.sources) > 2:
-        out.append(f"{' and '.join(x.name for x in top)} gave you {share:.0%} of them: thank them, and keep them posted.")
+        out += wrap(f"{' and '.join(x.name for x in top)} gave you {share:.0%} of them: thank them, and keep "
+                    "them posted.", width)
     out.append("")
     rows = [[x.name + ("" if x.in_vault else " (no note)"), str(x.direct), str(x.chain), str(x.direct_met),
              f"{x.share:.0%}", ", ".join(x.companies)] for x in s.sources[:TOP_ROWS]]
@@ -162,10 +170,11 @@ def sources(s: Sources, width: int = 80, style: Style = Style(False)) -> str:
     if len(s.trees) > 5:
         out.append(style(f"(and {_plural(len(s.trees) - 5, 'more chain')})", "dim"))
     if s.cycles:
-        out += ["", style("Cycles in referred_by (each names the other; one of them is wrong):", "yellow")]
+        out += [""] + [style(line, "yellow") for line in wrap(
+            "Cycles in referred_by (each names the other; one of them is wrong):", width)]
         out += [f"  {' -> '.join(c)} -> {c[0]}" for c in s.cycles]
     if s.missing:
-        out += ["", "Referrers with no note (create one to follow up with them too):"]
+        out += [""] + wrap("Referrers with no note (create one to follow up with them too):", width)
         for m in s.missing:
             out.append(f"  {m.name}: referred {', '.join(m.referred)}  ({m.where[0]})")
     return "\n".join(out)
@@ -202,13 +211,14 @@ def _tree_lines(root: Node, width: int, style: Style) -> list[str]:
 def pipeline(p: Pipeline, width: int = 80, style: Style = Style(False)) -> str:
     out = [style("Pipeline", "bold")]
     if p.targets:
-        out.append(f"You know someone at {p.targets_known} of your {_plural(p.targets, 'target company', 'target companies')}.")
+        out += wrap(f"You know someone at {p.targets_known} of your "
+                    f"{_plural(p.targets, 'target company', 'target companies')}.", width)
     else:
-        out.append("Profile.md lists no companies you would love an introduction to: add some under "
-                   "\"## Companies I'd love an introduction to\".")
+        out += wrap("Profile.md lists no companies you would love an introduction to: add some under "
+                    "\"## Companies I'd love an introduction to\".", width)
     nobody = [c for c in p.companies if c.target and not c.people]
     if nobody:
-        out += ["", style("Ask for introductions to (you know nobody there yet):", "yellow")]
+        out += ["", style("Ask for introductions to (nobody there yet):", "yellow")]
         out += [f"  {c.name}" + (f" ({c.note})" if c.note else "") for c in nobody]
     shown = [c for c in p.companies if c.people]
     targets = [c for c in shown if c.target]
@@ -238,8 +248,9 @@ def people_list(x: PeopleList, width: int = 80, style: Style = Style(False)) -> 
     done = min(bar_w, x.people * bar_w // x.goal) if x.goal else bar_w
     out.append(f"{x.people} of {x.goal} people  [{style('#' * done, 'green')}{'.' * (bar_w - done)}]")
     if x.people < x.goal:
-        out.append(f"{x.goal - x.people} to go: coworkers, classmates, neighbours, your dentist. Don't leave anyone out.")
-    out.append(f"{x.active} active; {x.knows_search} know you are searching; {x.never_contacted} never contacted.")
+        out += wrap(f"{x.goal - x.people} to go: coworkers, classmates, neighbours, your dentist. "
+                    "Don't leave anyone out.", width)
+    out += wrap(f"{x.active} active; {x.knows_search} know you are searching; {x.never_contacted} never contacted.", width)
     if x.circles:
         out += ["", style("By circle", "bold")]
         out += columns([[c, str(n)] for c, n in x.circles[:TOP_ROWS]], ["circle", "people"], width, right={1})
@@ -254,10 +265,10 @@ def people_list(x: PeopleList, width: int = 80, style: Style = Style(False)) -> 
 
 def favors(f: Favors, width: int = 80, style: Style = Style(False)) -> str:
     out = [style("The favor seesaw", "bold")]
-    out.append(f"You made {_plural(len(f.intros), 'introduction')}; "
-               f"{_plural(len(f.received), 'person', 'people')} gave you their time or names.")
+    out += wrap(f"You made {_plural(len(f.intros), 'introduction')}; "
+                f"{_plural(len(f.received), 'person', 'people')} gave you their time or names.", width)
     if f.receiving_end:
-        out += ["", style("Far on the receiving end (find something to give back):", "yellow")]
+        out += ["", style("Far on the receiving end (give something back):", "yellow")]
         out += columns([[b.name, str(b.conversations), str(b.referrals), str(b.intros)] for b in f.receiving_end[:TOP_ROWS]],
                        ["contact", "conversations", "referrals", "intros you made"], width, right={1, 2, 3})
     if f.offers:

@@ -1,0 +1,177 @@
+"""Reports and the monthly update: report, update, pitch."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from datetime import date
+from typing import TYPE_CHECKING
+
+import click
+
+from .common import as_of_option, echo_json, json_option, parse_as_of, refreshed
+
+if TYPE_CHECKING:
+    from ..reports.common import Inputs
+    from ..workspace import Workspace
+
+REPORT_NAMES = ("activity", "sources", "pipeline", "list", "favors")
+_NEEDS_ITEMS = {"pipeline", "favors"}  # reports that show the next follow-up
+
+
+def load_inputs(ws: "Workspace", as_of: date, *, since: date | None = None, until: date | None = None,
+                items: bool = True) -> "Inputs":
+    """What a report reads.  The one place that loads the vault for reports (the
+    seam for the single loader: switch ``ws.vault()`` here)."""
+    from ..reports.common import Inputs
+
+    vault = ws.vault()
+    due = tuple(ws.follow_ups(as_of, vault)) if items else ()
+    return Inputs(vault=vault, config=ws.config, as_of=as_of, profile=ws.profile(), since=since, until=until,
+                  items=due)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=option)
+
+
+def _terminal() -> tuple[int, bool]:
+    """(width, colour?): colour only on a terminal and never with NO_COLOR set."""
+    width = shutil.get_terminal_size((100, 24)).columns
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return width, color
+
+
+@click.command()
+@click.argument("name", type=click.Choice(REPORT_NAMES))
+@click.option("--since", metavar="DATE", help="Start of the period (YYYY-MM-DD); default: 26 weeks (list: 12) before --until.")
+@click.option("--until", metavar="DATE", help="End of the period (YYYY-MM-DD); default: today.")
+@as_of_option
+@json_option
+@click.option("--md", "as_md", is_flag=True,
+              help="Write the report as a note in the vault's Reports/ folder (reports.folder), with Mermaid charts.")
+@click.pass_context
+def report(ctx: click.Context, name: str, since: str | None, until: str | None, as_of: str | None,
+           as_json: bool, as_md: bool) -> None:
+    """Reports on your search: is the habit holding, where leads come from.
+
+    \b
+    activity  conversations and outreach per week, your streak, a heatmap
+    sources   who referred whom: the one or two people most leads come from
+    pipeline  target companies, who you know there and how far it got
+    list      the list of 100: progress, circles, never contacted
+    favors    the two-way street: intros made, offers, help received
+
+    Reading never changes a note; --md writes one new note and never
+    overwrites a report you edited (it writes a new name instead).
+    """
+    from ..reports import REPORTS
+    from ..reports.common import to_json
+
+    day = parse_as_of(as_of)
+    start, end = _date(since, "--since"), _date(until, "--until")
+    if start and end and start > end:
+        raise click.BadParameter("--since is after --until", param_hint="--since")
+    ws = refreshed(ctx)
+    data = REPORTS[name](load_inputs(ws, day, since=start, until=end, items=name in _NEEDS_ITEMS))
+    if as_md:
+        from ..generated import write_note
+        from ..reports import markdown
+
+        target = ws.root / ws.config["reports.folder"] / markdown.file_name(name, day)
+        written = write_note(target, markdown.RENDERERS[name](data))
+        rel = written.path.relative_to(ws.root).as_posix()
+        if as_json:
+            echo_json({"path": rel, "changed": written.changed})
+            return
+        if written.renamed_from:
+            click.echo(f"{written.renamed_from.relative_to(ws.root).as_posix()} was edited since mdnet wrote it; "
+                       "left as it is", err=True)
+        click.echo(f"wrote {rel}" if written.changed else f"{rel} (unchanged)")
+        return
+    if as_json:
+        echo_json(to_json(data))
+        return
+    from ..reports import text
+
+    width, color = _terminal()
+    click.echo(text.RENDERERS[name](data, width, text.Style(color)))
+
+
+@click.command()
+@click.option("--month", metavar="YYYY-MM", help="The month of the update (default: this month).")
+@click.option("--to", "to", multiple=True, metavar="FILTER",
+              help="Only people in this circle, with this tag, at this company or of this name (repeatable).")
+@as_of_option
+@json_option
+@click.pass_context
+def update(ctx: click.Context, month: str | None, to: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+    """Draft the monthly update to everyone you have met.
+
+    Writes Updates/YYYY-MM.md (edit it freely) and Updates/YYYY-MM.eml, a
+    draft any mail client opens, with everyone in Bcc. Run it again after
+    editing the note: the .eml is rebuilt from your text. Recipients are the
+    people you have met who have an email, minus paused, do-not-contact and
+    archived contacts; those without an email are listed.
+    """
+    from ..generated import write_update
+    from ..reports import update as upd
+    from ..reports.common import to_json
+
+    day = parse_as_of(as_of)
+    wanted = None
+    if month:
+        wanted = upd.month_of(month)
+        if wanted is None:
+            raise click.BadParameter(f"{month!r} is not a month; write it as YYYY-MM", param_hint="--month")
+    ws = refreshed(ctx)
+    draft = upd.build(load_inputs(ws, day, items=False), wanted, to)
+    note = ws.root / ws.config["reports.updates_folder"] / f"{draft.month}.md"
+    written = write_update(note, upd.markdown(draft, day),
+                           lambda text: upd.eml(text, ws.config, day, note.relative_to(ws.root).as_posix()))
+    rel_note = written.note.relative_to(ws.root).as_posix()
+    rel_eml = written.eml.relative_to(ws.root).as_posix()
+    if as_json:
+        echo_json({"note": rel_note, "eml": rel_eml, "kept_your_edits": written.kept, **to_json(draft)})
+        return
+    from ..reports import text
+
+    _, color = _terminal()
+    style = text.Style(color)
+    if written.kept:
+        click.echo(f"{rel_note}: kept your edits; rebuilt {rel_eml} from them")
+    else:
+        click.echo(f"wrote {rel_note} (edit it freely) and {rel_eml} (open it in your mail client to send)")
+    for line in text.update(draft, day, style):
+        click.echo(line)
+
+
+@click.command()
+@json_option
+@click.pass_context
+def pitch(ctx: click.Context, as_json: bool) -> None:
+    """Show your 30-second pitch from Profile.md, timed.
+
+    Counts the words and the seconds it takes to say them (about 150 words a
+    minute), and warns when it runs past 30 seconds or when Profile.md still
+    holds the starter vault's examples.
+    """
+    from ..reports import pitch as pitch_report
+    from ..reports.common import to_json
+    from .common import open_workspace
+
+    ws = open_workspace(ctx)
+    data = pitch_report.build(ws.profile())
+    if as_json:
+        echo_json(to_json(data))
+        return
+    from ..reports import text
+
+    width, color = _terminal()
+    click.echo(text.pitch(data, width, text.Style(color)))

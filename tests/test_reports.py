@@ -1,0 +1,422 @@
+"""Reports, the monthly update and the pitch: exact numbers on vaults built in the test."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mdnet.cli import cli
+from mdnet.cli.reports import load_inputs
+from mdnet.reports import REPORTS, activity, favors, people_list, pipeline, sources
+from mdnet.reports import markdown as md
+from mdnet.reports import pitch as pitch_report
+from mdnet.reports import update as upd
+from mdnet.reports.common import Inputs, to_json
+from mdnet.reports.stamp import edited, stamp
+from mdnet.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+MERMAID = ROOT / "tests" / "mermaid"
+
+
+def inputs(vault, as_of: date, **kw) -> Inputs:
+    with Workspace.open(vault.root) as ws:
+        ws.refresh(today=as_of)
+        return load_inputs(ws, as_of, **kw)
+
+
+def run(vault, *args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(cli, ["--vault", str(vault.root), *args])
+    return r.exit_code, r.stdout, r.stderr
+
+
+# --- activity --------------------------------------------------------------------------------
+
+
+def test_a_meeting_with_three_people_is_one_conversation_and_three_people_met(vault):
+    for name in ("Ana", "Ben", "Cai"):
+        vault.person(name, log="- 2026-11-02 email: hello\n")
+    vault.person("Dee", log="- 2026-11-04 coffee: long chat\n- 2026-11-05 reply: thanks\n")
+    vault.write("Meetings/Panel.md", "---\ntype: meeting\ndate: 2026-11-03\nwith: ['[[Ana]]', '[[Ben]]', '[[Cai]]']\n---\n")
+    a = activity.build(inputs(vault, date(2026, 11, 8)))
+    week = next(w for w in a.weeks if w.week == "2026-W45")
+    assert (week.conversations, week.people_met, week.outreach, week.replies) == (2, 4, 3, 1)
+    assert (a.totals.conversations, a.totals.people_met) == (2, 4)
+    assert dict(a.heatmap)[date(2026, 11, 3)] == 1  # one event that day, not three
+
+
+def test_streaks_run_across_the_year_boundary_and_iso_week_53(vault):
+    # 2020 has an ISO week 53 (28 Dec 2020 - 3 Jan 2021).
+    vault.write("mdnet.toml", "[goals]\nconversations_per_week = 1\noutreach_per_week = 0\n")
+    log = "".join(f"- {d} call: x\n" for d in (
+        "2020-11-30",  # W49: a streak of one, then W50 is empty
+        "2020-12-14", "2020-12-21", "2020-12-31", "2021-01-05"))  # W51, W52, W53, 2021-W01
+    vault.person("Ana", log=log)
+    a = activity.build(inputs(vault, date(2021, 1, 6), since=date(2020, 12, 14)))
+    assert [w.week for w in a.weeks] == ["2020-W51", "2020-W52", "2020-W53", "2021-W01"]
+    assert [w.kept for w in a.weeks] == [True, True, True, True]
+    assert (a.current_streak, a.longest_streak) == (4, 4)
+    # The week in progress does not break the streak until it is over.
+    b = activity.build(inputs(vault, date(2021, 1, 11)))
+    assert (b.current_streak, b.longest_streak) == (4, 4)
+    c = activity.build(inputs(vault, date(2021, 1, 18)))
+    assert (c.current_streak, c.longest_streak) == (0, 4)
+
+
+def test_the_habit_slipping_is_said_plainly(vault):
+    vault.write("mdnet.toml", "[goals]\nconversations_per_week = 3\noutreach_per_week = 0\n")
+    vault.person("Ana", log="- 2026-11-10 coffee: x\n- 2026-11-20 call: y\n- 2026-10-01 call: old\n")
+    a = activity.build(inputs(vault, date(2026, 11, 23)))
+    assert a.slip == "2 conversations in the last 3 weeks; your goal is 3 a week."
+    vault.write("mdnet.toml", "[goals]\nconversations_per_week = 0\noutreach_per_week = 0\n")
+    assert activity.build(inputs(vault, date(2026, 11, 23))).slip is None
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+def test_a_referral_chain_three_deep(vault):
+    vault.person("Ana", log="- 2026-11-02 coffee: suggested [[Ben]]\n")
+    vault.person("Ben", "referred_by: '[[Ana]]'\n", "- 2026-11-05 call: x\n")
+    vault.person("Cai", "referred_by: '[[Ben]]'\ncompany: Fabrikam\n")
+    vault.person("Dee", "referred_by: Cai\ncompany: '[[Woodgrove]]'\n")
+    vault.write("Profile.md", "# Me\n\n## Companies I'd love an introduction to\n- Woodgrove (risk)\n- Tailspin\n")
+    s = sources.build(inputs(vault, date(2026, 11, 23)))
+    by = {x.name: x for x in s.sources}
+    assert (s.referred, s.referrals) == (3, 3)
+    assert (by["Ana"].direct, by["Ana"].chain, by["Ana"].direct_met, by["Ana"].chain_met) == (1, 3, 1, 1)
+    assert (by["Ben"].direct, by["Ben"].chain) == (1, 2)
+    assert (by["Cai"].direct, by["Cai"].chain) == (1, 1)
+    assert by["Ana"].companies == ("Woodgrove",)
+    assert by["Ana"].share == pytest.approx(1 / 3, abs=1e-3)
+    assert len(s.trees) == 1
+    t = s.trees[0]
+    assert [t.name, t.children[0].name, t.children[0].children[0].name,
+            t.children[0].children[0].children[0].name] == ["Ana", "Ben", "Cai", "Dee"]
+
+
+def test_a_cycle_in_referred_by_is_reported_not_followed(vault):
+    vault.person("Xia", "referred_by: '[[Yuri]]'\n")
+    vault.person("Yuri", "referred_by: '[[Xia]]'\n")
+    s = sources.build(inputs(vault, date(2026, 11, 23)))
+    assert s.cycles == (("Xia", "Yuri"),)
+    assert {(x.name, x.direct, x.chain) for x in s.sources} == {("Xia", 1, 1), ("Yuri", 1, 1)}
+    (tree,) = s.trees
+    assert (tree.name, tree.children[0].name, tree.children[0].children[0].repeat) == ("Xia", "Yuri", "cycle")
+    code, out, _ = run(vault, "report", "sources", "--as-of", "2026-11-23")
+    assert code == 0 and "Xia -> Yuri -> Xia" in out
+
+
+def test_a_referrer_not_in_the_vault_is_a_source_by_name(vault):
+    vault.person("Ana", "referred_by: Grandma Rose\n", "- 2026-11-04 coffee: x\n")
+    vault.person("Ben", "referred_by: '[[grandma rose]]'\n")
+    s = sources.build(inputs(vault, date(2026, 11, 23)))
+    (src,) = s.sources
+    assert (src.name, src.in_vault, src.direct, src.direct_met) == ("Grandma Rose", False, 2, 1)
+    (m,) = s.missing
+    assert (m.name, m.referred) == ("Grandma Rose", ("Ana", "Ben"))
+    assert m.where == ("People/Ana.md:2", "People/Ben.md:2")
+
+
+def test_sources_are_the_referrals_the_referral_rule_sees(vault):
+    vault.person("Ana", log="- 2026-11-02 coffee: suggested [[Ben]] and [[Cai]]\n")
+    vault.person("Ben")
+    vault.person("Cai")
+    inp = inputs(vault, date(2026, 11, 23))
+    s = sources.build(inp)
+    assert s.referred == sum(1 for refs in inp.vault.referrals.values() if refs) == 2
+
+
+# --- pipeline --------------------------------------------------------------------------------
+
+
+def test_a_company_written_three_ways_is_one_company(vault):
+    vault.write("Profile.md", "# Me\n\n## Companies I'd love an introduction to\n"
+                              "- [[Fabrikam]] (payments)\n- Woodgrove Bank - risk\n")
+    vault.person("Ana", "company: Fabrikam\n", "- 2026-11-02 coffee: x\n")
+    vault.person("Ben", "company: '[[Fabrikam]]'\n", "- 2026-11-10 email: hello\n")
+    vault.person("Cai", "company: ' fabrikam '\n")
+    vault.person("Dee", "company: Contoso\n", "- 2026-11-10 email: hi\n- 2026-11-12 reply: later\n")
+    p = pipeline.build(inputs(vault, date(2026, 11, 20)))
+    assert [(c.name, c.target, len(c.people)) for c in p.companies] == [
+        ("Woodgrove Bank", True, 0), ("Fabrikam", True, 3), ("Contoso", False, 1)]
+    assert (p.targets, p.targets_known) == (2, 1)
+    fab = p.companies[1]
+    assert fab.note == "payments"
+    assert [(x.name, x.stage, x.last) for x in fab.people] == [
+        ("Ana", "met", date(2026, 11, 2)), ("Ben", "reached out", date(2026, 11, 10)), ("Cai", "never contacted", None)]
+    assert fab.people[1].next_rule == "nudge"
+    assert p.companies[2].people[0].stage == "replied"
+
+
+def test_gone_quiet_is_a_stage(vault):
+    vault.person("Ana", "company: Fabrikam\n",
+                 "- 2026-10-01 email: a\n- 2026-10-12 email: b\n- 2026-10-23 email: c\n")
+    p = pipeline.build(inputs(vault, date(2026, 11, 20)))
+    assert p.companies[0].people[0].stage == "gone quiet"
+
+
+# --- list and favors -------------------------------------------------------------------------
+
+
+def test_the_list_counts(vault):
+    vault.write("mdnet.toml", "[goals]\nlist_size = 10\n")
+    vault.person("Ana", "circles: [friend, College]\nknows_search: true\nadded: 2026-11-16\n")
+    vault.person("Ben", "circles: [college]\nadded: 2026-11-17\n", "- 2026-11-18 email: hi\n")
+    vault.person("Cai", "status: archived\nadded: 2026-11-02\n")
+    vault.person("Dee", "met: 2019-03-04\n", "- 2026-10-01 call: x\n")  # no added: the day you met
+    x = people_list.build(inputs(vault, date(2026, 11, 20)))
+    assert (x.people, x.goal, x.active, x.knows_search, x.never_contacted) == (4, 10, 3, 1, 1)
+    assert x.circles == (("college", 2), ("(no circle)", 2), ("friend", 1))
+    assert {w.week: w.added for w in x.added if w.added} == {"2026-W45": 1, "2026-W47": 2}
+
+
+def test_favors_two_way_street(vault):
+    vault.person("Ana", "offers: [the salary survey]\nask_about: [the Lisbon trip]\n",
+                 "- 2026-11-02 coffee: suggested [[Ben]], [[Cai]]\n- 2026-11-09 call: more\n"
+                 "- 2026-11-10 call: and [[Dee]]\n")
+    vault.person("Ben", log="- 2026-11-12 intro: introduced him to [[Cai]]\n")
+    vault.person("Cai")
+    vault.person("Dee", "offers: [an intro to Rosa]\n", "- 2026-11-03 coffee: x\n- 2026-11-04 thanks: y\n")
+    f = favors.build(inputs(vault, date(2026, 11, 20)))
+    assert [(i.name, i.to) for i in f.intros] == [("Ben", ("Cai",))]
+    by = {b.name: b for b in f.received}
+    assert (by["Ana"].conversations, by["Ana"].referrals, by["Ana"].given) == (3, 3, 0)
+    assert [b.name for b in f.receiving_end] == ["Ana"]
+    assert [(o.name, o.offer, o.last_met, o.since) for o in f.offers] == [
+        ("Ana", "the salary survey", date(2026, 11, 10), None),
+        ("Dee", "an intro to Rosa", date(2026, 11, 3), date(2026, 11, 4))]
+    assert [(a.name, a.items) for a in f.ask_about] == [("Ana", ("the Lisbon trip",))]
+
+
+# --- the monthly update ----------------------------------------------------------------------
+
+
+def _update_vault(vault):
+    vault.write("Profile.md", "---\nname: Zoë Park\nemail: zoe@example.com\ntarget_role: Product analyst\n"
+                              "industries: [fintech]\ngeography: Boston\n---\n# Me\n\n"
+                              "## Companies I'd love an introduction to\n- Fabrikam (payments)\n\n"
+                              "## The ask\n\"Who should I talk to next?\"\n")
+    vault.person("José Álvarez", "email: jose@example.com\ncompany: Fabrikam\n", "- 2026-11-04 coffee: x\n")
+    vault.person("Ben", "email: [ben@example.com, b2@example.com]\n", "- 2026-10-20 call: x\n- 2026-10-05 update: sent\n")
+    vault.person("Cai", "email: cai@example.com\nstatus: paused\n", "- 2026-11-04 call: x\n")
+    vault.person("Dee", "email: dee@example.com\nstatus: do-not-contact\n", "- 2026-11-04 call: x\n")
+    vault.person("Eve", "email: eve@example.com\nstatus: archived\n", "- 2026-11-04 call: x\n")
+    vault.person("Fay", log="- 2026-11-06 call: no email on file\n")
+    vault.person("Gus", "email: gus@example.com\n", "- 2026-11-06 email: never met\n")
+
+
+def test_update_recipients_and_what_it_says(vault):
+    _update_vault(vault)
+    u = upd.build(inputs(vault, date(2026, 12, 1), items=False))
+    assert u.month == "2026-12" and u.subject == "Job search update: December 2026"
+    assert [r.email for r in u.recipients] == ["ben@example.com", "jose@example.com"]
+    assert [r.name for r in u.no_email] == ["Fay"]
+    assert (u.last_update, u.since, u.until) == (date(2026, 10, 5), date(2026, 10, 6), date(2026, 12, 1))
+    assert (u.conversations, u.people_met) == (6, 6)  # Cai, Dee and Eve count as conversations, not recipients
+    assert u.sender == "Zoë Park <zoe@example.com>"
+    assert u.helpers == ("Ben", "Cai", "Dee", "Eve", "Fay", "José")
+    only = upd.build(inputs(vault, date(2026, 12, 1), items=False), to=("fabrikam",))
+    assert [r.name for r in only.recipients] == ["José Álvarez"]
+
+
+def test_update_eml_parses_back_with_bcc_and_utf8(vault):
+    _update_vault(vault)
+    code, out, err = run(vault, "update", "--as-of", "2026-12-01")
+    assert code == 0, err
+    assert "wrote Updates/2026-12.md" in out and "No email for Fay" in out
+    raw = (vault.root / "Updates" / "2026-12.eml").read_bytes()
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert msg["Subject"] == "Job search update: December 2026"
+    assert msg["X-Unsent"] == "1"
+    assert msg["From"] == "Zoë Park <zoe@example.com>" and msg["To"] == msg["From"]
+    assert [a.addr_spec for a in msg["Bcc"].addresses] == ["ben@example.com", "jose@example.com"]
+    assert msg["Bcc"].addresses[1].display_name == "José Álvarez"
+    assert msg.get_content_charset() == "utf-8"
+    body = msg.get_content()
+    assert "Special thanks to Ben, Cai, Dee, Eve, Fay and José" in body
+    assert "- Fabrikam (payments)" in body and "Who should I talk to next?" in body
+    assert "%%" not in body and "mdnet_digest" not in body
+    assert b"\r\n" in raw  # RFC 5322 line endings
+
+
+def test_update_rebuilds_the_eml_from_the_users_edits(vault):
+    _update_vault(vault)
+    assert run(vault, "update", "--as-of", "2026-12-01")[0] == 0
+    note = vault.root / "Updates" / "2026-12.md"
+    text = note.read_text(encoding="utf-8")
+    text = text.replace("Hi all,", "Dear friends,").replace('  - "Ben <ben@example.com>"\n', "")
+    note.write_text(text, encoding="utf-8")
+    code, out, _ = run(vault, "update", "--as-of", "2026-12-02")
+    assert code == 0 and "kept your edits" in out
+    assert note.read_text(encoding="utf-8") == text  # not a byte changed
+    msg = email.message_from_bytes((vault.root / "Updates" / "2026-12.eml").read_bytes(), policy=email.policy.default)
+    assert msg.get_content().startswith("Dear friends,")
+    assert [a.addr_spec for a in msg["Bcc"].addresses] == ["jose@example.com"]
+
+
+def test_update_note_is_not_a_note_of_the_vault(vault):
+    _update_vault(vault)
+    run(vault, "update", "--as-of", "2026-12-01")
+    run(vault, "report", "activity", "--md", "--as-of", "2026-12-01")
+    with Workspace.open(vault.root) as ws:
+        ws.refresh(today=date(2026, 12, 1))
+        paths = {n.path for n in ws.vault().notes}
+    assert not any(p.startswith(("Updates/", "Reports/")) for p in paths)
+
+
+def test_reading_reports_changes_no_byte(vault):
+    _update_vault(vault)
+    before = vault.snapshot()
+    for name in REPORTS:
+        for extra in ([], ["--json"]):
+            assert run(vault, "report", name, "--as-of", "2026-12-01", *extra)[0] == 0
+    assert run(vault, "pitch")[0] == 0
+    assert vault.snapshot() == before
+
+
+def test_bad_month_and_dates_are_refused(vault):
+    vault.person("Ana")
+    code, _, err = run(vault, "update", "--month", "2026-13")
+    assert code == 2 and "not a month" in err
+    code, _, err = run(vault, "report", "activity", "--since", "yesterday")
+    assert code == 2 and "not a date" in err
+
+
+# --- --md notes ------------------------------------------------------------------------------
+
+
+def _example_vault(tmp_path: Path) -> Path:
+    dst = tmp_path / "example"
+    shutil.copytree(ROOT / "vault-template", dst)
+    return dst
+
+
+def mermaid_blocks(text: str) -> list[str]:
+    return re.findall(r"^```mermaid\n(.*?)^```$", text, re.M | re.S)
+
+
+def parse_mermaid(blocks: list[str]) -> list[dict]:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: Mermaid's parser runs under Node")
+    if not (MERMAID / "node_modules" / "mermaid").is_dir():
+        pytest.skip("Mermaid's parser is not installed: cd tests/mermaid && npm ci (.ci/run does)")
+    p = subprocess.run(["node", str(MERMAID / "check.mjs")], input=json.dumps(blocks), capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+@pytest.mark.slow
+def test_md_reports_parse_cleanly_and_their_mermaid_is_valid(tmp_path):
+    from mdnet.config import DEFAULT
+    from mdnet.vault.parse import parse_note
+
+    root = _example_vault(tmp_path)
+    blocks = []
+    for name in REPORTS:
+        r = CliRunner().invoke(cli, ["--vault", str(root), "report", name, "--md", "--as-of", "2026-11-23"])
+        assert r.exit_code == 0, r.output
+        path = root / "Reports" / f"2026-W48 {name}.md"
+        note = parse_note(f"Reports/{path.name}", path.read_bytes(), DEFAULT)
+        assert note.diagnostics == (), [str(d) for d in note.diagnostics]
+        assert note.contact is None and note.properties["report"] == name
+        blocks += mermaid_blocks(path.read_text(encoding="utf-8"))
+    assert len(blocks) == 4  # activity's bars, sources' tree, pipeline's pie, list's bars
+    results = parse_mermaid(blocks)
+    assert [r["ok"] for r in results] == [True] * 4, results
+    assert sorted(r["type"] for r in results) == ["flowchart-v2", "pie", "xychart", "xychart"]
+
+
+def test_mermaid_labels_survive_quotes_and_brackets(vault):
+    vault.person('Ana "AJ" <Smith>', "company: A&B [Labs]\n", "- 2026-11-02 call: suggested [[Ben]]\n")
+    vault.person("Ben", "referred_by: '[[Ana \"AJ\" <Smith>]]'\n")
+    text = md.sources(sources.build(inputs(vault, date(2026, 11, 23))))
+    (block,) = mermaid_blocks(text)
+    assert '"Ana #quot;AJ#quot; #lt;Smith#gt; (A#amp;B [Labs])"' in block
+    assert parse_mermaid([block])[0]["ok"]
+
+
+def test_an_edited_report_is_never_overwritten(vault):
+    vault.person("Ana", log="- 2026-11-02 call: x\n")
+    args = ("report", "activity", "--md", "--as-of", "2026-11-23")
+    code, out, _ = run(vault, *args)
+    assert code == 0 and out.strip() == "wrote Reports/2026-W48 activity.md"
+    assert run(vault, *args)[1].strip() == "Reports/2026-W48 activity.md (unchanged)"
+    first = vault.root / "Reports" / "2026-W48 activity.md"
+    first.write_text(first.read_text() + "\nMy thoughts on this week.\n")
+    edited_bytes = first.read_bytes()
+    code, out, err = run(vault, *args)
+    assert out.strip() == "wrote Reports/2026-W48 activity (2).md"
+    assert "was edited since mdnet wrote it" in err
+    assert first.read_bytes() == edited_bytes
+
+
+def test_stamp_detects_any_edit():
+    text = stamp("---\na: 1\n---\nbody\n")
+    assert not edited(text)
+    assert edited(text.replace("body", "bodY"))
+    assert edited(text.replace("a: 1", "a: 2"))
+    assert edited("---\na: 1\n---\nbody\n")  # never stamped
+
+
+# --- pitch -----------------------------------------------------------------------------------
+
+
+def test_pitch_timing_and_template_warnings(vault):
+    vault.write("Profile.md", "# Me\n\n## Pitch\n> " + " ".join(["word"] * 80) + "\n")
+    p = pitch_report.build(Workspace.open(vault.root).profile())
+    assert (p.words, p.seconds) == (80, 32)
+    assert p.warnings == ("the pitch takes about 32 seconds to say (80 words); aim for 30 seconds, about 75 words",)
+    code, out, _ = run(vault, "pitch", "--json")
+    assert json.loads(out)["seconds"] == 32
+
+
+def test_pitch_knows_the_starter_vaults_examples(tmp_path):
+    root = _example_vault(tmp_path)
+    with Workspace.open(root) as ws:
+        profile = ws.profile()
+    assert profile.target_role == pitch_report.TEMPLATE_ROLE
+    assert profile.industries == pitch_report.TEMPLATE_INDUSTRIES
+    assert profile.geography == pitch_report.TEMPLATE_GEOGRAPHY
+    p = pitch_report.build(profile)
+    assert p.words == 74 and p.seconds == 30
+    assert p.warnings == ("the pitch, the target role, the industries and the geography in Profile.md are still "
+                          "the starter vault's example: replace with your own",)
+
+
+def test_no_profile_says_so(vault):
+    vault.person("Ana")
+    code, out, _ = run(vault, "pitch")
+    assert code == 0 and "there is no Profile.md" in out
+
+
+# --- terminal and JSON -----------------------------------------------------------------------
+
+
+def test_json_is_the_reports_data(vault):
+    vault.person("Ana", log="- 2026-11-02 call: x\n")
+    code, out, _ = run(vault, "report", "activity", "--json", "--as-of", "2026-11-23")
+    data = json.loads(out)
+    assert set(data) == {"as_of", "since", "until", "goal_conversations", "goal_outreach", "weeks", "totals",
+                         "current_streak", "longest_streak", "heatmap", "slip"}
+    assert data == to_json(activity.build(inputs(vault, date(2026, 11, 23))))
+
+
+def test_no_colour_off_a_terminal_and_every_report_runs_on_the_example_vault(tmp_path):
+    root = _example_vault(tmp_path)
+    for name in REPORTS:
+        r = CliRunner().invoke(cli, ["--vault", str(root), "report", name, "--as-of", "2026-11-23"],
+                               env={"COLUMNS": "60"})
+        assert r.exit_code == 0, r.output
+        assert "\033[" not in r.stdout
+        assert max(len(line) for line in r.stdout.splitlines()) <= 60, name

@@ -33,6 +33,7 @@ import gen_vault  # noqa: E402
 AS_OF = gen_vault.REFERENCE_DATE.isoformat()
 SEED = 1
 IGNORED_DIRS = {"Templates"}  # besides every dot-folder: what mdnet skips by default
+REPORTS = ("activity", "sources", "pipeline", "list", "favors")  # `mdnet report NAME`
 OBSIDIANTOOLS_MAX = 1_000  # obsidiantools is slow (80 s at 10k): run it at 1k only
 
 
@@ -619,9 +620,14 @@ def bench_size(vault: Path, size: int, repeat: int, *, quick: bool) -> list[Row]
                                 ["log", victim.relative_to(vault).as_posix(), "note", "bench", "--date", AS_OF],
                                 repeat))
         rows.append(measure_complete(md, size, "completion of a contact name", repeat))
+        for report in REPORTS:  # issue 11: each report with a warm index, as text
+            rows.append(measure_cmd(md, size, f"mdnet report {report} --as-of {AS_OF}",
+                                    ["report", report, "--as-of", AS_OF], repeat))
+        rows.append(measure_cmd(md, size, f"mdnet update --as-of {AS_OF}", ["update", "--as-of", AS_OF], repeat))
         rows.extend(measure_live(vault, size, repeat))
     finally:
         victim.write_bytes(original)  # leave the cached vault as generated
+        shutil.rmtree(vault / "Updates", ignore_errors=True)  # what `mdnet update` wrote
     return rows
 
 
@@ -657,6 +663,8 @@ def apply_targets(rows: list[Row]) -> None:
             r.target, r.ok = "< 500 ms at 10k", m < 500
         elif r.name.startswith("mdnet due") and r.size == 10_000:
             r.target, r.ok = "< 300 ms at 10k (warm)", m < 300
+        elif r.name.startswith(("mdnet report", "mdnet update")) and r.size == 10_000:
+            r.target, r.ok = "< 1000 ms at 10k", m < 1000
         elif r.name.startswith("mdnet feed") and r.size == 10_000:
             r.target, r.ok = "< 1000 ms at 10k", m < 1000
         elif r.name.startswith("mdnet log") and r.size == 10_000:

@@ -175,7 +175,10 @@ def test_config_imports_only_model() -> None:
 # The pure core: no file system, database, network, clock or process, and nothing of mdnet
 # that does I/O.  (mdnet.index.codec is pure too: it turns a note into its JSON record.)
 PURE = ("mdnet.vault.parse", "mdnet.vault.edit", "mdnet.graph", "mdnet.rules", "mdnet.dates", "mdnet.feed", "mdnet.lookup", "mdnet.profile",
-        "mdnet.index.codec", "mdnet.engine", "mdnet.query", "mdnet.query.contacts", "mdnet.query.problems")
+        "mdnet.index.codec", "mdnet.engine", "mdnet.query", "mdnet.query.contacts", "mdnet.query.problems",
+        "mdnet.reports", "mdnet.reports.common", "mdnet.reports.activity", "mdnet.reports.sources",
+        "mdnet.reports.pipeline", "mdnet.reports.people_list", "mdnet.reports.favors", "mdnet.reports.pitch",
+        "mdnet.reports.update", "mdnet.reports.stamp", "mdnet.reports.text", "mdnet.reports.markdown")
 PURE_MDNET = {"mdnet.model", "mdnet.config", *PURE}
 IO_STDLIB = {"os", "pathlib", "io", "sqlite3", "socket", "subprocess", "shutil", "tempfile", "time", "http",
              "urllib.request", "multiprocessing", "threading", "signal", "watchdog", "click", "glob", "fcntl"}

@@ -49,16 +49,19 @@ class Event:
 
 
 def events(vault: Vault, kinds: Iterable[str] | None = None) -> list[Event]:
-    """Every event of the given kinds (all but notes by default), by date."""
+    """Every event of the given kinds (all but notes by default), in no particular order."""
     wanted = frozenset(kinds) if kinds is not None else None
-    grouped: dict[tuple[str, int, str, date], list[str]] = {}
+    out: list[Event] = []
+    shared: dict[tuple[str, int, str, date], list[str]] = {}  # meeting notes: one event, many people
     for path, log in vault.interactions.items():
         for i in log:
             if (i.kind == NOTE if wanted is None else i.kind not in wanted):
                 continue
-            grouped.setdefault((i.source, i.line, i.kind, i.date), []).append(path)
-    out = [Event(d, kind, source, line, tuple(sorted(paths))) for (source, line, kind, d), paths in grouped.items()]
-    out.sort(key=lambda e: (e.date, e.source, e.line))
+            if i.source == path:
+                out.append(Event(i.date, i.kind, path, i.line, (path,)))
+            else:
+                shared.setdefault((i.source, i.line, i.kind, i.date), []).append(path)
+    out += [Event(d, kind, source, line, tuple(sorted(paths))) for (source, line, kind, d), paths in shared.items()]
     return out
 
 

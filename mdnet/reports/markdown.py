@@ -17,7 +17,7 @@ from .common import iso_week
 from .favors import Favors
 from .people_list import PeopleList
 from .pipeline import STAGES, Pipeline
-from .sources import Node, Sources
+from .sources import Sources
 from .stamp import stamp
 
 MAX_EDGES = 400  # Mermaid refuses more than 500 edges by default; the rest is in the tables
@@ -88,36 +88,30 @@ def sources(s: Sources) -> str:
         body += ["", "## Referral chains", "", "```mermaid", "flowchart TD"]
         ids: dict[str, str] = {}
         edges = 0
-        declared: set[str] = set()
 
-        def nid(n: Node) -> str:
-            if n.id not in ids:
-                ids[n.id] = f"n{len(ids)}"
-            return ids[n.id]
-
-        def walk(n: Node) -> None:
-            nonlocal edges
-            me = nid(n)
-            if me not in declared:
-                declared.add(me)
-                body.append(f"    {me}[{_label(n.name + (' (' + n.company + ')' if n.company else ''))}]")
-                if n.met:
-                    body.append(f"    class {me} met")
-            for c in n.children:
-                if edges >= MAX_EDGES:
-                    return
-                if c.repeat is None:
-                    walk(c)
-                elif nid(c) not in declared:
-                    declared.add(nid(c))
-                    body.append(f"    {nid(c)}[{_label(c.name)}]")
-                body.append(f"    {me} --> {nid(c)}")
-                edges += 1
+        def nid(key: str) -> str:
+            if key not in ids:
+                ids[key] = f"n{len(ids)}"
+            return ids[key]
 
         for tree in s.trees:
             if edges >= MAX_EDGES:
                 break
-            walk(tree)
+            path: list[str] = []  # the ancestors of the current node, by depth
+            for n in tree.nodes:
+                del path[n.depth:]
+                me = nid(n.id)
+                if not n.cycle:
+                    company = f" ({n.company})" if n.company else ""
+                    body.append(f"    {me}[{_label(n.name + company)}]")
+                    if n.met:
+                        body.append(f"    class {me} met")
+                if path:
+                    body.append(f"    {nid(path[-1])} --> {me}")
+                    edges += 1
+                    if edges >= MAX_EDGES:
+                        break
+                path.append(n.id)
         body += ["    classDef met stroke-width:3px", "```"]
         if edges >= MAX_EDGES:
             body.append(f"\n(The chart shows the first {MAX_EDGES} referrals; the table has every source.)")

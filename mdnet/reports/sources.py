@@ -3,29 +3,32 @@
 The referrals are the vault's own (:attr:`~mdnet.model.Vault.referrals`, the
 ones the referral rule sees: ``referred_by:``, links in ``met``/``replied``
 lines, the lines ``mdnet refer`` writes), never a second reading of the notes.
-For each person who referred someone: how many directly, how many in the
-whole chain beneath them, how many of those became a conversation, and which
-target companies the chain reached; each chain drawn as a tree from its first
-contact.  A referrer with no note in the vault is a source like any other
-(named as written); a cycle in ``referred_by`` is reported, never followed twice.
+
+For each person who referred someone: how many people directly, how many in
+the whole chain beneath them, how many of those became a conversation, and
+which target companies the chain reached.  The chains are drawn as trees from
+each first contact; a person referred by several people sits in the tree under
+whoever referred them first (as the referral rule dates them), so every person
+is drawn once and the work is linear in the size of the vault.  A referrer with
+no note is a source like any other (named as written); a cycle (Xia referred by
+Yuri, Yuri referred by Xia) is reported, and drawn once with a ``cycle`` mark.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model import Contact
 from .common import Inputs, has_met, key_of
-
-TOP = 10
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    id: str  # the note's path, or "?NAME" for a referrer with no note
+    id: str  # the note's path, or "?name" for a referrer with no note
     name: str
     in_vault: bool
     direct: int  # people they referred you to
-    chain: int  # everyone beneath them, at any depth
+    chain: int  # everyone beneath them: the people they referred and their trees
     direct_met: int  # of the direct ones, how many you have met
     chain_met: int
     share: float  # direct / all referred people (0..1)
@@ -33,13 +36,23 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
-class Node:
+class TreeNode:
+    """One line of a drawn tree, in pre-order: ``depth`` 0 is the first contact."""
+
     id: str
     name: str
+    depth: int
+    last: bool  # the last of its siblings (for drawing)
     met: bool
     company: str | None
-    children: tuple["Node", ...] = ()
-    repeat: str | None = None  # "cycle" (an ancestor again) or "shown" (already drawn in this tree)
+    cycle: bool = False  # this person again: the chain loops back to them
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    root: str
+    size: int  # people in the tree, the root included
+    nodes: tuple[TreeNode, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,23 +68,23 @@ class Sources:
     referred: int  # people in the vault someone referred you to
     referrals: int  # referrer -> person pairs
     sources: tuple[Source, ...]  # by direct referrals, then chain, then name
-    trees: tuple[Node, ...]  # one per first contact, largest first
+    trees: tuple[Tree, ...]  # one per first contact, largest first
     cycles: tuple[tuple[str, ...], ...]  # names around each cycle
     missing: tuple[Missing, ...]  # referrers with no note
 
 
 def build(inp: Inputs) -> Sources:
     vault = inp.vault
-    by_path = {c.path: c for c in vault.contacts}
+    by_path: dict[str, Contact] = {c.path: c for c in vault.contacts}
     names: dict[str, str] = {p: c.name for p, c in by_path.items()}
-    children: dict[str, set[str]] = {}
-    parents: dict[str, set[str]] = {}
+    direct: dict[str, set[str]] = {}  # referrer -> everyone they referred
+    parent: dict[str, str] = {}  # person -> their first referrer
     missing: dict[str, tuple[str, list[str], list[str]]] = {}
-    for path, refs in vault.referrals.items():
+    for path, refs in vault.referrals.items():  # each list is sorted: dated first, by date
         if path not in by_path:
             continue
         for r in refs:
-            src = r.referrer if r.referrer else "?" + r.referrer_name.strip().casefold()
+            src = r.referrer if r.referrer else "?" + " ".join(r.referrer_name.split()).casefold()
             if src == path:
                 continue
             if not r.referrer:
@@ -79,117 +92,123 @@ def build(inp: Inputs) -> Sources:
                 entry[1].append(names[path])
                 entry[2].append(f"{r.source}:{r.line}")
                 names.setdefault(src, r.referrer_name.strip())
-            children.setdefault(src, set()).add(path)
-            parents.setdefault(path, set()).add(src)
+            direct.setdefault(src, set()).add(path)
+            parent.setdefault(path, src)
 
-    targets = {k: t.name for t in inp.profile.targets if (k := key_of(t.name))}
     met = {p: has_met(vault.interactions.get(p, ())) for p in by_path}
-    total = len(parents)
+    targets = {k: t.name for t in inp.profile.targets if (k := key_of(t.name))}
+    target_of = {p: targets.get(key_of(c.company) or "") for p, c in by_path.items()}
+
+    cycles, broken = _cycles(parent, names)
+    children: dict[str, list[str]] = {}
+    for p, src in parent.items():
+        if p not in broken:
+            children.setdefault(src, []).append(p)
+    for kids in children.values():
+        kids.sort(key=lambda q: (names[q].casefold(), q))
+    roots = sorted((s for s in direct if s not in parent), key=lambda s: (names[s].casefold(), s))
+    roots += sorted(broken, key=lambda s: (names[s].casefold(), s))
+    back = {parent[r]: r for r in broken}  # the last of a cycle points back to its first
+
+    trees: list[Tree] = []
+    enter: dict[str, int] = {}
+    leave: dict[str, int] = {}
+    size: dict[str, int] = {}
+    sub_met: dict[str, int] = {}
+    sub_companies: dict[str, set[str]] = {}
+    clock = 0
+    for root in roots:
+        nodes: list[TreeNode] = []
+        stack: list[tuple[str, int, bool, bool]] = [(root, 0, True, False)]  # (id, depth, last, exiting)
+        while stack:
+            p, depth, last, exiting = stack.pop()
+            if exiting:
+                leave[p] = clock
+                kids = children.get(p, ())
+                size[p] = sum(1 + size[k] for k in kids)
+                sub_met[p] = sum(sub_met[k] + met.get(k, False) for k in kids)
+                found: set[str] = set()
+                for k in kids:
+                    found |= sub_companies[k]
+                    if target_of.get(k):
+                        found.add(target_of[k])  # type: ignore[arg-type]
+                sub_companies[p] = found
+                continue
+            clock += 1
+            enter[p] = clock
+            c = by_path.get(p)
+            nodes.append(TreeNode(p, names[p], depth, last, met.get(p, False), c.company if c else None))
+            stack.append((p, depth, last, True))
+            kids = children.get(p, [])
+            for i, k in enumerate(reversed(kids)):
+                stack.append((k, depth + 1, i == 0, False))
+        trees.append(Tree(root, 1 + size[root], tuple(nodes)))
+    trees = _with_cycle_marks(trees, back, names, by_path, met)
+    trees.sort(key=lambda t: (-t.size, names[t.root].casefold(), t.root))
+
+    total = len(parent)
     sources = []
-    for src, kids in children.items():
-        chain = _below(src, children)
-        companies = sorted({targets[k] for p in chain if (k := key_of(by_path[p].company)) in targets})
+    for src, kids in direct.items():
+        # The chain: their own tree, plus anyone they referred who sits in someone else's tree.
+        inside = lambda q: enter.get(src, 0) < enter.get(q, -1) <= leave.get(src, -1)  # noqa: E731
+        extra = [q for q in kids if not inside(q)]
+        companies = set(sub_companies.get(src, ())) | {t for q in extra if (t := target_of.get(q))}
         sources.append(Source(
-            id=src, name=names[src], in_vault=src in by_path, direct=len(kids), chain=len(chain),
-            direct_met=sum(1 for p in kids if met[p]), chain_met=sum(1 for p in chain if met[p]),
-            share=round(len(kids) / total, 4) if total else 0.0, companies=tuple(companies)))
+            id=src, name=names[src], in_vault=src in by_path, direct=len(kids),
+            chain=size.get(src, 0) + len(extra),
+            direct_met=sum(1 for q in kids if met[q]),
+            chain_met=sub_met.get(src, 0) + sum(1 for q in extra if met[q]),
+            share=round(len(kids) / total, 4) if total else 0.0,
+            companies=tuple(sorted(companies, key=str.casefold))))
     sources.sort(key=lambda s: (-s.direct, -s.chain, s.name.casefold(), s.id))
-
-    cycles = _cycles(children)
-    roots = [p for p in children if not parents.get(p)]
-    # A cycle no one outside it leads into still gets drawn, from its first member by name.
-    reached = set(roots) | {q for r in roots for q in _below(r, children)}
-    for cyc in cycles:
-        if not reached.intersection(cyc):
-            first = min(cyc, key=lambda p: (names[p].casefold(), p))
-            roots.append(first)
-            reached |= {first} | _below(first, children)
-    trees = [_tree(r, children, names, met, by_path) for r in roots]
-    trees.sort(key=lambda n: (-_size(n), n.name.casefold(), n.id))
     return Sources(
-        as_of=inp.as_of.isoformat(), referred=total, referrals=sum(len(k) for k in children.values()),
-        sources=tuple(sources), trees=tuple(trees),
-        cycles=tuple(tuple(names[p] for p in cyc) for cyc in cycles),
-        missing=tuple(Missing(n, tuple(sorted(set(who))), tuple(where))
-                      for _, (n, who, where) in sorted(missing.items())))
+        as_of=inp.as_of.isoformat(), referred=total, referrals=sum(len(k) for k in direct.values()),
+        sources=tuple(sources), trees=tuple(trees), cycles=cycles,
+        missing=tuple(Missing(n, tuple(sorted(set(who))), tuple(where)) for _, (n, who, where) in sorted(missing.items())))
 
 
-def _below(start: str, children: dict[str, set[str]]) -> set[str]:
-    """Everyone reachable from ``start`` (not ``start`` itself, even in a cycle)."""
-    seen: set[str] = set()
-    stack = list(children.get(start, ()))
-    while stack:
-        p = stack.pop()
-        if p in seen or p == start:
-            continue
-        seen.add(p)
-        stack.extend(children.get(p, ()))
-    return seen
+def _cycles(parent: dict[str, str], names: dict[str, str]) -> tuple[tuple[tuple[str, ...], ...], set[str]]:
+    """Loops in the first-referrer links: their names (from the first by name, in
+    referral order) and the member each is broken at (drawn as the tree's root)."""
+    state: dict[str, int] = {}  # 1 on the current walk, 2 done
+    found: list[tuple[str, ...]] = []
+    broken: set[str] = set()
+    for start in parent:
+        walk = []
+        p: str | None = start
+        while p is not None and p not in state:
+            state[p] = 1
+            walk.append(p)
+            p = parent.get(p)
+        if p is not None and state.get(p) == 1:  # came back onto this walk: a loop
+            loop = walk[walk.index(p):]
+            first = min(loop, key=lambda q: (names[q].casefold(), q))
+            i = loop.index(first)
+            # parent points from the referred to the referrer: read it backwards for "who referred whom"
+            ordered = list(reversed(loop[i:] + loop[:i]))
+            ordered = [first] + [q for q in ordered if q != first]
+            found.append(tuple(names[q] for q in ordered))
+            broken.add(first)
+        for q in walk:
+            state[q] = 2
+    return tuple(sorted(found)), broken
 
 
-def _cycles(children: dict[str, set[str]]) -> list[tuple[str, ...]]:
-    """The strongly connected components of more than one person (Tarjan, iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on: set[str] = set()
-    stack: list[str] = []
-    out: list[tuple[str, ...]] = []
-    counter = 0
-    for root in sorted(children):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(children.get(root, ()))))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on.add(root)
-        while work:
-            v, it = work[-1]
-            for w in it:
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(sorted(children.get(w, ())))))
-                    break
-                if w in on:
-                    low[v] = min(low[v], index[w])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
-                if low[v] == index[v]:
-                    comp = []
-                    while True:
-                        w = stack.pop()
-                        on.discard(w)
-                        comp.append(w)
-                        if w == v:
-                            break
-                    if len(comp) > 1:
-                        out.append(tuple(sorted(comp)))
-    return sorted(out)
-
-
-def _tree(root: str, children: dict[str, set[str]], names: dict[str, str], met: dict[str, bool],
-          by_path: dict) -> Node:  # type: ignore[type-arg]
-    shown: set[str] = set()
-
-    def node(p: str, path: frozenset[str]) -> Node:
-        c = by_path.get(p)
-        base = dict(id=p, name=names[p], met=met.get(p, False), company=c.company if c else None)
-        if p in path:
-            return Node(**base, repeat="cycle")
-        if p in shown:
-            return Node(**base, repeat="shown")
-        shown.add(p)
-        kids = sorted(children.get(p, ()), key=lambda q: (names[q].casefold(), q))
-        return Node(**base, children=tuple(node(q, path | {p}) for q in kids))
-
-    return node(root, frozenset())
-
-
-def _size(n: Node) -> int:
-    return 1 + sum(_size(c) for c in n.children)
-
+def _with_cycle_marks(trees: list[Tree], back: dict[str, str], names: dict[str, str],
+                      by_path: dict[str, Contact], met: dict[str, bool]) -> list[Tree]:
+    """Add, under the last member of each cycle, a ``cycle`` line naming its first."""
+    if not back:
+        return trees
+    out = []
+    for t in trees:
+        nodes: list[TreeNode] = []
+        for i, n in enumerate(t.nodes):
+            nodes.append(n)
+            if n.id in back:
+                r = back[n.id]
+                has_kids = i + 1 < len(t.nodes) and t.nodes[i + 1].depth > n.depth
+                # The mark goes first among the children, so siblings' "last" flags stay right.
+                nodes.append(TreeNode(r, names[r], n.depth + 1, not has_kids, met.get(r, False),
+                                      by_path[r].company if r in by_path else None, cycle=True))
+        out.append(Tree(t.root, t.size, tuple(nodes)))
+    return out

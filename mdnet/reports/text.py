@@ -17,7 +17,7 @@ from .favors import Favors
 from .people_list import PeopleList
 from .pipeline import MET_STAGE, NEVER, QUIET, REACHED, REPLIED_STAGE, Pipeline
 from .pitch import Pitch
-from .sources import Node, Sources
+from .sources import Sources, Tree
 from .update import Update
 
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
@@ -180,28 +180,26 @@ def sources(s: Sources, width: int = 80, style: Style = Style(False)) -> str:
     return "\n".join(out)
 
 
-def _tree_lines(root: Node, width: int, style: Style) -> list[str]:
+def _tree_lines(tree: Tree, width: int, style: Style, limit: int = 40) -> list[str]:
+    """The tree drawn with box lines; at most ``limit`` lines (the rest is counted)."""
     lines: list[str] = []
-
-    def label(n: Node) -> str:
+    open_: list[bool] = []  # per depth: does the ancestor at that depth have siblings still to come?
+    for n in tree.nodes[:limit]:
+        del open_[n.depth:]
+        prefix = "".join("│  " if o else "   " for o in open_[1:])
+        head = "" if n.depth == 0 else prefix + ("└─ " if n.last else "├─ ")
         bits = [n.name]
         if n.company:
             bits.append(style(f"({n.company})", "dim"))
-        if n.met:
+        if n.cycle:
+            bits.append(style("(cycle: again)", "yellow"))
+        elif n.met:
             bits.append(style("met", "green"))
-        if n.repeat == "cycle":
-            bits.append(style("(cycle)", "yellow"))
-        elif n.repeat == "shown":
-            bits.append(style("(above)", "dim"))
-        return " ".join(bits)
-
-    def walk(n: Node, prefix: str, last: bool, top: bool) -> None:
-        lines.append(label(n) if top else f"{prefix}{'└─ ' if last else '├─ '}{label(n)}")
-        child_prefix = "" if top else prefix + ("   " if last else "│  ")
-        for i, c in enumerate(n.children):
-            walk(c, child_prefix, i == len(n.children) - 1, False)
-
-    walk(root, "", True, True)
+        line = head + " ".join(bits)
+        lines.append(line)
+        open_.append(not n.last)
+    if len(tree.nodes) > limit:
+        lines.append(style(f"   ... and {len(tree.nodes) - limit} more in this chain (--md draws it)", "dim"))
     return lines
 
 

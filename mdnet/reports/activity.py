@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..model import MET, REACHED_OUT, REPLIED, THANKED
-from .common import Event, Inputs, added_on, events, iso_week, monday, weeks
+from ..model import MET, NOTE, REACHED_OUT, REPLIED, THANKED
+from .common import Inputs, added_on, iso_week, monday, weeks
 
 HEATMAP_WEEKS = 26
 DEFAULT_WEEKS = 26  # the period shown when --since is not given
@@ -55,42 +55,74 @@ def build(inp: Inputs) -> Activity:
     g_out: int = config["goals.outreach_per_week"]
     until = inp.end
     since = inp.since or (monday(until) - timedelta(weeks=DEFAULT_WEEKS - 1))
+    days, people = _per_day(inp)
+    added: dict[date, int] = {}
+    for c in vault.contacts:
+        if (d := added_on(vault, c)) is not None and d <= as_of:
+            added[d] = added.get(d, 0) + 1
 
-    evs = [e for e in events(vault) if e.date <= as_of]
-    added = [d for c in vault.contacts if (d := added_on(vault, c)) is not None and d <= as_of]
-    by_week: dict[date, list[Event]] = {}
-    for e in evs:
-        by_week.setdefault(monday(e.date), []).append(e)
-    added_by_week: dict[date, list[date]] = {}
-    for d in added:
-        added_by_week.setdefault(monday(d), []).append(d)
+    def span(first: date, last: date, label: str) -> Week:
+        """The sums over the days first..last."""
+        n = [0, 0, 0, 0]
+        met: set[str] = set()
+        new = 0
+        d = first
+        while d <= last:
+            if (c := days.get(d)) is not None:
+                n = [a + b for a, b in zip(n, c)]
+                met |= people.get(d, set())
+            new += added.get(d, 0)
+            d += timedelta(days=1)
+        return Week(label, monday(first), n[0], len(met), n[1], n[2], n[3], new, _kept(n[0], n[1], g_conv, g_out))
 
-    def week(m: date, lo: date, hi: date) -> Week:
-        es = [e for e in by_week.get(m, ()) if lo <= e.date <= hi]
-        met = [e for e in es if e.kind == MET]
-        conv, out = len(met), sum(1 for e in es if e.kind == REACHED_OUT)
-        n_added = sum(1 for d in added_by_week.get(m, ()) if lo <= d <= hi)
-        return Week(iso_week(m), m, conv, len({p for e in met for p in e.contacts}), out,
-                    sum(1 for e in es if e.kind == REPLIED), sum(1 for e in es if e.kind == THANKED),
-                    n_added, _kept(conv, out, g_conv, g_out))
+    shown = tuple(span(max(m, since), min(m + timedelta(days=6), until), iso_week(m)) for m in weeks(since, until))
+    totals = span(since, until, "total")
+    totals = Week(totals.week, totals.monday, totals.conversations, totals.people_met, totals.outreach,
+                  totals.replies, totals.thanks, totals.added, False)
 
-    shown = tuple(week(m, since, until) for m in weeks(since, until))
-    period = [e for e in evs if since <= e.date <= until]
-    met = [e for e in period if e.kind == MET]
-    totals = Week("total", monday(since), len(met), len({p for e in met for p in e.contacts}),
-                  sum(1 for e in period if e.kind == REACHED_OUT), sum(1 for e in period if e.kind == REPLIED),
-                  sum(1 for e in period if e.kind == THANKED), sum(1 for d in added if since <= d <= until), False)
-
+    by_week: dict[date, list[int]] = {}
+    for d, c in days.items():
+        w = by_week.setdefault(monday(d), [0, 0])
+        w[0] += c[0]
+        w[1] += c[1]
     current, longest = _streaks(by_week, as_of, g_conv, g_out)
     first_day = monday(as_of) - timedelta(weeks=HEATMAP_WEEKS - 1)
-    per_day: dict[date, int] = {}
-    for e in evs:
-        if e.date >= first_day:
-            per_day[e.date] = per_day.get(e.date, 0) + 1
-    heatmap = tuple((first_day + timedelta(days=n), per_day.get(first_day + timedelta(days=n), 0))
-                    for n in range((as_of - first_day).days + 1))
+    heatmap = tuple((d, days[d][4] if d in days else 0)
+                    for d in (first_day + timedelta(days=n) for n in range((as_of - first_day).days + 1)))
     return Activity(as_of, since, until, g_conv, g_out, shown, totals, current, longest, heatmap,
-                    _slip(evs, as_of, g_conv, g_out))
+                    _slip(days, as_of, g_conv, g_out))
+
+
+def _per_day(inp: Inputs) -> tuple[dict[date, list[int]], dict[date, set[str]]]:
+    """day -> [conversations, outreach, replies, thanks, events], and day -> the people met.
+
+    One pass over the log.  A meeting note naming three people gives each of them an
+    interaction with the same source and line: one event, three people met.
+    """
+    days: dict[date, list[int]] = {}
+    people: dict[date, set[str]] = {}
+    shared: set[tuple[str, int, str]] = set()
+    slot = {MET: 0, REACHED_OUT: 1, REPLIED: 2, THANKED: 3}
+    as_of = inp.as_of
+    for path, log in inp.vault.interactions.items():
+        for i in log:
+            kind = i.kind
+            if kind == NOTE or i.date > as_of:
+                continue
+            if kind == MET:
+                people.setdefault(i.date, set()).add(path)
+            if i.source != path:
+                key = (i.source, i.line, kind)
+                if key in shared:
+                    continue
+                shared.add(key)
+            c = days.get(i.date)
+            if c is None:
+                c = days[i.date] = [0, 0, 0, 0, 0]
+            c[4] += 1
+            if (k := slot.get(kind)) is not None:
+                c[k] += 1
+    return days, people
 
 
 def _kept(conversations: int, outreach: int, g_conv: int, g_out: int) -> bool:
@@ -99,14 +131,14 @@ def _kept(conversations: int, outreach: int, g_conv: int, g_out: int) -> bool:
     return conversations >= g_conv and outreach >= g_out
 
 
-def _streaks(by_week: dict[date, list[Event]], as_of: date, g_conv: int, g_out: int) -> tuple[int, int]:
+def _streaks(by_week: dict[date, list[int]], as_of: date, g_conv: int, g_out: int) -> tuple[int, int]:
     """(current, longest) runs of consecutive ISO weeks that met the goal."""
     if not by_week or (not g_conv and not g_out):
         return 0, 0
 
     def kept(m: date) -> bool:
-        es = by_week.get(m, ())
-        return _kept(sum(1 for e in es if e.kind == MET), sum(1 for e in es if e.kind == REACHED_OUT), g_conv, g_out)
+        w = by_week.get(m)
+        return w is not None and _kept(w[0], w[1], g_conv, g_out)
 
     this = monday(as_of)
     longest = run = 0
@@ -121,13 +153,13 @@ def _streaks(by_week: dict[date, list[Event]], as_of: date, g_conv: int, g_out: 
     return current, longest
 
 
-def _slip(evs: list[Event], as_of: date, g_conv: int, g_out: int) -> str | None:
+def _slip(days: dict[date, list[int]], as_of: date, g_conv: int, g_out: int) -> str | None:
     """"2 conversations in the last 3 weeks; your goal is 3 a week", or None when on track."""
     start = as_of - timedelta(weeks=SLIP_WEEKS) + timedelta(days=1)
-    recent = [e for e in evs if start <= e.date <= as_of]
+    recent = [c for d, c in days.items() if start <= d <= as_of]
+    conv = sum(c[0] for c in recent)
+    out = sum(c[1] for c in recent)
     parts = []
-    conv = sum(1 for e in recent if e.kind == MET)
-    out = sum(1 for e in recent if e.kind == REACHED_OUT)
     if g_conv and conv < g_conv * SLIP_WEEKS:
         parts.append(f"{_n(conv, 'conversation')} in the last {SLIP_WEEKS} weeks; your goal is {g_conv} a week")
     if g_out and out < g_out * SLIP_WEEKS:

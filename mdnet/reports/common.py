@@ -1,4 +1,4 @@
-"""What every report shares: its inputs, the events of the log, ISO weeks, JSON.  Pure.
+"""What every report shares: its inputs, ISO weeks, who joined when, JSON.  Pure.
 
 A report is a function ``build(inputs) -> plain data`` (frozen dataclasses);
 the renderers (:mod:`.text`, :mod:`.markdown`) and :func:`to_json` print it.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from ..config import Config
 from ..model import MET, NOTE, Contact, FollowUp, Interaction, Vault
@@ -34,35 +34,6 @@ class Inputs:
     @property
     def end(self) -> date:
         return min(self.until or self.as_of, self.as_of)
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One exchange as the user lived it: a meeting note naming three people is
-    one event with three contacts; a log line is one event with one."""
-
-    date: date
-    kind: str
-    source: str
-    line: int
-    contacts: tuple[str, ...]  # paths
-
-
-def events(vault: Vault, kinds: Iterable[str] | None = None) -> list[Event]:
-    """Every event of the given kinds (all but notes by default), in no particular order."""
-    wanted = frozenset(kinds) if kinds is not None else None
-    out: list[Event] = []
-    shared: dict[tuple[str, int, str, date], list[str]] = {}  # meeting notes: one event, many people
-    for path, log in vault.interactions.items():
-        for i in log:
-            if (i.kind == NOTE if wanted is None else i.kind not in wanted):
-                continue
-            if i.source == path:
-                out.append(Event(i.date, i.kind, path, i.line, (path,)))
-            else:
-                shared.setdefault((i.source, i.line, i.kind, i.date), []).append(path)
-    out += [Event(d, kind, source, line, tuple(sorted(paths))) for (source, line, kind, d), paths in shared.items()]
-    return out
 
 
 def monday(d: date) -> date:

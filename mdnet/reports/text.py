@@ -303,7 +303,7 @@ def pitch(p: Pitch, width: int = 80, style: Style = Style(False)) -> str:
         out.append(f"{p.words} words, about {style(f'{p.seconds} seconds', 'red' if over else 'green')} spoken "
                    "(at 150 words a minute).")
     for w in p.warnings:
-        out.append(style(f"warning: {w}", "yellow"))
+        out += [style(line, "yellow") for line in wrap(f"warning: {w}", width)]
     return "\n".join(out)
 
 

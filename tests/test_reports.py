@@ -419,3 +419,32 @@ def test_no_colour_off_a_terminal_and_every_report_runs_on_the_example_vault(tmp
         assert r.exit_code == 0, r.output
         assert "\033[" not in r.stdout
         assert max(len(line) for line in r.stdout.splitlines()) <= 60, name
+
+
+# --- the output folders are not notes --------------------------------------------------------
+
+
+def test_the_reports_folders_are_never_read_as_notes_even_when_moved(vault):
+    vault.write("mdnet.toml", '[reports]\nfolder = "Review/Weekly"\nupdates_folder = "Mail"\n')
+    vault.person("Ana")
+    vault.person("Ghost", "type: person\n", folder="Review/Weekly")
+    vault.person("Ghost2", "type: person\n", folder="Mail")
+    vault.person("Real", "type: person\n", folder="Reports")  # the default folder is a plain folder now
+    with Workspace.open(vault.root) as ws:
+        ws.refresh(today=date(2026, 11, 23))
+        names = sorted(c.name for c in ws.vault().contacts)
+    assert names == ["Ana", "Real"]
+    from mdnet.vault.files import is_note_path
+
+    with Workspace.open(vault.root) as ws:
+        assert not is_note_path("Review/Weekly/x.md", ws.config)
+        assert not is_note_path("Mail/2026-11.md", ws.config)
+        assert is_note_path("Review/x.md", ws.config)
+
+
+@pytest.mark.parametrize("value", ['"../outside"', '"/abs"', '".hidden"', '""', "3"])
+def test_a_bad_reports_folder_is_a_config_error(vault, value):
+    vault.write("mdnet.toml", f"[reports]\nfolder = {value}\n")
+    with Workspace.open(vault.root) as ws:
+        assert [d.code for d in ws.config_diagnostics] == ["config-bad-value"]
+        assert ws.config["reports.folder"] == "Reports"

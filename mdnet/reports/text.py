@@ -1,7 +1,8 @@
 """Reports as terminal text: aligned columns fitted to a width, colour optional.  Pure.
 
-Plain aligned text, not a table library: `rich` costs ~60 ms of import on every
-report for layout this module does in a few lines (see the commit that added it).
+Plain aligned text, not a table library: importing `rich.console` and `rich.table`
+measured 36 ms at best and 80-220 ms on the shared 2-core machine (mdnet's whole
+``--help`` is ~100 ms), for layout this module does in a few lines.
 Colour is ANSI codes, added only when the caller says the output is a terminal
 and ``NO_COLOR`` is unset.
 """

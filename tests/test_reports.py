@@ -336,6 +336,7 @@ def test_md_reports_parse_cleanly_and_their_mermaid_is_valid(tmp_path):
     assert sorted(r["type"] for r in results) == ["flowchart-v2", "pie", "xychart", "xychart"]
 
 
+@pytest.mark.slow
 def test_mermaid_labels_survive_quotes_and_brackets(vault):
     vault.person('Ana "AJ" <Smith>', "company: A&B [Labs]\n", "- 2026-11-02 call: suggested [[Ben]]\n")
     vault.person("Ben", "referred_by: '[[Ana \"AJ\" <Smith>]]'\n")
@@ -448,3 +449,28 @@ def test_a_bad_reports_folder_is_a_config_error(vault, value):
     with Workspace.open(vault.root) as ws:
         assert [d.code for d in ws.config_diagnostics] == ["config-bad-value"]
         assert ws.config["reports.folder"] == "Reports"
+
+
+def test_every_report_survives_its_json_round_trip(tmp_path):
+    """The CLI keeps a report in the index as JSON; rendered again it must be the same data."""
+    from mdnet.reports import TYPES
+    from mdnet.reports.common import from_json
+
+    root = _example_vault(tmp_path)
+    with Workspace.open(root) as ws:
+        ws.refresh(today=date(2026, 11, 23))
+        inp = load_inputs(ws, date(2026, 11, 23))
+    for name, build in REPORTS.items():
+        data = build(inp)
+        assert from_json(TYPES[name], json.loads(json.dumps(to_json(data)))) == data, name
+
+
+def test_a_cached_report_follows_an_edit(vault):
+    vault.person("Ana", log="- 2026-11-02 call: x\n")
+    args = ("report", "activity", "--json", "--as-of", "2026-11-23")
+    first = json.loads(run(vault, *args)[1])
+    assert json.loads(run(vault, *args)[1]) == first  # from the cache
+    vault.person("Ana", log="- 2026-11-02 call: x\n- 2026-11-03 call: y\n")
+    assert json.loads(run(vault, *args)[1])["totals"]["conversations"] == 2
+    vault.write("mdnet.toml", "[goals]\nconversations_per_week = 7\n")
+    assert json.loads(run(vault, *args)[1])["goal_conversations"] == 7

@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,6 +30,23 @@ def load_inputs(ws: "Workspace", as_of: date, *, since: date | None = None, unti
     vault = ws.vault()
     return Inputs(vault=vault, config=ws.config, as_of=as_of, profile=ws.profile(), since=since, until=until,
                   items=due)
+
+
+def cached_report(ws: "Workspace", name: str, as_of: date, since: date | None, until: date | None) -> Any:
+    """A report's data, kept in the index (as JSON) until a note or a setting changes,
+    as ``due`` keeps its items: a report asked for twice loads the vault once."""
+    import json
+
+    from ..reports import REPORTS, TYPES
+    from ..reports.common import from_json, to_json
+
+    key = f"report {name} {as_of} {since} {until} {ws.config.fingerprint()}"
+
+    def compute() -> bytes:
+        data = REPORTS[name](load_inputs(ws, as_of, since=since, until=until, items=name in _NEEDS_ITEMS))
+        return json.dumps(to_json(data), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    return from_json(TYPES[name], json.loads(ws.index.derived(key, compute)))
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -71,7 +88,6 @@ def report(ctx: click.Context, name: str, since: str | None, until: str | None, 
     Reading never changes a note; --md writes one new note and never
     overwrites a report you edited (it writes a new name instead).
     """
-    from ..reports import REPORTS
     from ..reports.common import to_json
 
     day = parse_as_of(as_of)
@@ -79,7 +95,7 @@ def report(ctx: click.Context, name: str, since: str | None, until: str | None, 
     if start and end and start > end:
         raise click.BadParameter("--since is after --until", param_hint="--since")
     ws = refreshed(ctx)
-    data = REPORTS[name](load_inputs(ws, day, since=start, until=end, items=name in _NEEDS_ITEMS))
+    data = cached_report(ws, name, day, start, end)
     if as_md:
         from ..generated import write_note
         from ..reports import markdown

@@ -13,6 +13,14 @@ from typing import Any, Callable
 from . import activity, favors, people_list, pipeline, sources
 from .common import Inputs
 
+TYPES: dict[str, type] = {
+    "activity": activity.Activity,
+    "sources": sources.Sources,
+    "pipeline": pipeline.Pipeline,
+    "list": people_list.PeopleList,
+    "favors": favors.Favors,
+}
+
 REPORTS: dict[str, Callable[[Inputs], Any]] = {
     "activity": activity.build,
     "sources": sources.build,

@@ -7,9 +7,11 @@ the renderers (:mod:`.text`, :mod:`.markdown`) and :func:`to_json` print it.
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 from ..config import Config
 from ..model import MET, NOTE, Contact, FollowUp, Interaction, Vault
@@ -94,3 +96,44 @@ def to_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     return value
+
+
+T = TypeVar("T")
+
+
+def from_json(cls: type[T], data: Any) -> T:
+    """The inverse of :func:`to_json` for a report's dataclass (so a report can be
+    cached as JSON and rendered again): dates from ISO text, lists to tuples."""
+    return typing.cast(T, _from(cls, data))
+
+
+def _from(tp: Any, data: Any) -> Any:
+    if data is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _from(options[0], data)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_from(args[0], x) for x in data)
+        return tuple(_from(a, x) for a, x in zip(args, data))
+    if origin is dict:
+        _, value = typing.get_args(tp)
+        return {k: _from(value, v) for k, v in data.items()}
+    if tp is date:
+        return date.fromisoformat(data)
+    if dataclasses.is_dataclass(tp):
+        hints = _hints(tp)
+        return tp(**{f.name: _from(hints[f.name], data[f.name]) for f in dataclasses.fields(tp) if f.name in data})
+    return data
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(tp: type) -> dict[str, Any]:
+    if tp not in _HINTS:
+        _HINTS[tp] = typing.get_type_hints(tp)
+    return _HINTS[tp]

@@ -44,6 +44,22 @@ def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
     return out
 
 
+def _section(title: str, headers: list[str], rows: list[list[object]]) -> list[str]:
+    """A heading and its table; nothing when there are no rows."""
+    return ["", f"## {title}", "", *_table(headers, rows)] if rows else []
+
+
+def _bars(title: str, axis: str, labels: list[str], values: list[int], goal: int = 0) -> list[str]:
+    """A Mermaid bar chart (``xychart-beta``), with the goal as a line when there is one."""
+    top = max([*values, goal, 1])
+    quoted = ", ".join('"' + x + '"' for x in labels)
+    out = ["", "```mermaid", "xychart-beta", f'    title "{title}"', f"    x-axis [{quoted}]",
+           f'    y-axis "{axis}" 0 --> {top}', f"    bar [{', '.join(map(str, values))}]"]
+    if goal:
+        out.append(f"    line [{', '.join(str(goal) for _ in values)}]")
+    return out + ["```"]
+
+
 def _label(text: str) -> str:
     """A Mermaid label in double quotes: quotes and angle brackets as entities."""
     return '"' + text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
@@ -65,14 +81,8 @@ def activity(a: Activity) -> str:
     if a.slip:
         body += ["", f"> [!warning] {a.slip}"]
     if a.weeks:
-        labels = ", ".join(f'"{w.week[-3:]}"' for w in a.weeks)
-        top = max([w.conversations for w in a.weeks] + [a.goal_conversations, 1])
-        body += ["", "```mermaid", "xychart-beta", '    title "Conversations per week"', f"    x-axis [{labels}]",
-                 f'    y-axis "Conversations" 0 --> {top}',
-                 f"    bar [{', '.join(str(w.conversations) for w in a.weeks)}]"]
-        if a.goal_conversations:
-            body.append(f"    line [{', '.join(str(a.goal_conversations) for _ in a.weeks)}]")
-        body.append("```")
+        body += _bars("Conversations per week", "Conversations", [w.week[-3:] for w in a.weeks],
+                      [w.conversations for w in a.weeks], a.goal_conversations)
     rows: list[list[object]] = [[w.week, w.conversations, w.people_met, w.outreach, w.replies, w.thanks, w.added,
                                  "yes" if w.kept else ""] for w in a.weeks]
     t = a.totals
@@ -157,32 +167,22 @@ def people_list(x: PeopleList) -> str:
     body = [f"{x.people} of {x.goal} people on the list; {x.active} active, {x.knows_search} know you are "
             f"searching, {x.never_contacted} never contacted."]
     if x.added:
-        labels = ", ".join(f'"{w.week[-3:]}"' for w in x.added)
-        top = max([w.added for w in x.added] + [1])
-        body += ["", "```mermaid", "xychart-beta", '    title "People added per week"', f"    x-axis [{labels}]",
-                 f'    y-axis "People" 0 --> {top}', f"    bar [{', '.join(str(w.added) for w in x.added)}]", "```"]
-    body += ["", "## By circle", ""] + _table(["Circle", "People"], [[c, n] for c, n in x.circles])
+        body += _bars("People added per week", "People", [w.week[-3:] for w in x.added], [w.added for w in x.added])
+    body += _section("By circle", ["Circle", "People"], [[c, n] for c, n in x.circles])
     return _note("list", x.as_of, "My list", body)
 
 
 def favors(f: Favors) -> str:
     body = [f"{len(f.intros)} introductions made; {len(f.received)} people gave you their time or names."]
-    if f.receiving_end:
-        body += ["", "## Far on the receiving end", ""]
-        body += _table(["Contact", "Conversations", "Referrals", "Intros you made"],
-                       [[b.name, b.conversations, b.referrals, b.intros] for b in f.receiving_end])
-    if f.offers:
-        body += ["", "## What you offered", ""]
-        body += _table(["Contact", "Offer", "Last met", "Logged since"],
-                       [[o.name, o.offer, o.last_met.isoformat() if o.last_met else "",
-                         f"{o.since_kind} {o.since.isoformat()}" if o.since else "nothing"] for o in f.offers])
-    if f.intros:
-        body += ["", "## Introductions you made", ""]
-        body += _table(["Date", "Contact", "To", "What"], [[i.date.isoformat(), i.name, ", ".join(i.to), i.text] for i in f.intros])
-    if f.received:
-        body += ["", "## Help received", ""]
-        body += _table(["Contact", "Conversations", "Referrals", "Intros you made"],
-                       [[b.name, b.conversations, b.referrals, b.intros] for b in f.received])
+    balance = ["Contact", "Conversations", "Referrals", "Intros you made"]
+    body += _section("Far on the receiving end", balance,
+                     [[b.name, b.conversations, b.referrals, b.intros] for b in f.receiving_end])
+    body += _section("What you offered", ["Contact", "Offer", "Last met", "Logged since"],
+                     [[o.name, o.offer, o.last_met.isoformat() if o.last_met else "",
+                       f"{o.since_kind} {o.since.isoformat()}" if o.since else "nothing"] for o in f.offers])
+    body += _section("Introductions you made", ["Date", "Contact", "To", "What"],
+                     [[i.date.isoformat(), i.name, ", ".join(i.to), i.text] for i in f.intros])
+    body += _section("Help received", balance, [[b.name, b.conversations, b.referrals, b.intros] for b in f.received])
     if f.ask_about:
         body += ["", "## Ask about next time", ""]
         body += [f"- **{a.name}**: {'; '.join(a.items)}" for a in f.ask_about]

@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -33,20 +33,24 @@ def load_inputs(ws: "Workspace", as_of: date, *, since: date | None = None, unti
 
 
 def cached_report(ws: "Workspace", name: str, as_of: date, since: date | None, until: date | None) -> Any:
-    """A report's data, kept in the index (as JSON) until a note or a setting changes,
-    as ``due`` keeps its items: a report asked for twice loads the vault once."""
+    """A report's data, kept in the index until a note or a setting changes."""
+    from ..reports import REPORTS, TYPES
+
+    return _cached(ws, f"report {name} {as_of} {since} {until}", TYPES[name],
+                   lambda: REPORTS[name](load_inputs(ws, as_of, since=since, until=until, items=name in _NEEDS_ITEMS)))
+
+
+def _cached(ws: "Workspace", key: str, cls: type, build: Callable[[], Any]) -> Any:
+    """``build()``'s data, kept in the index (as JSON) until a note or a setting
+    changes, as ``due`` keeps its items: asked for twice, the vault is loaded once."""
     import json
 
-    from ..reports import REPORTS, TYPES
     from ..reports.common import from_json, to_json
 
-    key = f"report {name} {as_of} {since} {until} {ws.config.fingerprint()}"
-
     def compute() -> bytes:
-        data = REPORTS[name](load_inputs(ws, as_of, since=since, until=until, items=name in _NEEDS_ITEMS))
-        return json.dumps(to_json(data), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return json.dumps(to_json(build()), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    return from_json(TYPES[name], json.loads(ws.index.derived(key, compute)))
+    return from_json(cls, json.loads(ws.index.derived(f"{key} {ws.config.fingerprint()}", compute)))
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -147,7 +151,8 @@ def update(ctx: click.Context, month: str | None, to: tuple[str, ...], as_of: st
         if wanted is None:
             raise click.BadParameter(f"{month!r} is not a month; write it as YYYY-MM", param_hint="--month")
     ws = refreshed(ctx)
-    draft = upd.build(load_inputs(ws, day, items=False), wanted, to)
+    draft = _cached(ws, f"update {day} {wanted} {sorted(to)}", upd.Update,
+                    lambda: upd.build(load_inputs(ws, day, items=False), wanted, to))
     note = ws.root / ws.config["reports.updates_folder"] / f"{draft.month}.md"
     written = write_update(note, upd.markdown(draft, day),
                            lambda text: upd.eml(text, ws.config, day, note.relative_to(ws.root).as_posix()))

@@ -11,7 +11,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from ..config import Config
 from ..model import MET, NOTE, Contact, FollowUp, Interaction, Vault
@@ -104,36 +104,45 @@ T = TypeVar("T")
 def from_json(cls: type[T], data: Any) -> T:
     """The inverse of :func:`to_json` for a report's dataclass (so a report can be
     cached as JSON and rendered again): dates from ISO text, lists to tuples."""
-    return typing.cast(T, _from(cls, data))
+    return typing.cast(T, _converter(cls)(data))
 
 
-def _from(tp: Any, data: Any) -> Any:
-    if data is None:
-        return None
+_CONVERTERS: dict[Any, Callable[[Any], Any]] = {}
+
+
+def _converter(tp: Any) -> Callable[[Any], Any]:
+    """A function turning JSON into a value of type ``tp``, built once per type
+    (a report at 10k holds tens of thousands of values)."""
+    if tp in _CONVERTERS:
+        return _CONVERTERS[tp]
     origin = typing.get_origin(tp)
+    conv: Callable[[Any], Any]
     if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _from(options[0], data)
-    if origin is tuple:
+        inner = _converter(next(a for a in typing.get_args(tp) if a is not type(None)))
+        conv = lambda v: None if v is None else inner(v)  # noqa: E731
+    elif origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_from(args[0], x) for x in data)
-        return tuple(_from(a, x) for a, x in zip(args, data))
-    if origin is dict:
-        _, value = typing.get_args(tp)
-        return {k: _from(value, v) for k, v in data.items()}
-    if tp is date:
-        return date.fromisoformat(data)
-    if dataclasses.is_dataclass(tp):
-        hints = _hints(tp)
-        return tp(**{f.name: _from(hints[f.name], data[f.name]) for f in dataclasses.fields(tp) if f.name in data})
-    return data
+            item = _converter(args[0])
+            conv = lambda v: tuple(map(item, v))  # noqa: E731
+        else:
+            items = [_converter(a) for a in args]
+            conv = lambda v: tuple(f(x) for f, x in zip(items, v))  # noqa: E731
+    elif origin is dict:
+        value = _converter(typing.get_args(tp)[1])
+        conv = lambda v: {k: value(x) for k, x in v.items()}  # noqa: E731
+    elif tp is date:
+        conv = date.fromisoformat
+    elif dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        fields = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(tp)]
+        cls = tp
+        conv = lambda v: cls(**{name: f(v[name]) for name, f in fields})  # noqa: E731
+    else:
+        conv = _identity
+    _CONVERTERS[tp] = conv
+    return conv
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _hints(tp: type) -> dict[str, Any]:
-    if tp not in _HINTS:
-        _HINTS[tp] = typing.get_type_hints(tp)
-    return _HINTS[tp]
+def _identity(v: Any) -> Any:
+    return v

@@ -26,8 +26,8 @@ def load_inputs(ws: "Workspace", as_of: date, *, since: date | None = None, unti
     seam for the single loader: switch ``ws.vault()`` here)."""
     from ..reports.common import Inputs
 
-    due = tuple(ws.follow_ups(as_of)) if items else ()  # first: cached in the index until a note changes
     vault = ws.vault()
+    due = tuple(ws.follow_ups(as_of, vault)) if items else ()  # from this vault: decoding it twice costs more
     return Inputs(vault=vault, config=ws.config, as_of=as_of, profile=ws.profile(), since=since, until=until,
                   items=due)
 

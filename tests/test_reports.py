@@ -474,3 +474,48 @@ def test_a_cached_report_follows_an_edit(vault):
     assert json.loads(run(vault, *args)[1])["totals"]["conversations"] == 2
     vault.write("mdnet.toml", "[goals]\nconversations_per_week = 7\n")
     assert json.loads(run(vault, *args)[1])["goal_conversations"] == 7
+
+
+# --- update --sent (through the guarded writer of the editing commands) ----------------------
+
+
+def test_update_sent_logs_each_recipient_once_and_clears_the_item(vault):
+    _update_vault(vault)
+    assert run(vault, "update", "--as-of", "2026-12-01")[0] == 0
+    note = vault.root / "Updates" / "2026-12.md"
+    note.write_text(note.read_text(encoding="utf-8").replace('  - "Ben <ben@example.com>"\n',
+                                                             '  - "Stranger <who@example.org>"\n'), encoding="utf-8")
+    before = vault.snapshot()
+    code, out, err = run(vault, "update", "--sent", "--as-of", "2026-12-03")
+    assert code == 0, err
+    assert 'People/José Álvarez.md: logged "- 2026-12-03 update: December 2026 update"' in out
+    assert "logged on 1 note" in out and "who@example.org is in Bcc but is no contact's email" in err
+    after = vault.snapshot()
+    changed = {p for p in after if after[p] != before.get(p)}
+    assert changed == {"People/José Álvarez.md"}  # Ben was taken out of Bcc by the user
+    assert after["People/José Álvarez.md"] == before["People/José Álvarez.md"] + b"- 2026-12-03 update: December 2026 update\n"
+    code, out, _ = run(vault, "due", "--rule", "monthly-update", "--as-of", "2026-12-07", "--within", "40d", "--json")
+    assert [i["due"] for i in json.loads(out)] == ["2027-01-04"]  # December's is done: January's is next
+    code, out, _ = run(vault, "update", "--sent", "--as-of", "2026-12-04")
+    assert code == 0 and "already has an update line in 2026-12" in out and "logged on 0 notes" in out
+    assert vault.snapshot() == after
+
+
+def test_update_sent_refuses_per_note_and_logs_the_others(vault):
+    _update_vault(vault)
+    vault.write("People/Hal.md", b"---\nemail: hal@example.com\n---\n## Log\n- 2026-11-05 call: caf\xe9\n")
+    assert run(vault, "update", "--as-of", "2026-12-01")[0] == 0
+    hal = (vault.root / "People" / "Hal.md").read_bytes()
+    code, out, err = run(vault, "update", "--sent", "--as-of", "2026-12-03")
+    assert code == 1
+    assert "People/Hal.md:5: error: the file is not valid UTF-8" in err
+    assert "logged on 2 notes; 1 refused" in out
+    assert (vault.root / "People" / "Hal.md").read_bytes() == hal
+
+
+def test_update_sent_without_a_draft_writes_nothing(vault):
+    _update_vault(vault)
+    before = vault.snapshot()
+    code, _, err = run(vault, "update", "--sent", "--month", "2026-12")
+    assert code == 1 and "no draft Updates/2026-12.md" in err
+    assert vault.snapshot() == before

@@ -128,10 +128,13 @@ def report(ctx: click.Context, name: str, since: str | None, until: str | None, 
 @click.option("--month", metavar="YYYY-MM", help="The month of the update (default: this month).")
 @click.option("--to", "to", multiple=True, metavar="FILTER",
               help="Only people in this circle, with this tag, at this company or of this name (repeatable).")
+@click.option("--sent", is_flag=True,
+              help="You sent it: log an `update` line on the note of everyone in the draft's Bcc (writes notes).")
 @as_of_option
 @json_option
 @click.pass_context
-def update(ctx: click.Context, month: str | None, to: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+def update(ctx: click.Context, month: str | None, to: tuple[str, ...], sent: bool, as_of: str | None,
+           as_json: bool) -> None:
     """Draft the monthly update to everyone you have met.
 
     Writes Updates/YYYY-MM.md (edit it freely) and Updates/YYYY-MM.eml, a
@@ -139,6 +142,11 @@ def update(ctx: click.Context, month: str | None, to: tuple[str, ...], as_of: st
     editing the note: the .eml is rebuilt from your text. Recipients are the
     people you have met who have an email, minus paused, do-not-contact and
     archived contacts; those without an email are listed.
+
+    After sending it, `mdnet update --sent` logs `- DATE update: ...` on the
+    note of everyone still in the draft's Bcc, so the monthly-update item
+    clears. Each note is written as `mdnet log` writes it; a note that cannot be
+    written is named, and the others are still logged (exit code 1).
     """
     from ..generated import write_update
     from ..reports import update as upd
@@ -151,6 +159,9 @@ def update(ctx: click.Context, month: str | None, to: tuple[str, ...], as_of: st
         if wanted is None:
             raise click.BadParameter(f"{month!r} is not a month; write it as YYYY-MM", param_hint="--month")
     ws = refreshed(ctx)
+    if sent:
+        _sent(ws, day, wanted, as_json)
+        return
     draft = _cached(ws, f"update {day} {wanted} {sorted(to)}", upd.Update,
                     lambda: upd.build(load_inputs(ws, day, items=False), wanted, to))
     note = ws.root / ws.config["reports.updates_folder"] / f"{draft.month}.md"
@@ -196,3 +207,48 @@ def pitch(ctx: click.Context, as_json: bool) -> None:
 
     width, color = _terminal()
     click.echo(text.pitch(data, width, text.Style(color)))
+
+
+def _sent(ws: "Workspace", day: date, wanted: tuple[int, int] | None, as_json: bool) -> None:
+    """Log the update on every recipient's note, through the guarded writer; refuse per note."""
+    from ..dates import MONTH_NAMES
+    from ..reports import update as upd
+    from ..vault.edit import append_log, log_line
+    from ..vault.write import WriteRefused, edit_note
+
+    year, mon = wanted or (day.year, day.month)
+    month = f"{year:04d}-{mon:02d}"
+    rel = f"{ws.config['reports.updates_folder'].strip('/')}/{month}.md"
+    try:
+        text = (ws.root / rel).read_bytes().decode("utf-8", "replace")
+    except FileNotFoundError:
+        raise click.ClickException(f"no draft {rel}: run `mdnet update` first; nothing written") from None
+    plan = upd.sent_plan(ws.vault(), text, ws.config, month, rel)
+    note = f"{MONTH_NAMES[mon - 1]} {year} update"
+    line = log_line(day, "update", note)
+    logged, refused = [], []
+    for r in plan.to_log:
+        try:
+            change = edit_note(ws.root, r.path, lambda t: append_log(t, day, "update", note))
+        except WriteRefused as e:
+            refused.append((r.path, str(e)))
+            continue
+        logged.append(r.path)
+        if not as_json:
+            click.echo(f"{r.path}: logged \"{line}\"" if change.changed else f"{r.path}: unchanged")
+    if logged:
+        ws.refresh(paths=logged)
+    if as_json:
+        echo_json({"logged": logged, "already": [r.path for r in plan.already],
+                   "refused": [{"path": p, "reason": why} for p, why in refused], "unknown": list(plan.unknown)})
+    else:
+        for r in plan.already:
+            click.echo(f"{r.path}: already has an update line in {month}")
+        for a in plan.unknown:
+            click.echo(f"{rel}: {a} is in Bcc but is no contact's email; nothing to log", err=True)
+        for p, why in refused:
+            click.echo(f"Error: {why}", err=True)
+        click.echo(f"logged on {len(logged)} note{'s' if len(logged) != 1 else ''}"
+                   + (f"; {len(refused)} refused" if refused else ""))
+    if refused:
+        raise SystemExit(1)

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from ..config import Config
 from ..dates import MONTH_NAMES, next_month, short_date
-from ..model import MET, REACHED_OUT, REPLIED, UPDATE, Contact
+from ..model import MET, REACHED_OUT, REPLIED, UPDATE, Contact, Vault
 from .common import Inputs, first_name
 from .stamp import stamp
 
@@ -227,3 +227,42 @@ def eml(note_text: str, config: Config, as_of: date, path: str = "Updates/draft.
     body = _COMMENT.sub("", note.body).strip("\n") + "\n"
     msg.set_content(body, charset="utf-8")
     return msg.as_bytes()
+
+
+@dataclass(frozen=True, slots=True)
+class SentPlan:
+    """What ``mdnet update --sent`` does, read from the draft as the user left it."""
+
+    to_log: tuple[Recipient, ...]  # contacts in the draft's Bcc: each gets an `update` line
+    already: tuple[Recipient, ...]  # already have an `update` line in that month
+    unknown: tuple[str, ...]  # addresses in Bcc that are no contact's email
+
+
+def sent_plan(vault: Vault, note_text: str, config: Config, month: str, path: str = "Updates/draft.md") -> SentPlan:
+    """The contacts to log the update on: whoever's email is in the note's ``bcc``."""
+    from email.utils import getaddresses
+
+    from ..vault.parse import parse_note
+
+    bcc = parse_note(path, note_text.encode("utf-8"), config).properties.get("bcc")
+    entries = [b for b in (bcc if isinstance(bcc, list) else [bcc] if isinstance(bcc, str) else []) if isinstance(b, str)]
+    by_email: dict[str, Contact] = {}
+    for c in vault.contacts:
+        for e in c.emails:
+            by_email.setdefault(e.strip().casefold(), c)
+    year, mon = month_of(month) or (0, 0)
+    to_log: dict[str, Recipient] = {}
+    already: dict[str, Recipient] = {}
+    unknown: list[str] = []
+    for name, addr in getaddresses(entries):
+        c = by_email.get(addr.strip().casefold())
+        if c is None:
+            unknown.append(addr or name)
+            continue
+        r = Recipient(c.path, c.name, addr)
+        own = vault.interactions.get(c.path, ())
+        if any(i.kind == UPDATE and i.source == c.path and (i.date.year, i.date.month) == (year, mon) for i in own):
+            already.setdefault(c.path, r)
+        else:
+            to_log.setdefault(c.path, r)
+    return SentPlan(tuple(to_log.values()), tuple(already.values()), tuple(unknown))

@@ -22,14 +22,12 @@ _NEEDS_ITEMS = {"pipeline", "favors"}  # reports that show the next follow-up
 
 def load_inputs(ws: "Workspace", as_of: date, *, since: date | None = None, until: date | None = None,
                 items: bool = True) -> "Inputs":
-    """What a report reads.  The one place that loads the vault for reports (the
-    seam for the single loader: switch ``ws.vault()`` here)."""
+    """What a report reads, from the one loader (the index was synced by the command)."""
     from ..reports.common import Inputs
 
-    vault = ws.vault()
-    due = tuple(ws.follow_ups(as_of, vault)) if items else ()  # from this vault: decoding it twice costs more
-    return Inputs(vault=vault, config=ws.config, as_of=as_of, profile=ws.profile(), since=since, until=until,
-                  items=due)
+    loaded = ws.load(as_of, sync=False)
+    return Inputs(vault=loaded.vault, config=ws.config, as_of=as_of, profile=loaded.profile, since=since,
+                  until=until, items=tuple(loaded.follow_ups) if items else ())
 
 
 def cached_report(ws: "Workspace", name: str, as_of: date, since: date | None, until: date | None) -> Any:
@@ -223,7 +221,7 @@ def _sent(ws: "Workspace", day: date, wanted: tuple[int, int] | None, as_json: b
         text = (ws.root / rel).read_bytes().decode("utf-8", "replace")
     except FileNotFoundError:
         raise click.ClickException(f"no draft {rel}: run `mdnet update` first; nothing written") from None
-    plan = upd.sent_plan(ws.vault(), text, ws.config, month, rel)
+    plan = upd.sent_plan(ws.load(day, sync=False).vault, text, ws.config, month, rel)
     note = f"{MONTH_NAMES[mon - 1]} {year} update"
     line = log_line(day, "update", note)
     logged, refused = [], []

@@ -108,7 +108,7 @@ def _file_name(path: str) -> str:
     return path.rsplit("/", 1)[-1].lower()
 
 
-def company_key(company: str | None) -> str | None:
+def company_text_key(company: str | None) -> str | None:
     """How two spellings of a company are matched (``Fabrikam``, ``[[Fabrikam]]``,
     `` fabrikam``): the try-another rule and the reports share it."""
     c = " ".join((company or "").split()).casefold()
@@ -116,7 +116,7 @@ def company_key(company: str | None) -> str | None:
 
 
 def _company_key(contact: Contact) -> str | None:
-    return company_key(contact.company)
+    return company_text_key(contact.company)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, TypeVar
 from ..config import Config
 from ..model import MET, NOTE, Contact, FollowUp, Interaction, Vault
 from ..profile import Profile
-from ..rules import company_key
+from ..rules import company_text_key
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def first_name(name: str) -> str:
 
 def key_of(company: str | None) -> str | None:
     """Companies are matched as the try-another rule matches them."""
-    return company_key(company)
+    return company_text_key(company)
 
 
 def to_json(value: Any) -> Any:

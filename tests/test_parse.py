@@ -244,6 +244,8 @@ def test_yaml_error_line_is_the_line_in_the_file():
     ("pic: !!binary aGVsbG8=\n", {"pic": "aGVsbG8="}),
     ("s: !!set {b, a}\n", {"s": ["a", "b"]}),
     ("t: !!timestamp 2026-01-01T10:00:00\n", {"t": "2026-01-01T10:00:00"}),
+    ("t: !!timestamp ''\n", {"t": ""}),  # not a timestamp at all: PyYAML's constructor raised
+    ("t: !!timestamp not-a-date\n", {"t": "not-a-date"}),
     ("tags: &a [*a]\n", {"tags": [None]}),
     ("foo: &a {x: *a}\n", {"foo": {"x": None}}),
     ("phone: 0x" + "f" * 4000 + "\n", {"phone": None}),

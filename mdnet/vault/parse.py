@@ -54,6 +54,16 @@ def _yaml():  # type: ignore[no-untyped-def]
             first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
             for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
         }
+
+        def timestamp(loader, node):  # type: ignore[no-untyped-def]
+            # An explicit !!timestamp that is not one (`!!timestamp ''`) makes
+            # PyYAML's constructor fail with an AttributeError: keep the text.
+            try:
+                return base.construct_yaml_timestamp(loader, node)
+            except (AttributeError, ValueError, TypeError):
+                return loader.construct_scalar(node)
+
+        Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
         _YAML[:] = [yaml, Loader]
     return _YAML
 
@@ -562,7 +572,7 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
         except yaml.YAMLError as e:  # pragma: no cover - libyaml reports marks for all we know
             ctx.add(2, ERROR, "bad-yaml", f"frontmatter is not valid YAML: {e} (properties ignored)")
             loaded = None
-        except (ValueError, TypeError, RecursionError) as e:  # e.g. an unhashable key
+        except (ValueError, TypeError, RecursionError, AttributeError) as e:  # e.g. an unhashable key
             ctx.add(2, ERROR, "bad-yaml", f"frontmatter could not be read: {e} (properties ignored)")
             loaded = None
         if loaded is None:

@@ -165,7 +165,8 @@ def links_of(note: Note, names: Names) -> Links:
             if who in seen or m.date is None:
                 continue
             seen.add(who)
-            found.append(Interaction(who, note.path, m.with_line, m.date, m.kind, m.word, m.summary or m.title, ()))
+            found.append(Interaction(who, note.path, m.with_line, m.date, m.kind, m.word, m.summary or m.title, (),
+                                     m.time))
         return Links(tuple(found), (), tuple(diags))
     return _NO_LINKS
 
@@ -190,11 +191,14 @@ def duplicate_names(names: Names) -> list[Diagnostic]:
     return _duplicate_names(names.contacts, names.resolver)
 
 
-def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, date] | None = None) -> Vault:
+def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, date] | None = None,
+            keys: Mapping[str, str] | None = None) -> Vault:
     """Resolve every note against the others.
 
     ``first_seen`` (path -> the day mdnet first indexed the note) comes from the
-    index; rules use it as a referral's date of last resort.
+    index; rules use it as a referral's date of last resort.  ``keys`` (path ->
+    the note's stable key, kept across renames) also comes from the index; the
+    feed names events by it.
     """
     notes = sorted(notes, key=lambda n: n.path)
     names = Names(notes)
@@ -219,4 +223,5 @@ def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, d
         diagnostics=order_diagnostics(diags),
         mtimes={n.path: n.mtime_ns for n in notes},
         first_seen=dict(first_seen or {}),
+        keys=dict(keys or {}),
     )

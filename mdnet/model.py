@@ -112,6 +112,8 @@ class Meeting:
     with_: tuple[str, ...]  # names or link targets, as written
     with_line: int
     summary: str = ""  # first line of text in the body, if any
+    time: str | None = None  # "HH:MM" from a `time:` property (local wall-clock time)
+    prepared: bool = False  # the body has a prep section (a heading starting "Prep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,7 @@ class Interaction:
     word: str
     text: str
     links: tuple[str, ...] = ()
+    time: str | None = None  # "HH:MM" a meeting note's `time:` gives (log lines: found in the text by rules)
 
     @property
     def raw(self) -> str:
@@ -181,6 +184,7 @@ class Vault:
     diagnostics: tuple[Diagnostic, ...]  # cross-note problems (duplicates, unknown names)
     mtimes: Mapping[str, int] = field(default_factory=dict)  # path -> mtime_ns
     first_seen: Mapping[str, date] = field(default_factory=dict)  # path -> day first indexed
+    keys: Mapping[str, str] = field(default_factory=dict)  # path -> stable key (kept across renames)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +205,13 @@ class FollowUp:
     phone: str | None = None
     linkedin: str | None = None
     modified: datetime | None = None  # when the note behind it last changed (UTC)
+    key: str | None = None  # the note's stable key (survives renames); None means the path
+    at: str | None = None  # "HH:MM" local time of a timed item (a planned conversation); None: all day
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """(note key, rule, anchor): what names this item for calendars, across renames."""
+        return (self.key or self.path or "", self.rule, self.anchor)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -208,6 +219,7 @@ class FollowUp:
             "path": self.path,
             "rule": self.rule,
             "due": self.due.isoformat(),
+            "time": self.at,
             "reason": self.reason,
             "next_step": self.next_step,
             "ask_about": list(self.ask_about),

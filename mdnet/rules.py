@@ -16,6 +16,7 @@ from typing import Iterable, Iterator, Mapping
 from .config import Config, Duration, is_no_cadence, parse_duration, parse_monthly_day
 from .dates import MONTH_NAMES, add_duration, monthly_day, next_month, short_date
 from .model import MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, FollowUp, Interaction, Vault
+from .timeofday import time_in_text
 
 FOLLOW_UP = "follow-up"
 THANK_YOU = "thank-you"
@@ -26,7 +27,10 @@ TRY_ANOTHER = "try-another"
 KEEP_IN_TOUCH = "keep-in-touch"
 OUTREACH = "outreach"
 MONTHLY_UPDATE = "monthly-update"
-RULES = (FOLLOW_UP, THANK_YOU, NUDGE, REFERRAL, TRY_ANOTHER, KEEP_IN_TOUCH, OUTREACH, MONTHLY_UPDATE)
+UPCOMING = "upcoming"
+PREPARE = "prepare"
+RULES = (FOLLOW_UP, THANK_YOU, NUDGE, REFERRAL, TRY_ANOTHER, KEEP_IN_TOUCH, OUTREACH, MONTHLY_UPDATE,
+         UPCOMING, PREPARE)
 
 #: What ends each rule's item when you act on it (``mdnet done``): the kind word to log,
 #: and for ``follow-up`` also clearing ``follow_up:`` (a note line alone does not end it).
@@ -167,17 +171,35 @@ class _Engine:
                 self.cadences[str(k).casefold()] = d
         self._contacted: dict[str, bool] = {}
         self._sources: dict[str, tuple[str, ...]] = {}
+        self._past: dict[str, tuple[Interaction, ...]] = {}
+        self._prepared: set[str] | None = None
 
     # context ---------------------------------------------------------------------------
 
     def log(self, contact: Contact) -> tuple[Interaction, ...]:
-        return self.vault.interactions.get(contact.path, ())
+        """The interactions that have happened: a conversation dated after ``as_of``
+        is planned, not met, so it is left out (see :meth:`planned`)."""
+        full = self.vault.interactions.get(contact.path, ())
+        if not full or full[-1].date <= self.as_of:  # the common case: nothing planned
+            return full
+        past = self._past.get(contact.path)
+        if past is None:
+            past = self._past[contact.path] = tuple(i for i in full if i.date <= self.as_of or i.kind != MET)
+        return past
+
+    def planned(self, contact: Contact) -> tuple[Interaction, ...]:
+        """Conversations dated after ``as_of``: a meeting is set, but has not happened."""
+        full = self.vault.interactions.get(contact.path, ())
+        if not full or full[-1].date <= self.as_of:
+            return ()
+        return tuple(i for i in full if i.date > self.as_of and i.kind == MET)
 
     def contacted(self, contact: Contact) -> bool:
-        """True once any interaction other than a note is logged."""
+        """True once any interaction other than a note is logged, or a conversation is planned."""
         known = self._contacted.get(contact.path)
         if known is None:
-            known = self._contacted[contact.path] = any(i.kind != NOTE for i in self.log(contact))
+            known = self._contacted[contact.path] = (any(i.kind != NOTE for i in self.log(contact))
+                                                      or bool(self.planned(contact)))
         return known
 
     def is_warm(self, contact: Contact) -> bool:
@@ -200,7 +222,7 @@ class _Engine:
         known = self._sources.get(contact.path)
         if known is None:
             paths = {contact.path}
-            paths.update([i.source for i in self.log(contact)])
+            paths.update([i.source for i in self.vault.interactions.get(contact.path, ())])  # planned ones too
             paths.update([r.source for r in self.vault.referrals.get(contact.path, ())])
             known = self._sources[contact.path] = tuple(paths)
         return known
@@ -214,6 +236,7 @@ class _Engine:
             recent=tuple(i.raw for i in self.log(contact)[-2:]),
             email=contact.emails[0] if contact.emails else None,
             phone=contact.phone, linkedin=contact.linkedin, modified=modified,
+            key=self.vault.keys.get(contact.path),
         )
 
     def day(self, d: date) -> str:
@@ -224,7 +247,8 @@ class _Engine:
     def run(self, *, quiet: bool) -> list[FollowUp]:
         if quiet:
             max_attempts = self.max_attempts
-            runs = {c.path: r for c in self.active if (r := _unanswered_run(self.log(c)))}
+            # A planned conversation means they answered: a meeting is set.
+            runs = {c.path: r for c in self.active if not self.planned(c) and (r := _unanswered_run(self.log(c)))}
             return [self.snoozed(c, [self.gone_quiet(c, runs[c.path])])[0] for c in self.active
                     if c.path in runs and len(runs[c.path].messages) >= max_attempts]
         out: list[FollowUp] = []
@@ -245,7 +269,7 @@ class _Engine:
         companies = None if only is None else {k for c in people if (k := _company_key(c))}
         runs = {c.path: r for c in self.active
                 if (companies is None or _company_key(c) in companies or c.path in only)  # type: ignore[operator]
-                and (r := _unanswered_run(self.log(c)))}
+                and not self.planned(c) and (r := _unanswered_run(self.log(c)))}
         try_another = self.try_another(runs, companies)
         out: dict[str, tuple[tuple[FollowUp, ...], bool]] = {}
         for c in people:
@@ -264,10 +288,11 @@ class _Engine:
                     mine.append(r)
             if c.path in try_another:
                 mine.append(try_another[c.path])
-            if not follow_up and not run and (k := self.keep_in_touch(c)):
+            if not follow_up and not run and not self.planned(c) and (k := self.keep_in_touch(c)):
                 mine.append(k)
             waiting = (not follow_up and not referred and c.path not in try_another and not self.contacted(c))
-            out[c.path] = (tuple(self.snoozed(c, mine) if c.snooze_until else mine), waiting)
+            mine = self.snoozed(c, mine) if c.snooze_until else mine
+            out[c.path] = (tuple(mine + self.upcoming(c)), waiting)  # a conversation's day is fixed: no snooze
         return out
 
     def vault_wide(self, planned: Iterable[str]) -> list[FollowUp]:
@@ -289,7 +314,7 @@ class _Engine:
 
     def follow_up(self, c: Contact) -> FollowUp | None:
         d = c.follow_up
-        if d is None or any(i.kind != NOTE and i.date >= d for i in self.log(c)):
+        if d is None or any(i.kind != NOTE and i.date >= d for i in self.vault.interactions.get(c.path, ())):
             return None
         reason = f"Follow up with {c.name} (planned for {self.day(d)})"  # the next step is context, not the reason
         return self.item(c, FOLLOW_UP, d, reason, d.isoformat())
@@ -354,7 +379,8 @@ class _Engine:
             # The most recent attempt at the company is the one to back up (the 3B7 routine).
             x = max(waiting, key=lambda c: (runs[c.path].first, c.path))
             since = runs[x.path].first
-            answered = any(i.kind in (REPLIED, MET) and i.date >= since for c in people for i in self.log(c))
+            answered = any(i.kind in (REPLIED, MET) and i.date >= since
+                           for c in people for i in self.vault.interactions.get(c.path, ()))
             if answered:
                 continue
             y = min(fresh, key=self.rank)
@@ -415,6 +441,41 @@ class _Engine:
             out.append(self.item(c, OUTREACH, slot, reason, ""))
         return out
 
+    def prepared(self, source: str) -> bool:
+        """Is ``source`` a meeting note that already holds a prep section?"""
+        if self._prepared is None:
+            self._prepared = {n.path for n in self.vault.notes if n.meeting is not None and n.meeting.prepared}
+        return source in self._prepared
+
+    def upcoming(self, c: Contact) -> list[FollowUp]:
+        """A conversation on its day (rule upcoming), and the day before, a reminder to prepare."""
+        full = self.vault.interactions.get(c.path, ())
+        if not full or full[-1].date < self.as_of:
+            return []
+        days: dict[date, list[Interaction]] = {}
+        for i in full:
+            if i.kind == MET and i.date >= self.as_of:
+                days.setdefault(i.date, []).append(i)
+        out = []
+        for day, found in days.items():
+            # One per day: a meeting note comes first in the log; the first time given wins.
+            first = found[0]
+            at = next((t for i in found if (t := i.time or time_in_text(i.text))), None)
+            what = first.word.lower() if first.word and first.word.lower() != MET else "meeting"
+            reason = f"{what.capitalize()} with {c.name} on {self.day(day)}"
+            if at:
+                reason += f" at {at}"
+            if first.text:
+                reason += f": {first.text}"
+            item = self.item(c, UPCOMING, day, reason, day.isoformat())
+            out.append(replace(item, at=at))
+            if day > self.as_of and not any(self.prepared(i.source) for i in found):
+                hint = c.name if '"' in c.name else f'"{c.name}"'
+                out.append(self.item(c, PREPARE, day - timedelta(days=1),
+                                     f"Prepare for the {what} with {c.name} tomorrow: mdnet prep {hint}",
+                                     day.isoformat()))
+        return out
+
     def monthly_update(self) -> FollowUp | None:
         spec = parse_monthly_day(self.config["rules.monthly_update"]) if self.config["rules.monthly_update"] != "off" else None
         if spec is None:
@@ -429,7 +490,7 @@ class _Engine:
             for i in log:
                 kind = i.kind
                 if kind == MET:
-                    met = True
+                    met = met or i.date <= self.as_of  # a planned conversation is not met yet
                 elif kind == UPDATE:
                     sent.add((i.date.year, i.date.month))
                 else:

@@ -178,7 +178,8 @@ PURE = ("mdnet.vault.parse", "mdnet.vault.edit", "mdnet.graph", "mdnet.rules", "
         "mdnet.index.codec", "mdnet.engine", "mdnet.query", "mdnet.query.contacts", "mdnet.query.problems",
         "mdnet.reports", "mdnet.reports.common", "mdnet.reports.activity", "mdnet.reports.sources",
         "mdnet.reports.pipeline", "mdnet.reports.people_list", "mdnet.reports.favors", "mdnet.reports.pitch",
-        "mdnet.reports.update", "mdnet.reports.stamp", "mdnet.reports.text", "mdnet.reports.markdown")
+        "mdnet.reports.update", "mdnet.reports.stamp", "mdnet.reports.text", "mdnet.reports.markdown",
+        "mdnet.timeofday", "mdnet.prep")
 PURE_MDNET = {"mdnet.model", "mdnet.config", *PURE}
 IO_STDLIB = {"os", "pathlib", "io", "sqlite3", "socket", "subprocess", "shutil", "tempfile", "time", "http",
              "urllib.request", "multiprocessing", "threading", "signal", "watchdog", "click", "glob", "fcntl"}

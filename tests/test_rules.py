@@ -66,7 +66,9 @@ QUIET = config(rules__monthly_update="off", rules__new_per_week=0)  # only the r
 
 
 def items(v: Vault, as_of: date, cfg: Config = QUIET, rule: str | None = None) -> list[FollowUp]:
-    return [i for i in follow_ups(v, cfg, as_of) if rule is None or i.rule == rule]
+    """The items of ``rule``; without one, all but ``upcoming`` (a meeting on the as-of day is
+    also an upcoming item that day: tests/test_planned.py covers that rule)."""
+    return [i for i in follow_ups(v, cfg, as_of) if i.rule == rule or (rule is None and i.rule != "upcoming")]
 
 
 def brief(found: list[FollowUp]) -> list[tuple[str, str | None, date]]:
@@ -448,10 +450,13 @@ def test_end_to_end_thank_you_referral_and_meeting_note() -> None:
     found = follow_ups(v, QUIET, date(2026, 11, 18))
     assert [(i.rule, i.contact, i.due, i.reason) for i in found] == [
         ("thank-you", "Chen Wu", date(2026, 11, 17), "Thank Chen Wu for the meeting on 16 Nov"),
+        # the coffee is on the as-of day: it is also that day's upcoming conversation
+        ("upcoming", "Ana Lopez", date(2026, 11, 18),
+         "Coffee with Ana Lopez on 18 Nov: talked fintech hiring; suggested [[Priya Shah]]"),
         ("referral", "Priya Shah", date(2026, 11, 19), "Reach out to Priya Shah: referred by Ana Lopez on 18 Nov"),
         ("thank-you", "Ana Lopez", date(2026, 11, 19), "Thank Ana Lopez for the coffee on 18 Nov"),
     ]
-    ana = found[2]
+    ana = found[3]
     assert ana.email == "ana@fabrikam.example"
     assert ana.recent == ("2026-11-13 reply: yes", "2026-11-18 coffee: talked fintech hiring; suggested [[Priya Shah]]")
     assert ana.modified == datetime(1970, 1, 1, 0, 0, 1, tzinfo=timezone.utc)
@@ -475,6 +480,7 @@ def test_end_to_end_an_error_in_an_unrelated_property_costs_nothing_else() -> No
     found = follow_ups(v, QUIET, date(2026, 11, 18))
     assert [(i.rule, i.contact, i.due) for i in found] == [
         ("referral", "Sam Ito", date(2026, 11, 11)),
+        ("upcoming", "Ana Lopez", date(2026, 11, 18)),
         ("thank-you", "Ana Lopez", date(2026, 11, 19)),
     ]
     assert found[0].reason == "Reach out to Sam Ito: referred by Ana Lopez"

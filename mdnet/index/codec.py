@@ -59,7 +59,7 @@ def encode(note: Note) -> str:
     m = note.meeting
     if m is not None:
         rec["m"] = [m.title, m.date.isoformat() if m.date else None, m.date_line, m.kind, m.word,
-                    list(m.with_), m.with_line, m.summary]
+                    list(m.with_), m.with_line, m.summary, m.time, m.prepared]
     if note.log:
         rec["l"] = [[e.line, e.date.isoformat(), e.kind, e.word, e.text, list(e.links)] for e in note.log]
     if note.links:
@@ -85,7 +85,8 @@ def decode(path: str, record: str, mtime_ns: int = 0) -> Note:
     meeting = None
     m = rec.get("m")
     if m is not None:
-        meeting = Meeting(path, m[0], _fromiso(m[1]) if m[1] else None, m[2], m[3], m[4], tuple(m[5]), m[6], m[7])
+        meeting = Meeting(path, m[0], _fromiso(m[1]) if m[1] else None, m[2], m[3], m[4], tuple(m[5]), m[6], m[7],
+                          m[8], m[9])
     log = tuple(Interaction(path, path, e[0], _fromiso(e[1]), e[2], e[3], e[4], tuple(e[5])) for e in rec.get("l", ()))
     links = tuple((k[0], k[1]) for k in rec.get("k", ()))
     diags = tuple(Diagnostic(path, d[0], d[1], d[2], d[3]) for d in rec.get("d", ()))
@@ -120,7 +121,8 @@ def searchable_properties(props: dict[str, Any]) -> str:
 def encode_items(items: list[FollowUp]) -> bytes:
     """Follow-up items -> compact JSON (for the derived-results cache)."""
     rows = [[i.rule, i.due.isoformat(), i.reason, i.contact, i.path, i.anchor, i.next_step, i.ask_about, i.offers,
-             i.recent, i.email, i.phone, i.linkedin, i.modified.isoformat() if i.modified else None] for i in items]
+             i.recent, i.email, i.phone, i.linkedin, i.modified.isoformat() if i.modified else None, i.key, i.at]
+            for i in items]
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -128,5 +130,6 @@ def decode_items(data: bytes) -> list[FollowUp]:
     out = []
     for r in json.loads(data):
         out.append(FollowUp(r[0], _fromiso(r[1]), r[2], r[3], r[4], r[5], r[6], tuple(r[7]), tuple(r[8]),
-                            tuple(r[9]), r[10], r[11], r[12], datetime.fromisoformat(r[13]) if r[13] else None))
+                            tuple(r[9]), r[10], r[11], r[12], datetime.fromisoformat(r[13]) if r[13] else None,
+                            r[14], r[15]))
     return out

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Mapping
 
 from ..config import Config, is_no_cadence, parse_duration
+from ..timeofday import parse_time
 from ..model import (
     ERROR,
     MEETING,
@@ -75,6 +76,7 @@ _KIND_ALONE_RE = re.compile(r"[ \t]+([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*$")
 _LINK_RE = re.compile(r"\[\[([^\]\[|#^\n]*)(?:[#^][^\]\[|\n]*)?(?:\|[^\]\[\n]*)?\]\]")
 _FENCE_RE = re.compile(r"^[ \t]*(```|~~~)", re.M)
 _fromiso = date.fromisoformat
+_PREP_HEADING = re.compile(r"^#{1,6}[ \t]+prep", re.I | re.M)  # "## Prep brief", "## Preparation"
 
 LIST_PROPS = ("aliases", "email", "tags", "circles", "ask_about", "offers")
 TEXT_PROPS = ("name", "company", "role", "phone", "linkedin", "referred_by", "how_met", "status", "next_step", "cadence", "type")
@@ -452,8 +454,16 @@ def _meeting(path: str, title: str, props: Mapping[str, Any], ctx: _Ctx, words: 
         if s:
             summary = s[:200]
             break
+    at = None
+    raw_time = props.get("time")
+    if raw_time is not None and raw_time != "":
+        at = parse_time(raw_time)
+        if at is None:
+            ctx.warn("time", "bad-time", f"time: {raw_time!r} is not a time of day such as \"14:00\" or \"9am\" "
+                                         "(the meeting is shown all day)")
     return Meeting(path=path, title=title, date=d, date_line=ctx.line_of("date"), kind=kind, word=word,
-                   with_=tuple(names), with_line=ctx.line_of("with"), summary=summary)
+                   with_=tuple(names), with_line=ctx.line_of("with"), summary=summary, time=at,
+                   prepared=_PREP_HEADING.search(body) is not None)
 
 
 def _fenced_ranges(body: str) -> list[tuple[int, int]]:

@@ -1,0 +1,303 @@
+"""The prep brief: everything to bring to one conversation, on one screen.  Pure.
+
+``build_brief(vault, profile, contact_path, as_of)`` gathers what the vault
+already says about a person (how you know them, who referred them, what to ask
+about, what you offered and whether a later line suggests you delivered, what
+they did for you, the last conversations, their company in your search) and
+what ``Profile.md`` says about you (the pitch, the ask, standing questions).
+``render_text`` and ``brief_json`` print it; nothing here reads a file or the
+clock.  ``docs/commands.md`` (``mdnet prep``) describes it for users.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .dates import short_date
+from .model import INTRO, MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, Interaction, Vault
+from .profile import Profile, TargetCompany
+
+PRACTICE = ("Keep it to 15-20 minutes; never ask for a job, ask for two or three names; "
+            "thank them within 24 hours.")
+
+# Lines of these kinds are things you did: one of them can deliver an offer.
+_DOING = frozenset({REACHED_OUT, INTRO, THANKED, UPDATE, MET})
+_WORD = re.compile(r"[^\W_]{3,}")
+# Words that say what kind of favour an offer is, not which: they match too much.
+_COMMON = frozenset("""
+the and for with about from into that this them their her his our your you she him they
+intro introduce introduction introduced send sent share shared give gave offer offered
+will would can could some any more note notes email mail call link links article
+""".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone named in the brief: a name, their note (None if not a contact) and where they stand."""
+
+    name: str
+    path: str | None
+    stage: str = ""
+    day: date | None = None  # when they were referred, when it applies
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    text: str
+    delivered: str | None = None  # the later line that suggests you did it, as written
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A conversation set for a day after ``as_of`` (planned, not met yet)."""
+
+    day: date
+    time: str | None  # "09:30" local, when the line or meeting note gives one
+    word: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Brief:
+    name: str
+    path: str
+    as_of: date
+    role: str | None = None
+    company: str | None = None
+    how_met: str | None = None
+    met: date | None = None
+    added: date | None = None
+    referred_by: tuple[Person, ...] = ()  # the chain upwards: who referred them, who referred that person...
+    last_spoke: date | None = None
+    next_conversation: Conversation | None = None
+    next_step: str | None = None
+    ask_about: tuple[str, ...] = ()
+    offers: tuple[Offer, ...] = ()
+    referred_you_to: tuple[Person, ...] = ()
+    intros: tuple[str, ...] = ()  # their intro lines, as written
+    recent: tuple[str, ...] = ()  # the last three conversations, as written
+    target: TargetCompany | None = None
+    colleagues: tuple[Person, ...] = ()
+    pitch: str = ""
+    ask: str = ""
+    questions: tuple[str, ...] = ()  # standing questions, then the contact's own
+    practice: str = PRACTICE
+    profile: str | None = None  # Profile.md's path, None when there is none
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def planned_conversations(vault: Vault, path: str, as_of: date) -> list[Conversation]:
+    """Conversations (``met`` interactions) dated after ``as_of``, soonest first, one per day."""
+    from .timeofday import time_in_text
+
+    out: dict[date, Conversation] = {}
+    for i in vault.interactions.get(path, ()):
+        if i.date > as_of and i.kind == MET:
+            at = i.time or time_in_text(i.text)
+            known = out.get(i.date)
+            if known is None or (known.time is None and at is not None):
+                out[i.date] = Conversation(i.date, at, i.word, i.text, i.source)
+    return [out[d] for d in sorted(out)]
+
+
+def stage(vault: Vault, contact: Contact, as_of: date) -> str:
+    """Where a contact stands in your search, in a few words."""
+    if not contact.active:
+        return contact.status
+    log = vault.interactions.get(contact.path, ())
+    if any(i.kind == MET and i.date > as_of for i in log):
+        return "meeting planned"
+    past = [i for i in log if i.date <= as_of and i.kind != NOTE]
+    if any(i.kind == MET for i in past):
+        return "met"
+    if any(i.kind == REPLIED for i in past):
+        return "in touch"
+    if any(i.kind == REACHED_OUT for i in past):
+        return "waiting for a reply"
+    if past:
+        return "in touch"
+    if vault.referrals.get(contact.path):
+        return "referred, not contacted"
+    return "not contacted"
+
+
+def build_brief(vault: Vault, profile: Profile, path: str, as_of: date) -> Brief:
+    """The brief for the contact whose note is ``path`` (a KeyError if there is none)."""
+    by_path = {c.path: c for c in vault.contacts}
+    c = by_path[path]
+    log = vault.interactions.get(path, ())
+    past = [i for i in log if i.date <= as_of]
+    said = [i for i in past if i.kind != NOTE]
+    planned = planned_conversations(vault, path, as_of)
+
+    chain: list[Person] = []
+    seen = {path}
+    here = path
+    while len(chain) < 5:
+        refs = vault.referrals.get(here, ())
+        if not refs:
+            break
+        dated = sorted((r for r in refs if r.date is not None), key=lambda r: (r.date, r.source, r.line))
+        r = dated[0] if dated else refs[0]
+        who = by_path.get(r.referrer or "")
+        day = r.date or (c.added if here == path else None)
+        chain.append(Person(who.name if who else r.referrer_name, r.referrer, day=day))
+        if r.referrer is None or r.referrer in seen:
+            break
+        seen.add(r.referrer)
+        here = r.referrer
+
+    referred_you_to = []
+    for other, refs in vault.referrals.items():
+        for r in refs:
+            if r.referrer == path and other in by_path:
+                o = by_path[other]
+                referred_you_to.append(Person(o.name, o.path, stage(vault, o, as_of), r.date))
+                break
+    referred_you_to.sort(key=lambda p: (p.day or date.max, p.name))
+
+    colleagues: list[Person] = []
+    key = (c.company or "").strip().casefold()
+    if key:
+        for o in vault.contacts:
+            if o.path != path and (o.company or "").strip().casefold() == key:
+                colleagues.append(Person(o.name, o.path, stage(vault, o, as_of)))
+        colleagues.sort(key=lambda p: (p.name.casefold(), p.path or ""))
+    target = next((t for t in profile.targets if key and t.name.strip().casefold() == key), None)
+
+    own_questions = _texts(c.extra.get("questions"))
+    return Brief(
+        name=c.name, path=path, as_of=as_of, role=c.role, company=c.company, how_met=c.how_met,
+        met=c.met, added=c.added, referred_by=tuple(chain),
+        last_spoke=said[-1].date if said else None,
+        next_conversation=planned[0] if planned else None,
+        next_step=c.next_step, ask_about=c.ask_about,
+        offers=tuple(Offer(o, _delivered(o, past)) for o in c.offers),
+        referred_you_to=tuple(referred_you_to),
+        intros=tuple(i.raw for i in past if i.kind == INTRO),
+        recent=tuple(i.raw for i in said[-3:]),
+        target=target, colleagues=tuple(colleagues),
+        pitch=profile.pitch, ask=profile.ask,
+        questions=tuple(dict.fromkeys((*profile.questions, *own_questions))),
+        profile=profile.path,
+    )
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if isinstance(v, (str, int, float)) and str(v).strip()]
+    return []
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in (m.casefold() for m in _WORD.findall(text)) if w not in _COMMON}
+
+
+def _delivered(offer: str, past: list[Interaction]) -> str | None:
+    """The latest line of yours that shares a telling word with the offer ("the deck", "Chen")."""
+    words = _words(offer)
+    if not words:
+        return None
+    for i in reversed(past):
+        if i.kind in _DOING and words & _words(" ".join((i.text, *i.links))):
+            return i.raw
+    return None
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def _ago(day: date, as_of: date) -> str:
+    days = (as_of - day).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{days // 7} weeks ago"
+    return f"{days // 30} months ago"
+
+
+def render_text(b: Brief) -> str:
+    """The brief as plain text, in the order of the conversation; empty parts left out."""
+    d = lambda day: short_date(day, b.as_of)  # noqa: E731
+    out: list[str] = []
+    who = b.name
+    work = ", ".join(x for x in (b.role, b.company) if x)
+    out.append(f"{who}{' - ' + work if work else ''}")
+    if b.next_conversation:
+        n = b.next_conversation
+        what = n.word.lower() or "conversation"
+        out.append(f"Next: {what} on {d(n.day)}{' at ' + n.time if n.time else ''}"
+                   f"{': ' + n.text if n.text else ''}")
+    if b.how_met:
+        out.append(f"How you met: {b.how_met}" + (f" ({d(b.met)})" if b.met else ""))
+    if b.referred_by:
+        first, *rest = b.referred_by
+        line = f"Referred by {first.name}" + (f" on {d(first.day)}" if first.day else "")
+        for p in rest:
+            line += f", who was referred by {p.name}" + (f" on {d(p.day)}" if p.day else "")
+        out.append(line)
+    if b.last_spoke:
+        out.append(f"Last spoke: {d(b.last_spoke)} ({_ago(b.last_spoke, b.as_of)})")
+    else:
+        out.append("Last spoke: never (a first conversation)")
+
+    def section(title: str, lines: list[str]) -> None:
+        if lines:
+            out.append("")
+            out.append(title)
+            out.extend("  " + ln for ln in lines)
+
+    section("Ask about", [f"- {a}" for a in b.ask_about] + ([f"- next step: {b.next_step}"] if b.next_step else []))
+    section("You offered", [f"- {o.text}" + (f" (done? {o.delivered})" if o.delivered else " (not done yet)")
+                            for o in b.offers])
+    done = [f"- referred you to {p.name}" + (f" on {d(p.day)}" if p.day else "") + f" ({p.stage})"
+            for p in b.referred_you_to] + [f"- {i}" for i in b.intros]
+    section("They did for you", done)
+    section("Last conversations", [f"- {r}" for r in b.recent])
+    company: list[str] = []
+    if b.company:
+        if b.target:
+            company.append(f"{b.company} is a target company" + (f" ({b.target.note})" if b.target.note else ""))
+        company += [f"- {p.name}: {p.stage}" for p in b.colleagues]
+    section(f"At {b.company}" if b.company else "Company", company)
+    section("Your pitch", b.pitch.split("\n") if b.pitch else [])
+    section("Your ask", [b.ask] if b.ask else [])
+    section("Your questions", [f"- {q}" for q in b.questions])
+    out.append("")
+    out.append(b.practice)
+    return "\n".join(out)
+
+
+def _person(p: Person) -> dict[str, Any]:
+    return {"name": p.name, "path": p.path, "stage": p.stage or None, "date": p.day.isoformat() if p.day else None}
+
+
+def brief_json(b: Brief) -> dict[str, Any]:
+    """The brief as JSON (a stable interface: keys are only ever added)."""
+    n = b.next_conversation
+    return {
+        "name": b.name, "path": b.path, "as_of": b.as_of.isoformat(), "role": b.role, "company": b.company,
+        "how_met": b.how_met, "met": b.met.isoformat() if b.met else None,
+        "referred_by": [_person(p) for p in b.referred_by],
+        "last_spoke": b.last_spoke.isoformat() if b.last_spoke else None,
+        "next_conversation": None if n is None else {
+            "date": n.day.isoformat(), "time": n.time, "word": n.word, "text": n.text, "source": n.source},
+        "next_step": b.next_step, "ask_about": list(b.ask_about),
+        "offers": [{"text": o.text, "delivered": o.delivered} for o in b.offers],
+        "referred_you_to": [_person(p) for p in b.referred_you_to],
+        "intros": list(b.intros), "recent": list(b.recent),
+        "target_company": None if b.target is None else {"name": b.target.name, "note": b.target.note},
+        "colleagues": [_person(p) for p in b.colleagues],
+        "pitch": b.pitch, "ask": b.ask, "questions": list(b.questions), "practice": b.practice,
+        "profile": b.profile,
+    }

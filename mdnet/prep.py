@@ -200,12 +200,15 @@ def _words(text: str) -> set[str]:
 
 
 def _delivered(offer: str, past: list[Interaction]) -> str | None:
-    """The latest line of yours that shares a telling word with the offer ("the deck", "Chen")."""
+    """The latest line of yours that shares the offer's telling words ("the deck", "Chen"):
+    one when the offer has one, two otherwise (so "the fintech salary survey" is not
+    taken as done by any line about fintech)."""
     words = _words(offer)
     if not words:
         return None
+    need = min(2, len(words))
     for i in reversed(past):
-        if i.kind in _DOING and words & _words(" ".join((i.text, *i.links))):
+        if i.kind in _DOING and len(words & _words(" ".join((i.text, *i.links)))) >= need:
             return i.raw
     return None
 

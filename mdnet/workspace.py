@@ -18,7 +18,17 @@ from .vault.files import STATE_DIR, find_vault, read_config
 if TYPE_CHECKING:
     from .engine import Engine
     from .index import Index, SyncStats
+    from .model import Contact
+    from .prep import Brief
     from .profile import Profile
+
+
+class NoSuchContact(Exception):
+    """A typed name matches no contact, or several (``matches`` holds them)."""
+
+    def __init__(self, message: str, matches: list["Contact"] | None = None) -> None:
+        super().__init__(message)
+        self.matches = matches or []
 
 
 class FeedTargetError(Exception):
@@ -262,6 +272,59 @@ class Workspace:
 
             return follow_ups(vault, self.config, as_of)
         return self.load(as_of, sync=False).follow_ups
+
+    def find_contact(self, query: str) -> "Contact":
+        """The one contact ``query`` names (as ``mdnet show`` finds them), read from
+        the index without loading the whole vault; NoSuchContact otherwise."""
+        from .graph import resolve
+        from .lookup import find_contacts
+
+        idx = self.index
+        paths = idx.named([query], like=True) + idx.mentioning([query], column="properties", type_="person")
+        notes = [n for n in idx.notes(paths=list(dict.fromkeys(paths))) if n.contact is not None]
+        found = find_contacts(resolve(notes, self.config), query)
+        if not found:
+            raise NoSuchContact(f"no contact matches {query!r}; try `mdnet list`")
+        if len(found) > 1:
+            names = ", ".join(f"{c.name} ({c.path})" for c in found[:10])
+            raise NoSuchContact(f"{query!r} matches {len(found)} contacts: {names}; be more specific", found)
+        return found[0]
+
+    def focused_vault(self, contact: "Contact") -> Vault:
+        """The part of the vault one contact's brief needs, resolved: their note, every
+        note that names them (meeting notes, referrals, log links), the chain of who
+        referred whom, the people they pointed you to, and their colleagues with the
+        meeting notes that name those.  At 10k contacts this is a few dozen notes
+        instead of all of them."""
+        from .graph import resolve
+
+        idx = self.index
+        title = contact.path.rsplit("/", 1)[-1].removesuffix(".md")
+        names = {contact.name, title, *contact.aliases}
+        paths = {contact.path, *idx.mentioning(names)}
+        if contact.company:
+            paths.update(idx.mentioning([contact.company], column="properties", type_="person"))
+        notes = {n.path: n for n in idx.notes(paths=sorted(paths))}
+        for _ in range(5):  # who referred them, and who referred that person, ...
+            wanted = {c.referred_by for n in notes.values() if (c := n.contact) and c.referred_by}
+            wanted.update(t for e in (notes[contact.path].log if contact.path in notes else ()) for t in e.links)
+            more = [p for p in idx.named(w.rsplit("/", 1)[-1] for w in wanted) if p not in notes]
+            if not more:
+                break
+            notes.update((n.path, n) for n in idx.notes(paths=more))
+        key = (contact.company or "").strip().casefold()
+        colleagues = [c.name for n in notes.values() if (c := n.contact) and key and (c.company or "").strip().casefold() == key]
+        extra = [p for p in idx.mentioning(colleagues, column="properties", type_="meeting") if p not in notes]
+        notes.update((n.path, n) for n in idx.notes(paths=extra))
+        first_seen = idx.first_seen()
+        return resolve(notes.values(), self.config, first_seen={p: first_seen[p] for p in notes if p in first_seen})
+
+    def brief(self, query: str, as_of: date) -> "Brief":
+        """The prep brief for the contact ``query`` names (NoSuchContact if none or several)."""
+        from .prep import build_brief
+
+        contact = self.find_contact(query)
+        return build_brief(self.focused_vault(contact), self.profile(), contact.path, as_of)
 
     def profile(self) -> "Profile":
         """``Profile.md`` at the top of the vault, read from disk (an empty

@@ -664,6 +664,47 @@ class Index:
 
         return resolve(self.notes(), config, first_seen=self.first_seen())
 
+    def named(self, texts: Iterable[str], *, like: bool = False) -> list[str]:
+        """Paths of notes whose name or file name is one of ``texts`` (case-insensitive),
+        or, with ``like``, contains one of them."""
+        out: list[str] = []
+        for t in texts:
+            t = t.strip().lower()
+            if not t:
+                continue
+            if like:
+                pattern = "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                q = ("SELECT path FROM notes WHERE lower(name) LIKE ?1 ESCAPE '\\' OR lower(title) LIKE ?1 ESCAPE '\\'"
+                     " OR lower(path) LIKE ?1 ESCAPE '\\'")
+                out.extend(r[0] for r in self.conn.execute(q, (pattern,)))
+            else:
+                q = "SELECT path FROM notes WHERE lower(name) = ?1 OR lower(title) = ?1"
+                out.extend(r[0] for r in self.conn.execute(q, (t,)))
+        return list(dict.fromkeys(out))
+
+    def mentioning(self, phrases: Iterable[str], *, column: str | None = None, type_: str | None = None) -> list[str]:
+        """Paths of notes whose text (or one ``column``: name, properties, body) holds
+        one of ``phrases`` as whole words, any case: a cheap superset of the notes
+        that link to or name someone, for loading only what a question needs."""
+        quoted = ['"' + p.replace('"', '""') + '"' for p in dict.fromkeys(phrases) if p.strip()]
+        if not quoted:
+            return []
+        out: list[str] = []
+        for i in range(0, len(quoted), 200):  # FTS5 parses long OR chains slowly: batch them
+            match = " OR ".join(quoted[i : i + 200])
+            if column:
+                match = f"{column} : ({match})"
+            q = "SELECT n.path FROM fts JOIN notes n ON n.id = fts.rowid WHERE fts MATCH ?"
+            args: tuple = (match,)
+            if type_:
+                q += " AND n.type = ?"
+                args += (type_,)
+            try:
+                out.extend(r[0] for r in self.conn.execute(q, args))
+            except sqlite3.OperationalError:
+                continue  # a phrase FTS cannot take: those notes are not found, nothing worse
+        return list(dict.fromkeys(out))
+
     def diagnostics(self) -> list[Diagnostic]:
         out: list[Diagnostic] = []
         for p, r, m in self.conn.execute("SELECT n.path, r.record, n.mtime_ns FROM notes n JOIN records r ON r.id = n.id WHERE n.errors + n.warnings > 0"):

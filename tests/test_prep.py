@@ -1,0 +1,106 @@
+"""The prep brief (mdnet/prep.py) on a vault built here, and `mdnet prep` on a real one."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from click.testing import CliRunner
+
+from mdnet.cli import cli
+from mdnet.config import DEFAULT
+from mdnet.graph import resolve
+from mdnet.prep import PRACTICE, brief_json, build_brief, render_text
+from mdnet.profile import parse_profile
+from mdnet.vault.parse import parse_note
+
+AS_OF = date(2026, 11, 30)
+
+FILES = {
+    "People/Maya Okafor.md": "---\nname: Maya Okafor\ncompany: Northwind\nrole: VP Payments\n---\n## Log\n"
+                             "- 2026-11-10 coffee: suggested [[Ana Lopez]]\n- 2026-11-11 thanks\n",
+    "People/Ana Lopez.md": (
+        "---\nname: Ana Lopez\ncompany: \"[[Fabrikam]]\"\nrole: Payments lead\nreferred_by: \"[[Maya Okafor]]\"\n"
+        "how_met: Maya's intro\nask_about:\n  - her Lisbon trip\noffers:\n  - send the deck\n  - intro to Bo Tran\n"
+        "questions:\n  - How does the payments team hire?\n---\n## Log\n"
+        "- 2026-11-12 email: asked for 20 minutes\n- 2026-11-13 reply: yes\n"
+        "- 2026-11-18 coffee: great chat; suggested [[Chen Wu]]\n- 2026-11-19 thanks: sent the deck\n"
+        "- 2026-11-20: heard she moved teams\n- 2026-12-03 call: follow-up, 9am\n"),
+    "People/Chen Wu.md": "---\ncompany: Fabrikam\n---\n",
+    "People/Zoe Adams.md": "---\ncompany: fabrikam\n---\n- 2026-11-01 email: hello\n",
+    "People/Bo Tran.md": "---\ncompany: Fabrikam\n---\n",
+    "Meetings/2026-11-25 Panel.md": "---\ntype: meeting\ndate: 2026-11-25\nwith: [\"[[Bo Tran]]\"]\n---\nPanel\n",
+}
+
+PROFILE = ("## My 30-second pitch\n> I analyse payments data.\n\n## Companies I'd love an introduction to\n"
+           "- Fabrikam (payments platform team)\n\n## The ask\n\"Who are the first two or three people you would contact?\"\n")
+
+
+def brief():  # type: ignore[no-untyped-def]
+    v = resolve([parse_note(p, t.encode(), DEFAULT) for p, t in FILES.items()], DEFAULT)
+    profile = parse_profile("Profile.md", PROFILE, {"questions": ["What would you do in my place?"]})
+    return build_brief(v, profile, "People/Ana Lopez.md", AS_OF)
+
+
+def test_the_brief_holds_what_the_advice_says_to_bring() -> None:
+    b = brief_json(brief())
+    assert b["referred_by"] == [{"name": "Maya Okafor", "path": "People/Maya Okafor.md", "stage": None, "date": "2026-11-10"}]
+    assert b["last_spoke"] == "2026-11-19"  # the note of 20 Nov is not a conversation; 3 Dec is planned
+    assert b["next_conversation"] == {"date": "2026-12-03", "time": "09:00", "word": "call", "text": "follow-up, 9am",
+                                      "source": "People/Ana Lopez.md"}
+    assert b["offers"] == [{"text": "send the deck", "delivered": "2026-11-19 thanks: sent the deck"},
+                           {"text": "intro to Bo Tran", "delivered": None}]
+    assert b["referred_you_to"] == [{"name": "Chen Wu", "path": "People/Chen Wu.md", "stage": "referred, not contacted",
+                                     "date": "2026-11-18"}]
+    assert b["recent"] == ["2026-11-13 reply: yes", "2026-11-18 coffee: great chat; suggested [[Chen Wu]]",
+                           "2026-11-19 thanks: sent the deck"]
+    assert b["target_company"] == {"name": "Fabrikam", "note": "payments platform team"}
+    assert [(c["name"], c["stage"]) for c in b["colleagues"]] == [
+        ("Bo Tran", "met"), ("Chen Wu", "referred, not contacted"), ("Zoe Adams", "waiting for a reply")]
+    assert b["pitch"] == "I analyse payments data."
+    assert b["ask"] == "Who are the first two or three people you would contact?"
+    assert b["questions"] == ["What would you do in my place?", "How does the payments team hire?"]
+    assert b["practice"] == PRACTICE
+
+
+def test_the_text_brief_reads_in_the_order_of_the_conversation() -> None:
+    text = render_text(brief())
+    assert text.splitlines()[:5] == [
+        "Ana Lopez - Payments lead, Fabrikam",
+        "Next: call on 3 Dec at 09:00: follow-up, 9am",
+        "How you met: Maya's intro",
+        "Referred by Maya Okafor on 10 Nov",
+        "Last spoke: 19 Nov (11 days ago)",
+    ]
+    order = ["Ask about", "You offered", "They did for you", "Last conversations", "At Fabrikam", "Your pitch",
+             "Your ask", "Your questions", PRACTICE]
+    assert [text.index(h) for h in order] == sorted(text.index(h) for h in order)
+    assert "  - send the deck (done? 2026-11-19 thanks: sent the deck)" in text
+    assert "  Fabrikam is a target company (payments platform team)" in text
+
+
+def test_an_empty_brief_leaves_out_what_it_has_nothing_to_say_about() -> None:
+    v = resolve([parse_note("People/Nobody.md", b"", DEFAULT)], DEFAULT)
+    text = render_text(build_brief(v, parse_profile("Profile.md", "", {}), "People/Nobody.md", AS_OF))
+    assert text == f"Nobody\nLast spoke: never (a first conversation)\n\n{PRACTICE}"
+
+
+def test_prep_command_text_json_and_errors(vault) -> None:  # type: ignore[no-untyped-def]
+    for path, text in FILES.items():
+        vault.write(path, text)
+    vault.write("Profile.md", "---\nquestions: [What would you do in my place?]\n---\n" + PROFILE)
+    before = vault.snapshot()
+    run = lambda *a: CliRunner().invoke(cli, ["--vault", str(vault.root), *a])  # noqa: E731
+    r = run("prep", "ana", "--as-of", "2026-11-30", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == brief_json(brief())
+    r = run("prep", "Ana Lopez", "--as-of", "2026-11-30")
+    assert r.exit_code == 0 and r.stdout == render_text(brief()) + "\n"
+    r = run("prep", "nobody-here")
+    assert r.exit_code == 1 and "no contact matches 'nobody-here'" in r.stderr
+    vault.write("People/Ana Banana.md", "---\ncompany: X\n---\n")
+    r = run("prep", "an")
+    assert r.exit_code == 1 and "matches 2 contacts" in r.stderr
+    after = vault.snapshot()
+    del after["People/Ana Banana.md"]
+    assert after == before  # reading changes no note

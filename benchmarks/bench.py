@@ -195,6 +195,18 @@ def measure_python(size: int, name: str, fn: Callable[[], object], repeat: int,
     return row
 
 
+def measure_brief(vault: Path, size: int, someone: str, repeat: int) -> Row:
+    """The prep brief alone, in this process, on a warm index (no sync, no start-up)."""
+    from datetime import date
+
+    from mdnet.workspace import Workspace
+
+    with Workspace.open(vault) as ws:
+        ws.refresh()
+        return measure_python(size, "prep brief (warm index)",
+                              lambda: ws.brief(someone, date.fromisoformat(AS_OF)), repeat)
+
+
 # ---------------------------------------------------------------- mdnet as a user runs it
 
 
@@ -624,6 +636,10 @@ def bench_size(vault: Path, size: int, repeat: int, *, quick: bool) -> list[Row]
             rows.append(measure_cmd(md, size, f"mdnet report {report} --as-of {AS_OF}",
                                     ["report", report, "--as-of", AS_OF], repeat))
         rows.append(measure_cmd(md, size, f"mdnet update --as-of {AS_OF}", ["update", "--as-of", AS_OF], repeat))
+        someone = Path(people[len(people) // 3]).stem
+        rows.append(measure_cmd(md, size, f"mdnet prep NAME --as-of {AS_OF}",
+                                ["prep", someone, "--as-of", AS_OF], repeat, use_json=True))
+        rows.append(measure_brief(vault, size, someone, repeat))
         rows.extend(measure_live(vault, size, repeat))
     finally:
         victim.write_bytes(original)  # leave the cached vault as generated
@@ -671,6 +687,8 @@ def apply_targets(rows: list[Row]) -> None:
             r.target, r.ok = "< 300 ms at 10k", m < 300
         elif r.name.startswith("completion") and r.size == 10_000:
             r.target, r.ok = "< 150 ms at 10k", m < 150
+        elif r.name == "prep brief (warm index)" and r.size == 10_000:
+            r.target, r.ok = "< 200 ms at 10k", m < 200
         elif r.name == "mdnet --help":
             r.target, r.ok = "< 150 ms", m < 150
 

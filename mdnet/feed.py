@@ -41,7 +41,13 @@ _SUMMARIES = {
     "keep-in-touch": "Catch up with {c}",
     "outreach": "Reach out to {c}",
     "monthly-update": "Monthly update",
+    "upcoming": "Meet {c}",
+    "prepare": "Prepare for {c}",
 }
+
+# A planned conversation given a time is an event of this length from that time
+# (the advice: ask for 15-20 minutes; a coffee runs a little longer).
+MEETING_LENGTH = timedelta(minutes=30)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -151,8 +157,10 @@ def build_feed(
             )
         else:
             day = as_of if overdue else item.due  # shown_on()
-            dates = days.get(day)
-            if dates is None:
+            start = None if overdue else starts_at(item, tz)
+            if start is not None:  # a timed event: UTC, so no VTIMEZONE is needed and DST is already applied
+                dates = f"DTSTART:{_utc_stamp(start)}\r\nDTEND:{_utc_stamp(start + MEETING_LENGTH)}"
+            elif (dates := days.get(day)) is None:
                 dates = days[day] = f"DTSTART;VALUE=DATE:{_ymd(day)}\r\nDTEND;VALUE=DATE:{_ymd(day + _ONE_DAY)}"
             text = (
                 f"BEGIN:VEVENT\r\n{title_line}\r\n{dates}\r\nDTSTAMP:{stamp}\r\nUID:{uid}\r\n"
@@ -333,7 +341,7 @@ def item_uid(item: FollowUp, *, todo: bool = False) -> str:
     Tasks get UIDs of their own, so a task feed and an event feed subscribed
     side by side never claim to be the same object.
     """
-    key = "\x1f".join((item.path or "", item.rule, item.anchor, "todo" if todo else "event"))
+    key = "\x1f".join((*item.identity, "todo" if todo else "event"))  # the note key survives a rename
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
     return f"{_uid_prefix(item.rule)}-{digest}@mdnet"
 
@@ -341,6 +349,19 @@ def item_uid(item: FollowUp, *, todo: bool = False) -> str:
 @lru_cache(maxsize=64)
 def _uid_prefix(rule: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", rule.lower()).strip("-") or "item"
+
+
+def starts_at(item: FollowUp, tz: tzinfo | None = None) -> datetime | None:
+    """When a timed item starts (UTC), or None for an all-day one.
+
+    ``item.at`` is a wall-clock time on the due day in ``tz`` (the user's zone,
+    default UTC); converting through the zone applies that day's offset, so a
+    9am coffee after a daylight-saving change is still at 9am.
+    """
+    if not item.at:
+        return None
+    hour, minute = int(item.at[:2]), int(item.at[3:5])
+    return datetime.combine(item.due, time(hour, minute), tzinfo=tz or timezone.utc).astimezone(timezone.utc)
 
 
 def shown_on(item: FollowUp, as_of: date) -> date:

@@ -7,7 +7,7 @@ I/O (it opens the index and reads the config) but holds no rules of its own.
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -117,10 +117,8 @@ class Loaded:
 
     def feed(self, *, todo: bool = False) -> tuple[bytes, int]:
         """The feed's bytes and how many entries it holds."""
-        from datetime import datetime
-
         ws = self.ws
-        tz = datetime.now().astimezone().tzinfo  # as_of is a day of the user's local calendar
+        tz = local_zone()  # as_of is a day of the user's local calendar; timed events are in its wall-clock time
 
         def build() -> bytes:
             items = self.due(within=_window_days(self.config, self.as_of))
@@ -382,6 +380,25 @@ class Workspace:
         data, n = (loaded or self.load(as_of, sync=False)).feed(todo=todo)
         changed = write_if_changed(target, data)
         return target, changed, n
+
+
+def local_zone() -> "tzinfo":
+    """The user's time zone with its daylight-saving rules: ``$TZ``, else what
+    /etc/localtime names; failing both, today's fixed UTC offset (right until
+    the next change)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    key = os.environ.get("TZ", "").lstrip(":")
+    if not key:
+        real = os.path.realpath("/etc/localtime")
+        key = real.split("/zoneinfo/", 1)[1] if "/zoneinfo/" in real else ""
+    if key:
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    return datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
 
 
 def _window_days(config: Config, as_of: date) -> int:

@@ -47,7 +47,13 @@ _SUMMARIES = {
     "keep-in-touch": "Catch up with {c}",
     "outreach": "Reach out to {c}",
     "monthly-update": "Monthly update",
+    "upcoming": "Meet {c}",
+    "prepare": "Prepare for {c}",
 }
+
+# A planned conversation given a time is an event of this length from that time
+# (the advice: ask for 15-20 minutes; a coffee runs a little longer).
+MEETING_LENGTH = timedelta(minutes=30)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -132,9 +138,12 @@ def build_feed(
             cal.add_component(icalendar.Todo.new(end=item.due, status="NEEDS-ACTION", **common))
         else:
             day = shown_on(item, as_of)
+            start = None if item.due < as_of or not item.at else datetime.combine(
+                item.due, time(int(item.at[:2]), int(item.at[3:5])), tzinfo=tz or timezone.utc).astimezone(timezone.utc)
             cal.add_component(
                 icalendar.Event.new(
-                    start=day, end=day + timedelta(days=1), transparency="TRANSPARENT", **common
+                    start=start or day, end=(start + MEETING_LENGTH) if start else day + timedelta(days=1),
+                    transparency="TRANSPARENT", **common
                 )
             )
     if not seen:
@@ -171,7 +180,7 @@ def item_uid(item: FollowUp, *, todo: bool = False) -> str:
     Tasks get UIDs of their own, so a task feed and an event feed subscribed
     side by side never claim to be the same object.
     """
-    key = "\x1f".join((item.path or "", item.rule, item.anchor, "todo" if todo else "event"))
+    key = "\x1f".join((*item.identity, "todo" if todo else "event"))  # the note key survives a rename
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
     rule = re.sub(r"[^a-z0-9-]+", "-", item.rule.lower()).strip("-") or "item"
     return f"{rule}-{digest}@mdnet"

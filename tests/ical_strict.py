@@ -135,8 +135,10 @@ def rfc_problems(data: bytes) -> list[str]:
             if not re.fullmatch(r"\d+", seq) or int(seq) > 2**31 - 1:
                 problems.append(f"{kind} {uid}: SEQUENCE {seq!r} is not a 32-bit integer")
         if kind == "VEVENT":
-            start = _all_day(p, "DTSTART", problems, uid)
-            end = _all_day(p, "DTEND", problems, uid)
+            timed = [v for _, v in p.get("DTSTART", []) if "T" in v]
+            when = _timed if timed else _all_day  # a timed event (a planned conversation) is in UTC
+            start = when(p, "DTSTART", problems, uid)
+            end = when(p, "DTEND", problems, uid)
             if start and end and end <= start:
                 problems.append(f"VEVENT {uid}: DTEND {end} not after DTSTART {start}")
             if "DURATION" in p and "DTEND" in p:
@@ -151,6 +153,20 @@ def _utc_datetime(value: str) -> datetime | None:
         return datetime.strptime(value, "%Y%m%dT%H%M%SZ")
     except ValueError:
         return None
+
+
+def _timed(props: dict, name: str, problems: list[str], uid: str) -> datetime | None:
+    values = props.get(name, [])
+    if len(values) != 1:
+        problems.append(f"{uid}: expected one {name}, got {len(values)}")
+        return None
+    params, value = values[0]
+    if params:
+        problems.append(f"{uid}: {name} has parameters {params} (a UTC time needs none)")
+    found = _utc_datetime(value)
+    if found is None:
+        problems.append(f"{uid}: {name} {value!r} is not a UTC date-time")
+    return found
 
 
 def _all_day(props: dict, name: str, problems: list[str], uid: str) -> date | None:

@@ -104,3 +104,64 @@ def test_snooze_does_not_move_a_planned_conversation() -> None:
     v = vault_of({"People/Linh Nguyen.md": LINH.replace("type: person", "type: person\nsnooze_until: 2026-12-20")
                   + "- 2026-12-03 coffee\n"})
     assert [r[:2] for r in rules(v, date(2026, 11, 30))] == [("prepare", date(2026, 12, 2)), ("upcoming", date(2026, 12, 3))]
+
+
+# --- in the feed ---------------------------------------------------------------------------
+
+from dataclasses import replace  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+import feed_reference  # noqa: E402
+import ical_strict  # noqa: E402
+
+from mdnet.feed import build_feed  # noqa: E402
+from mdnet.model import FollowUp  # noqa: E402
+
+NY = ZoneInfo("America/New_York")  # DST ends Sunday 1 Nov 2026
+
+
+def coffee(day: date, at: str | None) -> FollowUp:
+    return FollowUp(rule="upcoming", due=day, reason=f"Coffee with Linh Nguyen on {day}", contact="Linh Nguyen",
+                    path="People/Linh Nguyen.md", anchor=day.isoformat(), at=at)
+
+
+def test_timed_events_in_utc_across_a_dst_change_and_a_day_boundary() -> None:
+    as_of = date(2026, 10, 29)
+    items = [coffee(date(2026, 10, 30), "09:00"),  # EDT: 13:00 UTC
+             coffee(date(2026, 11, 2), "09:00"),  # EST after the change: 14:00 UTC
+             coffee(date(2026, 11, 3), "21:30"),  # the next day in UTC
+             coffee(date(2026, 11, 4), None)]  # no time: all day
+    data = build_feed(items, as_of=as_of, tz=NY)
+    text = data.decode()
+    assert "DTSTART:20261030T130000Z\r\nDTEND:20261030T133000Z" in text
+    assert "DTSTART:20261102T140000Z\r\nDTEND:20261102T143000Z" in text
+    assert "DTSTART:20261104T023000Z\r\nDTEND:20261104T030000Z" in text
+    assert "DTSTART;VALUE=DATE:20261104\r\nDTEND;VALUE=DATE:20261105" in text
+    assert "SUMMARY:Meet Linh Nguyen" in text
+    assert data == feed_reference.build_feed(items, as_of=as_of, tz=NY)  # byte for byte, as icalendar writes it
+    assert ical_strict.rfc_problems(data) == []
+    import icalendar
+    import vobject
+
+    starts = [ev.get("DTSTART").dt for ev in icalendar.Calendar.from_ical(data).walk("VEVENT")]
+    assert [s.astimezone(NY).strftime("%d %H:%M") if hasattr(s, "hour") else str(s) for s in starts] == [
+        "30 09:00", "02 09:00", "03 21:30", "2026-11-04"]  # each at its wall-clock time in New York
+    assert len(vobject.readOne(text).vevent_list) == 4
+    if ical_strict.libical_missing() is None:
+        assert ical_strict.libical(data)["errors"] == []
+
+
+def test_a_timed_event_keeps_its_uid_when_its_time_changes() -> None:
+    a = build_feed([coffee(date(2026, 11, 2), "09:00")], as_of=date(2026, 10, 29)).decode()
+    b = build_feed([coffee(date(2026, 11, 2), "10:00")], as_of=date(2026, 10, 29)).decode()
+    uid = lambda t: next(ln for ln in t.split("\r\n") if ln.startswith("UID:"))  # noqa: E731
+    assert uid(a) == uid(b) and a != b
+
+
+def test_the_uid_follows_the_note_key_not_the_path() -> None:
+    item = coffee(date(2026, 11, 2), None)
+    renamed = replace(item, path="People/Linh T. Nguyen.md", key="People/Linh Nguyen.md")
+    uid = lambda i: next(ln for ln in build_feed([i], as_of=date(2026, 10, 29)).decode().split("\r\n")  # noqa: E731
+                         if ln.startswith("UID:"))
+    assert uid(renamed) == uid(item)
+    assert uid(replace(item, path="People/Linh T. Nguyen.md")) != uid(item)

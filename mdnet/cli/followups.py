@@ -30,7 +30,7 @@ def parse_within(value: str | None, day: "date") -> int:
 @click.option("--within", metavar="SPAN", help="Also list what comes due in the next SPAN (7d, 2w, 1m).")
 @click.option("--rule", "rules", multiple=True, metavar="RULE",
               help="Only items of this rule (repeatable): follow-up, thank-you, nudge, referral, try-another, "
-                   "keep-in-touch, outreach, monthly-update.")
+                   "keep-in-touch, outreach, monthly-update, upcoming, prepare.")
 @click.option("--quiet", "quiet", is_flag=True, help="List the contacts who have gone quiet instead (no reply after the last nudge).")
 @json_option
 @click.pass_context

@@ -694,10 +694,11 @@ class Index:
             match = " OR ".join(quoted[i : i + 200])
             if column:
                 match = f"{column} : ({match})"
-            q = "SELECT n.path FROM fts JOIN notes n ON n.id = fts.rowid WHERE fts MATCH ?"
+            # A subquery, so SQLite runs the full-text match once rather than per row of notes.
+            q = "SELECT path FROM notes WHERE id IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
             args: tuple = (match,)
             if type_:
-                q += " AND n.type = ?"
+                q += " AND type = ?"
                 args += (type_,)
             try:
                 out.extend(r[0] for r in self.conn.execute(q, args))

@@ -18,7 +18,7 @@ from typing import Any
 
 from .dates import short_date
 from .model import INTRO, MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, Interaction, Vault
-from .profile import Profile, TargetCompany
+from .profile import Profile, TargetCompany, texts
 
 PRACTICE = ("Keep it to 15-20 minutes; never ask for a job, ask for two or three names; "
             "thank them within 24 hours.")
@@ -169,7 +169,7 @@ def build_brief(vault: Vault, profile: Profile, path: str, as_of: date) -> Brief
         colleagues.sort(key=lambda p: (p.name.casefold(), p.path or ""))
     target = next((t for t in profile.targets if key and t.name.strip().casefold() == key), None)
 
-    own_questions = _texts(c.extra.get("questions"))
+    own_questions = texts(c.extra.get("questions"))
     return Brief(
         name=c.name, path=path, as_of=as_of, role=c.role, company=c.company, how_met=c.how_met,
         met=c.met, added=c.added, referred_by=tuple(chain),
@@ -185,14 +185,6 @@ def build_brief(vault: Vault, profile: Profile, path: str, as_of: date) -> Brief
         questions=tuple(dict.fromkeys((*profile.questions, *own_questions))),
         profile=profile.path,
     )
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value.strip()] if value.strip() else []
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if isinstance(v, (str, int, float)) and str(v).strip()]
-    return []
 
 
 def _words(text: str) -> set[str]:

@@ -100,12 +100,12 @@ def parse_profile(path: str, body: str, properties: Mapping[str, Any], *, body_l
     pitch = _paragraphs(pitch_lines, quoted_only=any(ln.lstrip().startswith(">") for ln in pitch_lines))
     targets = _targets(spans.get("targets"))
     ask = _paragraphs(spans.get("ask", (0, []))[1], quoted_only=False).strip().strip('"“”').strip()
-    questions = tuple(_texts(properties.get("questions"))) + tuple(
+    questions = tuple(texts(properties.get("questions"))) + tuple(
         item for _, item in _items(spans.get("questions", (0, []))))
 
     role = _one(properties.get("target_role")) or _paragraphs(spans.get("target_role", (0, []))[1], quoted_only=False) or None
-    industries = tuple(_texts(properties.get("industries")))
-    company_types = tuple(_texts(properties.get("company_types")))
+    industries = tuple(texts(properties.get("industries")))
+    company_types = tuple(texts(properties.get("company_types")))
     geography = _one(properties.get("geography")) or _paragraphs(spans.get("geography", (0, []))[1], quoted_only=False) or None
     return Profile(path=path, target_role=role, industries=industries, company_types=company_types,
                    geography=geography, pitch=pitch, pitch_line=pitch_line, targets=targets, ask=ask,
@@ -189,7 +189,8 @@ def _one(value: Any) -> str | None:
     return None
 
 
-def _texts(value: Any) -> list[str]:
+def texts(value: Any) -> list[str]:
+    """A property that holds one text or a list of them -> the texts (prep reads a contact's `questions:` so)."""
     if isinstance(value, str):
         return [value.strip()] if value.strip() else []
     if isinstance(value, list):

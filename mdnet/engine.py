@@ -50,10 +50,11 @@ class Engine:
     """
 
     def __init__(self, notes: Iterable[Note], config: Config, as_of: date,
-                 first_seen: Mapping[str, date] | None = None) -> None:
+                 first_seen: Mapping[str, date] | None = None, keys: Mapping[str, str] | None = None) -> None:
         self.config = config
         self.as_of = as_of
         self._feeds: dict[tuple[object, ...], EventCache] = {}
+        self._keys: Mapping[str, str] = keys or {}  # path -> stable key, for renamed notes (see Vault.keys)
         self._build(notes, first_seen or {})
 
     # -- building ------------------------------------------------------------------------
@@ -109,7 +110,7 @@ class Engine:
             diags.extend(self._links[path].diagnostics)
         self.vault = Vault(notes=notes, contacts=tuple(n.contact for n in notes if n.contact is not None),
                            interactions=interactions, referrals=referrals, diagnostics=order_diagnostics(diags),
-                           mtimes=mtimes, first_seen=dict(first_seen))
+                           mtimes=mtimes, first_seen=dict(first_seen), keys=dict(self._keys))
 
     @property
     def items(self) -> list[FollowUp]:
@@ -124,12 +125,16 @@ class Engine:
 
     # -- changing ------------------------------------------------------------------------
 
-    def update(self, changed: Mapping[str, Note | None], first_seen: Mapping[str, date]) -> set[str] | None:
-        """Apply an edit: ``changed`` maps each changed path to its new note (None: deleted).
+    def update(self, changed: Mapping[str, Note | None], first_seen: Mapping[str, date],
+               keys: Mapping[str, str] | None = None) -> set[str] | None:
+        """Apply an edit: ``changed`` maps each changed path to its new note (None: deleted);
+        ``keys`` are the renamed notes' stable keys after it (None: unchanged).
 
         Returns the paths whose diagnostics may have changed, or None when the
         edit changed names (or which notes exist) and everything was rebuilt.
         """
+        if keys is not None:
+            self._keys = keys
         if not changed:
             return set()
         if any(new is None or p not in self.notes or shape(self.notes[p]) != shape(new)

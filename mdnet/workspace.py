@@ -242,14 +242,16 @@ class Workspace:
                 dirty = sorted(self._dirty)
                 found = {n.path: n for n in index.notes(paths=dirty)}
                 first_seen = {**engine.vault.first_seen, **index.first_seen(paths=dirty)}
+                keys = {p: k for p, k in engine.vault.keys.items() if p not in self._dirty}
+                keys.update(index.keys(paths=dirty))
                 for p in dirty:
                     if p not in found:
                         first_seen.pop(p, None)
-                self._changed = engine.update({p: found.get(p) for p in dirty}, first_seen)
+                self._changed = engine.update({p: found.get(p) for p in dirty}, first_seen, keys)
             else:
                 engine = None
         if engine is None:
-            engine = Engine(index.notes(), self.config, as_of, index.first_seen())
+            engine = Engine(index.notes(), self.config, as_of, index.first_seen(), index.keys())
             self._changed = None
         elif self._engine_gen == gen:
             self._changed = set()
@@ -315,7 +317,8 @@ class Workspace:
         extra = [p for p in idx.mentioning(colleagues, column="properties", type_="meeting") if p not in notes]
         notes.update((n.path, n) for n in idx.notes(paths=extra))
         first_seen = idx.first_seen()
-        return resolve(notes.values(), self.config, first_seen={p: first_seen[p] for p in notes if p in first_seen})
+        return resolve(notes.values(), self.config, first_seen={p: first_seen[p] for p in notes if p in first_seen},
+                       keys=idx.keys())
 
     def brief(self, query: str, as_of: date) -> "Brief":
         """The prep brief for the contact ``query`` names (NoSuchContact if none or several)."""

@@ -48,6 +48,7 @@ CREATE TABLE notes(
     hash TEXT NOT NULL,
     racy INTEGER NOT NULL DEFAULT 0,
     first_seen TEXT NOT NULL,
+    key TEXT NOT NULL,
     type TEXT NOT NULL,
     title TEXT NOT NULL,
     name TEXT,
@@ -105,6 +106,7 @@ class Known(NamedTuple):
     hash: str
     racy: int
     first_seen: str
+    key: str  # the path it was first indexed at: kept across renames (the feed's UIDs use it)
 
 
 class FileState(NamedTuple):
@@ -307,6 +309,17 @@ class _Job:
     jobs: int | None
 
 
+def _free_key(conn: sqlite3.Connection, path: str, moved_keys: set[str]) -> str:
+    """A new note's key: its path, unless a renamed note still holds that key
+    (then ``path#2``, ``path#3``...), so that no two notes share a key."""
+    if path not in moved_keys:
+        return path
+    n = 2
+    while f"{path}#{n}" in moved_keys or conn.execute("SELECT 1 FROM notes WHERE key = ?", (f"{path}#{n}",)).fetchone():
+        n += 1
+    return f"{path}#{n}"
+
+
 def _config_fingerprint(config: Config) -> str:
     shaping = {k: config[k] for k in ("vault.people_folders", "vault.meeting_folders", "vault.ignore", "kinds",
                                    "reports.folder", "reports.updates_folder")}
@@ -440,7 +453,7 @@ class Index:
 
     def _known(self, paths: list[str] | None) -> dict[str, Known]:
         """What the index holds (for ``paths``, or all), by path."""
-        q = "SELECT path, id, size, mtime_ns, hash, racy, first_seen FROM notes"
+        q = "SELECT path, id, size, mtime_ns, hash, racy, first_seen, key FROM notes"
         if paths is None:
             return {row[0]: Known(*row[1:]) for row in self.conn.execute(q)}
         known = {}
@@ -458,6 +471,9 @@ class Index:
         gone_by_hash: dict[str, list[str]] = {}
         for p in gone:
             gone_by_hash.setdefault(known[p].hash, []).append(p)
+        # Keys that are not their note's path (notes renamed since first indexed): a new
+        # note at such a path needs another key.  Usually none, so a cold index pays nothing.
+        moved_keys = {k for (k,) in conn.execute("SELECT key FROM notes WHERE key != path")}
         for r in results:
             path = r.path
             if isinstance(r, Gone):  # vanished since the walk
@@ -484,18 +500,21 @@ class Index:
                 conn.execute("DELETE FROM fts WHERE rowid=?", (note_id,))
                 stats.changed += 1
             else:
-                first_seen = today_s
+                first_seen, key = today_s, path
                 old = _renamed_from(path, r.size, gone_by_hash.get(r.hash, ()))
-                if old is not None:  # a rename: the note keeps its history
+                if old is not None:  # a rename: the note keeps its history and its key
                     gone_by_hash[r.hash].remove(old)
-                    first_seen = known[old].first_seen
+                    first_seen, key = known[old].first_seen, known[old].key
                     stats.renamed += 1
                 else:
                     stats.added += 1
+                    key = _free_key(conn, path, moved_keys)
+                if key != path:
+                    moved_keys.add(key)
                 cur = conn.execute(
-                    "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, type, title, name, errors, warnings, entries)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (path, r.size, r.mtime_ns, r.hash, racy, first_seen, *counts))
+                    "INSERT INTO notes(path, size, mtime_ns, hash, racy, first_seen, key, type, title, name, errors,"
+                    " warnings, entries) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (path, r.size, r.mtime_ns, r.hash, racy, first_seen, key, *counts))
                 note_id = cur.lastrowid
                 conn.execute("INSERT INTO records(id, record) VALUES (?,?)", (note_id, r.record))
             conn.execute("INSERT INTO fts(rowid, name, properties, body) VALUES (?,?,?,?)", (note_id, r.name, r.properties, r.body))
@@ -658,11 +677,19 @@ class Index:
                 out[p] = date.fromisoformat(row[0])
         return out
 
+    def keys(self, paths: Iterable[str] | None = None) -> dict[str, str]:
+        """Path -> the note's stable key, for the notes (of ``paths``, or all) whose key
+        is not their path (renamed since first indexed); every other note's key is its path."""
+        if paths is None:
+            return dict(self.conn.execute("SELECT path, key FROM notes WHERE key != path"))
+        q = "SELECT key FROM notes WHERE path = ? AND key != path"
+        return {p: row[0] for p in paths if (row := self.conn.execute(q, (p,)).fetchone())}
+
     def vault(self, config: Config) -> Vault:
         """The resolved vault, from the index alone (no note is read)."""
         from ..graph import resolve
 
-        return resolve(self.notes(), config, first_seen=self.first_seen())
+        return resolve(self.notes(), config, first_seen=self.first_seen(), keys=self.keys())
 
     def named(self, texts: Iterable[str], *, like: bool = False) -> list[str]:
         """Paths of notes whose name or file name is one of ``texts`` (case-insensitive),

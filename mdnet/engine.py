@@ -204,7 +204,7 @@ class Engine:
         return sorted(found, key=lambda d: (d.path, d.line, d.severity))
 
     def feed(self, items: list[FollowUp], *, tz: tzinfo | None, todo: bool, name: str, details: str,
-             note_url: str, vault_name: str) -> bytes:
+             note_url: str, vault_name: str, briefs: Mapping[tuple[str, str, str], str] | None = None) -> bytes:
         """:func:`mdnet.feed.build_feed` of ``items`` as of :attr:`as_of`, reusing the text of
         every event an earlier call already wrote with the same options."""
         key = (tz, todo, name, details, note_url, vault_name)
@@ -212,6 +212,6 @@ class Engine:
         if events is None:
             events = self._feeds[key] = EventCache()
         data = build_feed(items, as_of=self.as_of, name=name, details=details, note_url=note_url,
-                          vault_name=vault_name, todo=todo, tz=tz, events=events)
+                          vault_name=vault_name, todo=todo, tz=tz, events=events, briefs=briefs)
         events.keep_only(items)
         return data

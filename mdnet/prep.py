@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Iterable
 
 from .dates import short_date
-from .model import INTRO, MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, Interaction, Vault
+from .model import INTRO, MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, FollowUp, Interaction, Vault
 from .profile import Profile, TargetCompany, texts
 
 PRACTICE = ("Keep it to 15-20 minutes; never ask for a job, ask for two or three names; "
@@ -125,9 +125,47 @@ def stage(vault: Vault, contact: Contact, as_of: date) -> str:
     return "not contacted"
 
 
-def build_brief(vault: Vault, profile: Profile, path: str, as_of: date) -> Brief:
-    """The brief for the contact whose note is ``path`` (a KeyError if there is none)."""
-    by_path = {c.path: c for c in vault.contacts}
+class Lookup:
+    """What :func:`build_brief` looks up across the vault, built once for many briefs."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.by_path = {c.path: c for c in vault.contacts}
+        self.referred: dict[str, list[tuple[str, date | None]]] = {}  # referrer -> (contact, day), first per contact
+        for other, refs in vault.referrals.items():
+            seen: set[str] = set()
+            for r in refs:
+                if r.referrer and r.referrer not in seen and other in self.by_path:
+                    seen.add(r.referrer)
+                    self.referred.setdefault(r.referrer, []).append((other, r.date))
+        self.by_company: dict[str, list[Contact]] = {}
+        for c in vault.contacts:
+            if (key := (c.company or "").strip().casefold()):
+                self.by_company.setdefault(key, []).append(c)
+
+
+def briefs_for(vault: Vault, profile: Profile, items: Iterable[FollowUp], as_of: date) -> dict[tuple[str, str, str], str]:
+    """Item identity -> the prep brief (text, nothing relative to the day) of each planned
+    conversation among ``items`` (rules upcoming and prepare), for the feed."""
+    wanted = [i for i in items if i.rule in ("upcoming", "prepare") and i.path]
+    if not wanted:
+        return {}
+    lookup = Lookup(vault)
+    texts: dict[str, str] = {}
+    out = {}
+    for i in wanted:
+        assert i.path is not None
+        if i.path in lookup.by_path:
+            if i.path not in texts:
+                texts[i.path] = render_text(build_brief(vault, profile, i.path, as_of, lookup), relative=False)
+            out[i.identity] = texts[i.path]
+    return out
+
+
+def build_brief(vault: Vault, profile: Profile, path: str, as_of: date, lookup: Lookup | None = None) -> Brief:
+    """The brief for the contact whose note is ``path`` (a KeyError if there is none).
+    ``lookup`` (built once) saves the vault-wide lookups when building many."""
+    lookup = lookup or Lookup(vault)
+    by_path = lookup.by_path
     c = by_path[path]
     log = vault.interactions.get(path, ())
     past = [i for i in log if i.date <= as_of]
@@ -151,21 +189,14 @@ def build_brief(vault: Vault, profile: Profile, path: str, as_of: date) -> Brief
         seen.add(r.referrer)
         here = r.referrer
 
-    referred_you_to = []
-    for other, refs in vault.referrals.items():
-        for r in refs:
-            if r.referrer == path and other in by_path:
-                o = by_path[other]
-                referred_you_to.append(Person(o.name, o.path, stage(vault, o, as_of), r.date))
-                break
+    referred_you_to = [Person(by_path[o].name, o, stage(vault, by_path[o], as_of), day)
+                       for o, day in lookup.referred.get(path, ())]
     referred_you_to.sort(key=lambda p: (p.day or date.max, p.name))
 
     colleagues: list[Person] = []
     key = (c.company or "").strip().casefold()
     if key:
-        for o in vault.contacts:
-            if o.path != path and (o.company or "").strip().casefold() == key:
-                colleagues.append(Person(o.name, o.path, stage(vault, o, as_of)))
+        colleagues = [Person(o.name, o.path, stage(vault, o, as_of)) for o in lookup.by_company.get(key, ()) if o.path != path]
         colleagues.sort(key=lambda p: (p.name.casefold(), p.path or ""))
     target = next((t for t in profile.targets if key and t.name.strip().casefold() == key), None)
 
@@ -221,8 +252,11 @@ def _ago(day: date, as_of: date) -> str:
     return f"{days // 30} months ago"
 
 
-def render_text(b: Brief) -> str:
-    """The brief as plain text, in the order of the conversation; empty parts left out."""
+def render_text(b: Brief, *, relative: bool = True) -> str:
+    """The brief as plain text, in the order of the conversation; empty parts left out.
+
+    ``relative=False`` leaves out "(3 days ago)", for text that must not change
+    from one day to the next (a calendar event's description)."""
     d = lambda day: short_date(day, b.as_of)  # noqa: E731
     out: list[str] = []
     who = b.name
@@ -242,7 +276,7 @@ def render_text(b: Brief) -> str:
             line += f", who was referred by {p.name}" + (f" on {d(p.day)}" if p.day else "")
         out.append(line)
     if b.last_spoke:
-        out.append(f"Last spoke: {d(b.last_spoke)} ({_ago(b.last_spoke, b.as_of)})")
+        out.append(f"Last spoke: {d(b.last_spoke)}" + (f" ({_ago(b.last_spoke, b.as_of)})" if relative else ""))
     else:
         out.append("Last spoke: never (a first conversation)")
 

@@ -464,9 +464,7 @@ class _Engine:
             what = first.word.lower() if first.word and first.word.lower() != MET else "meeting"
             reason = f"{what.capitalize()} with {c.name} on {self.day(day)}"
             if at:
-                reason += f" at {at}"
-            if first.text:
-                reason += f": {first.text}"
+                reason += f" at {at}"  # not the line's text: a minimal feed carries reasons, never free text
             item = self.item(c, UPCOMING, day, reason, day.isoformat())
             out.append(replace(item, at=at))
             if day > self.as_of and not any(self.prepared(i.source) for i in found):

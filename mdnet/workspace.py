@@ -121,10 +121,15 @@ class Loaded:
         tz = local_zone()  # as_of is a day of the user's local calendar; timed events are in its wall-clock time
 
         def build() -> bytes:
+            from .prep import briefs_for
+
             items = self.due(within=_window_days(self.config, self.as_of))
+            details = self.config["feed.details"]
+            # a planned conversation's event holds its prep brief; never in a minimal feed (free text)
+            briefs = briefs_for(self.vault, self.profile, items, self.as_of) if details == "full" else None
             return self._engine_().feed(
-                items, tz=tz, todo=todo, name=self.config["feed.name"], details=self.config["feed.details"],
-                note_url=self.config["feed.note_url"], vault_name=ws.root.name)
+                items, tz=tz, todo=todo, name=self.config["feed.name"], details=details,
+                note_url=self.config["feed.note_url"], vault_name=ws.root.name, briefs=briefs)
 
         if self._engine is not None or ws._current():
             data = build()

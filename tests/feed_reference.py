@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
 from mdnet.model import FollowUp
@@ -71,6 +71,7 @@ def build_feed(
     todo: bool = False,
     until: date | None = None,
     tz: tzinfo | None = None,
+    briefs: Mapping[tuple[str, str, str], str] | None = None,
 ) -> bytes:
     """Return the iCalendar feed (RFC 5545 bytes, CRLF lines) for ``items``.
 
@@ -84,6 +85,9 @@ def build_feed(
     ``minimal`` (no contact details, log lines, next step, ask-about or offers).
     ``note_url`` is ``obsidian``, ``none`` or a template using ``{vault}`` and
     ``{path}``.  Raises ValueError for a bad ``details`` or ``note_url``.
+    ``briefs`` maps an item's identity to its prep brief (planned
+    conversations), which a ``full`` description holds in place of the next
+    step, lists and log lines (the brief has them all).
     """
     import icalendar
 
@@ -130,7 +134,8 @@ def build_feed(
             last_modified=moment,
             sequence=sequence_of(moment),
             summary=summary(item, as_of, todo=todo),
-            description=description(item, as_of, details=details, todo=todo),
+            description=description(item, as_of, details=details, todo=todo,
+                                    brief=(briefs or {}).get(item.identity)),
             categories=[item.rule],
             url=note_link(item.path, note_url, vault_name),
         )
@@ -251,7 +256,8 @@ def summary(item: FollowUp, as_of: date, *, todo: bool = False) -> str:
     return text
 
 
-def description(item: FollowUp, as_of: date, *, details: str = "full", todo: bool = False) -> str:
+def description(item: FollowUp, as_of: date, *, details: str = "full", todo: bool = False,
+                brief: str | None = None) -> str:
     """The event's text: what to do, why, and (with ``full``) how to reach them.
 
     An overdue event says when it was due (it is shown on ``as_of``); a task
@@ -263,13 +269,16 @@ def description(item: FollowUp, as_of: date, *, details: str = "full", todo: boo
         days = (as_of - item.due).days
         ago = "yesterday" if days == 1 else f"{days} days ago"
         lines.append(f"Overdue: due {human_date(item.due, as_of)} ({ago}).")
-    if details == "full":
+    if details == "full" and brief:
+        lines.append(_clean(brief))
+    elif details == "full":
         if item.next_step:
             lines.append(f"Next step: {_clean(item.next_step)}")
         for label, values in (("Ask about", item.ask_about), ("Offers", item.offers), ("Recent", item.recent)):
             if values:
                 lines.append(f"{label}:")
                 lines.extend(f"- {_clean(v, one_line=True)}" for v in values)
+    if details == "full":
         for label, value in (("Email", item.email), ("Phone", item.phone), ("LinkedIn", item.linkedin)):
             if value:
                 lines.append(f"{label}: {_clean(value, one_line=True)}")

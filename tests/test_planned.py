@@ -41,7 +41,7 @@ def test_a_future_coffee_ends_outreach_and_schedules_no_thank_you_yet() -> None:
     v = vault_of({"People/Linh Nguyen.md": LINH + "- 2026-12-03 coffee: Tatte, 9am\n"})
     assert rules(v, date(2026, 11, 30), config(rules__new_per_week=5)) == [
         ("prepare", date(2026, 12, 2), 'Prepare for the coffee with Linh Nguyen tomorrow: mdnet prep "Linh Nguyen"'),
-        ("upcoming", date(2026, 12, 3), "Coffee with Linh Nguyen on 3 Dec at 09:00: Tatte, 9am"),
+        ("upcoming", date(2026, 12, 3), "Coffee with Linh Nguyen on 3 Dec at 09:00"),
     ]
     [up] = [i for i in follow_ups(v, QUIET, date(2026, 11, 30)) if i.rule == "upcoming"]
     assert (up.at, up.anchor) == ("09:00", "2026-12-03")
@@ -53,7 +53,7 @@ def test_planned_to_met_on_the_day_after() -> None:
     assert [r[:2] for r in rules(v, date(2026, 12, 2))] == [("prepare", date(2026, 12, 2)),
                                                             ("upcoming", date(2026, 12, 3))]
     # on its day it is that day's conversation, and counts as met: the thank-you is due the day after
-    assert rules(v, date(2026, 12, 3)) == [("upcoming", date(2026, 12, 3), "Coffee with Linh Nguyen on 3 Dec: Tatte"),
+    assert rules(v, date(2026, 12, 3)) == [("upcoming", date(2026, 12, 3), "Coffee with Linh Nguyen on 3 Dec"),
                                            ("thank-you", date(2026, 12, 4), "Thank Linh Nguyen for the coffee on 3 Dec")]
     # the day after: the thank-you rule alone
     assert rules(v, date(2026, 12, 4)) == [("thank-you", date(2026, 12, 4), "Thank Linh Nguyen for the coffee on 3 Dec")]
@@ -84,7 +84,7 @@ def test_meeting_note_time_and_prep_section() -> None:
     v = vault_of({"People/Linh Nguyen.md": LINH, "Meetings/2026-12-03 Linh.md": meeting})
     assert rules(v, date(2026, 12, 1)) == [
         ("prepare", date(2026, 12, 2), 'Prepare for the coffee with Linh Nguyen tomorrow: mdnet prep "Linh Nguyen"'),
-        ("upcoming", date(2026, 12, 3), "Coffee with Linh Nguyen on 3 Dec at 14:00: Coffee with Linh"),
+        ("upcoming", date(2026, 12, 3), "Coffee with Linh Nguyen on 3 Dec at 14:00"),
     ]
     prepared = meeting + "\n## Prep brief\nPitch...\n"
     v = vault_of({"People/Linh Nguyen.md": LINH + "- 2026-12-03 coffee: Tatte\n", "Meetings/2026-12-03 Linh.md": prepared})
@@ -165,3 +165,35 @@ def test_the_uid_follows_the_note_key_not_the_path() -> None:
                          if ln.startswith("UID:"))
     assert uid(renamed) == uid(item)
     assert uid(replace(item, path="People/Linh T. Nguyen.md")) != uid(item)
+
+
+def test_the_brief_is_in_a_full_description_and_never_in_a_minimal_one() -> None:
+    item = coffee(date(2026, 11, 2), "09:00")
+    briefs = {item.identity: "Linh Nguyen - Compliance Analyst, Woodgrove Bank\nAsk about\n  - her tomatoes"}
+    for details in ("full", "minimal"):
+        data = build_feed([item], as_of=date(2026, 10, 29), tz=NY, details=details, briefs=briefs)
+        assert data == feed_reference.build_feed([item], as_of=date(2026, 10, 29), tz=NY, details=details,
+                                                 briefs=briefs)
+        text = data.decode().replace("\r\n ", "")
+        assert ("her tomatoes" in text) == (details == "full")
+
+
+def test_the_feed_of_a_vault_carries_the_brief_of_a_planned_coffee(vault) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from mdnet.cli import cli
+
+    vault.write("Profile.md", "## My pitch\n> I analyse payments data.\n")
+    vault.person("Linh Nguyen", "company: Woodgrove Bank\nask_about: [her tomatoes]\n", "- 2026-12-03 coffee: Tatte, 9am\n")
+
+    def feed() -> str:
+        r = CliRunner().invoke(cli, ["--vault", str(vault.root), "feed", "--as-of", "2026-11-30", "-o", "-"])
+        assert r.exit_code == 0, r.output
+        return r.stdout.replace("\n ", "")
+
+    text = feed()
+    assert "SUMMARY:Meet Linh Nguyen" in text and "SUMMARY:Prepare for Linh Nguyen" in text
+    assert text.count("I analyse payments data.") == 2 and text.count("her tomatoes") == 2
+    vault.write("mdnet.toml", '[feed]\ndetails = "minimal"\n')
+    text = feed()
+    assert "payments" not in text and "tomatoes" not in text and "Coffee with Linh Nguyen on 3 Dec at 09:00" in text

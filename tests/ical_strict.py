@@ -155,12 +155,18 @@ def _utc_datetime(value: str) -> datetime | None:
         return None
 
 
-def _timed(props: dict, name: str, problems: list[str], uid: str) -> datetime | None:
+def _only(props: dict, name: str, problems: list[str], uid: str) -> tuple[dict, str] | None:
     values = props.get(name, [])
     if len(values) != 1:
         problems.append(f"{uid}: expected one {name}, got {len(values)}")
         return None
-    params, value = values[0]
+    return values[0]
+
+
+def _timed(props: dict, name: str, problems: list[str], uid: str) -> datetime | None:
+    if (found := _only(props, name, problems, uid)) is None:
+        return None
+    params, value = found
     if params:
         problems.append(f"{uid}: {name} has parameters {params} (a UTC time needs none)")
     found = _utc_datetime(value)
@@ -170,11 +176,9 @@ def _timed(props: dict, name: str, problems: list[str], uid: str) -> datetime | 
 
 
 def _all_day(props: dict, name: str, problems: list[str], uid: str) -> date | None:
-    values = props.get(name, [])
-    if len(values) != 1:
-        problems.append(f"{uid}: expected one {name}, got {len(values)}")
+    if (found := _only(props, name, problems, uid)) is None:
         return None
-    params, value = values[0]
+    params, value = found
     if params.get("VALUE") != "DATE":
         problems.append(f"{uid}: {name} lacks VALUE=DATE")
     try:

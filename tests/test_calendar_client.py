@@ -201,7 +201,8 @@ class StaticFeed:
 class Vdirsyncer:
     """vdirsyncer with its own config, status dir and target folder, run as a subprocess."""
 
-    def __init__(self, base: Path, url: str) -> None:
+    def __init__(self, base: Path, url: str, *, source: str | None = None) -> None:
+        """``source``: the feed side's storage lines (default: ``http`` on ``url``)."""
         need("vdirsyncer")
         self.base = base
         self.folder = base / "calendar"
@@ -219,8 +220,7 @@ collections = null
 conflict_resolution = "a wins"
 
 [storage mdnet_feed]
-type = "http"
-url = "{url}"
+{source or f'type = "http"{chr(10)}url = "{url}"'}
 
 [storage mdnet_local]
 type = "filesystem"

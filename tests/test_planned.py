@@ -197,3 +197,19 @@ def test_the_feed_of_a_vault_carries_the_brief_of_a_planned_coffee(vault) -> Non
     vault.write("mdnet.toml", '[feed]\ndetails = "minimal"\n')
     text = feed()
     assert "payments" not in text and "tomatoes" not in text and "Coffee with Linh Nguyen on 3 Dec at 09:00" in text
+
+
+def test_the_feed_uses_the_users_zone_with_its_dst_rules(vault, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """mdnet feed as run on 29 Oct in New York: a 9am coffee on 2 Nov (after the clocks go
+    back) is at 14:00 UTC, not at today's offset (13:00 UTC)."""
+    from click.testing import CliRunner
+
+    from mdnet.cli import cli
+    from mdnet.workspace import local_zone
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert local_zone() == NY
+    vault.person("Linh Nguyen", "company: Woodgrove Bank\n", "- 2026-11-02 coffee: Tatte, 9am\n")
+    r = CliRunner().invoke(cli, ["--vault", str(vault.root), "feed", "--as-of", "2026-10-29", "-o", "-"])
+    assert r.exit_code == 0, r.output
+    assert "DTSTART:20261102T140000Z\nDTEND:20261102T143000Z" in r.stdout

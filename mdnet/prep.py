@@ -252,58 +252,60 @@ def _ago(day: date, as_of: date) -> str:
     return f"{days // 30} months ago"
 
 
-def render_text(b: Brief, *, relative: bool = True) -> str:
-    """The brief as plain text, in the order of the conversation; empty parts left out.
-
-    ``relative=False`` leaves out "(3 days ago)", for text that must not change
-    from one day to the next (a calendar event's description)."""
+def _parts(b: Brief, *, relative: bool) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The brief's opening lines and its titled sections (empty ones left out), for the renderers."""
     d = lambda day: short_date(day, b.as_of)  # noqa: E731
-    out: list[str] = []
-    who = b.name
+    head: list[str] = []
     work = ", ".join(x for x in (b.role, b.company) if x)
-    out.append(f"{who}{' - ' + work if work else ''}")
+    head.append(f"{b.name}{' - ' + work if work else ''}")
     if b.next_conversation:
         n = b.next_conversation
         what = n.word.lower() or "conversation"
-        out.append(f"Next: {what} on {d(n.day)}{' at ' + n.time if n.time else ''}"
-                   f"{': ' + n.text if n.text else ''}")
+        head.append(f"Next: {what} on {d(n.day)}{' at ' + n.time if n.time else ''}"
+                    f"{': ' + n.text if n.text else ''}")
     if b.how_met:
-        out.append(f"How you met: {b.how_met}" + (f" ({d(b.met)})" if b.met else ""))
+        head.append(f"How you met: {b.how_met}" + (f" ({d(b.met)})" if b.met else ""))
     if b.referred_by:
         first, *rest = b.referred_by
         line = f"Referred by {first.name}" + (f" on {d(first.day)}" if first.day else "")
         for p in rest:
             line += f", who was referred by {p.name}" + (f" on {d(p.day)}" if p.day else "")
-        out.append(line)
+        head.append(line)
     if b.last_spoke:
-        out.append(f"Last spoke: {d(b.last_spoke)}" + (f" ({_ago(b.last_spoke, b.as_of)})" if relative else ""))
+        head.append(f"Last spoke: {d(b.last_spoke)}" + (f" ({_ago(b.last_spoke, b.as_of)})" if relative else ""))
     else:
-        out.append("Last spoke: never (a first conversation)")
+        head.append("Last spoke: never (a first conversation)")
 
-    def section(title: str, lines: list[str]) -> None:
-        if lines:
-            out.append("")
-            out.append(title)
-            out.extend("  " + ln for ln in lines)
-
-    section("Ask about", [f"- {a}" for a in b.ask_about] + ([f"- next step: {b.next_step}"] if b.next_step else []))
-    section("You offered", [f"- {o.text}" + (f" (done? {o.delivered})" if o.delivered else " (not done yet)")
-                            for o in b.offers])
-    done = [f"- referred you to {p.name}" + (f" on {d(p.day)}" if p.day else "") + f" ({p.stage})"
-            for p in b.referred_you_to] + [f"- {i}" for i in b.intros]
-    section("They did for you", done)
-    section("Last conversations", [f"- {r}" for r in b.recent])
     company: list[str] = []
     if b.company:
         if b.target:
             company.append(f"{b.company} is a target company" + (f" ({b.target.note})" if b.target.note else ""))
         company += [f"- {p.name}: {p.stage}" for p in b.colleagues]
-    section(f"At {b.company}" if b.company else "Company", company)
-    section("Your pitch", b.pitch.split("\n") if b.pitch else [])
-    section("Your ask", [b.ask] if b.ask else [])
-    section("Your questions", [f"- {q}" for q in b.questions])
-    out.append("")
-    out.append(b.practice)
+    sections = [
+        ("Ask about", [f"- {a}" for a in b.ask_about] + ([f"- next step: {b.next_step}"] if b.next_step else [])),
+        ("You offered", [f"- {o.text}" + (f" (done? {o.delivered})" if o.delivered else " (not done yet)")
+                         for o in b.offers]),
+        ("They did for you", [f"- referred you to {p.name}" + (f" on {d(p.day)}" if p.day else "") + f" ({p.stage})"
+                              for p in b.referred_you_to] + [f"- {i}" for i in b.intros]),
+        ("Last conversations", [f"- {r}" for r in b.recent]),
+        (f"At {b.company}" if b.company else "Company", company),
+        ("Your pitch", b.pitch.split("\n") if b.pitch else []),
+        ("Your ask", [b.ask] if b.ask else []),
+        ("Your questions", [f"- {q}" for q in b.questions]),
+    ]
+    return head, [(title, lines) for title, lines in sections if lines]
+
+
+def render_text(b: Brief, *, relative: bool = True) -> str:
+    """The brief as plain text, in the order of the conversation; empty parts left out.
+
+    ``relative=False`` leaves out "(3 days ago)", for text that must not change
+    from one day to the next (a calendar event's description)."""
+    head, sections = _parts(b, relative=relative)
+    out = list(head)
+    for title, lines in sections:
+        out += ["", title, *("  " + ln for ln in lines)]
+    out += ["", b.practice]
     return "\n".join(out)
 
 

@@ -321,9 +321,7 @@ class Workspace:
         colleagues = [c.name for n in notes.values() if (c := n.contact) and key and (c.company or "").strip().casefold() == key]
         extra = [p for p in idx.mentioning(colleagues, column="properties", type_="meeting") if p not in notes]
         notes.update((n.path, n) for n in idx.notes(paths=extra))
-        first_seen = idx.first_seen()
-        return resolve(notes.values(), self.config, first_seen={p: first_seen[p] for p in notes if p in first_seen},
-                       keys=idx.keys())
+        return resolve(notes.values(), self.config, first_seen=idx.first_seen(notes), keys=idx.keys())
 
     def brief(self, query: str, as_of: date) -> "Brief":
         """The prep brief for the contact ``query`` names (NoSuchContact if none or several)."""

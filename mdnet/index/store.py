@@ -693,21 +693,20 @@ class Index:
 
     def named(self, texts: Iterable[str], *, like: bool = False) -> list[str]:
         """Paths of notes whose name or file name is one of ``texts`` (case-insensitive),
-        or, with ``like``, contains one of them."""
-        out: list[str] = []
-        for t in texts:
-            t = t.strip().lower()
-            if not t:
-                continue
-            if like:
-                pattern = "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                q = ("SELECT path FROM notes WHERE lower(name) LIKE ?1 ESCAPE '\\' OR lower(title) LIKE ?1 ESCAPE '\\'"
-                     " OR lower(path) LIKE ?1 ESCAPE '\\'")
-                out.extend(r[0] for r in self.conn.execute(q, (pattern,)))
-            else:
-                q = "SELECT path FROM notes WHERE lower(name) = ?1 OR lower(title) = ?1"
-                out.extend(r[0] for r in self.conn.execute(q, (t,)))
-        return list(dict.fromkeys(out))
+        or, with ``like``, contains one of them.  One pass over the notes table."""
+        wanted = sorted({t.strip().lower() for t in texts if t.strip()})
+        if not wanted:
+            return []
+        if like:
+            patterns = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in wanted]
+            cond = " OR ".join("lower(name) LIKE ? ESCAPE '\\' OR lower(title) LIKE ? ESCAPE '\\'"
+                               " OR lower(path) LIKE ? ESCAPE '\\'" for _ in patterns)
+            args = [p for p in patterns for _ in range(3)]
+        else:
+            marks = ",".join("?" * len(wanted))
+            cond = f"lower(name) IN ({marks}) OR lower(title) IN ({marks})"
+            args = wanted + wanted
+        return [r[0] for r in self.conn.execute(f"SELECT path FROM notes WHERE {cond}", args)]
 
     def mentioning(self, phrases: Iterable[str], *, column: str | None = None, type_: str | None = None) -> list[str]:
         """Paths of notes whose text (or one ``column``: name, properties, body) holds

@@ -24,11 +24,7 @@ if TYPE_CHECKING:
 
 
 class NoSuchContact(Exception):
-    """A typed name matches no contact, or several (``matches`` holds them)."""
-
-    def __init__(self, message: str, matches: list["Contact"] | None = None) -> None:
-        super().__init__(message)
-        self.matches = matches or []
+    """A typed name matches no contact, or several (the message lists them)."""
 
 
 class FeedTargetError(Exception):
@@ -279,21 +275,21 @@ class Workspace:
         return self.load(as_of, sync=False).follow_ups
 
     def find_contact(self, query: str) -> "Contact":
-        """The one contact ``query`` names (as ``mdnet show`` finds them), read from
-        the index without loading the whole vault; NoSuchContact otherwise."""
-        from .graph import resolve
-        from .lookup import find_contacts
+        """The one contact ``query`` names, matched as ``show`` and the writing commands
+        match (``lookup.match_names`` over the index's names and aliases, no vault
+        resolved); NoSuchContact otherwise."""
+        from .lookup import match_names
 
-        idx = self.index
-        paths = idx.named([query], like=True) + idx.mentioning([query], column="properties", type_="person")
-        notes = [n for n in idx.notes(paths=list(dict.fromkeys(paths))) if n.contact is not None]
-        found = find_contacts(resolve(notes, self.config), query)
+        rows = self.index.contact_names(query)
+        found = sorted(match_names(((row, row[1], row[0], row[2]) for row in rows), query))
         if not found:
             raise NoSuchContact(f"no contact matches {query!r}; try `mdnet list`")
         if len(found) > 1:
-            names = ", ".join(f"{c.name} ({c.path})" for c in found[:10])
-            raise NoSuchContact(f"{query!r} matches {len(found)} contacts: {names}; be more specific", found)
-        return found[0]
+            names = ", ".join(f"{name} ({path})" for path, name, _ in found[:10]) + (", ..." if len(found) > 10 else "")
+            raise NoSuchContact(f"{query!r} matches {len(found)} contacts: {names}; be more specific")
+        [note] = self.index.notes(paths=[found[0][0]])
+        assert note.contact is not None
+        return note.contact
 
     def focused_vault(self, contact: "Contact") -> Vault:
         """The part of the vault one contact's brief needs, resolved: their note, every

@@ -691,22 +691,15 @@ class Index:
 
         return resolve(self.notes(), config, first_seen=self.first_seen(), keys=self.keys())
 
-    def named(self, texts: Iterable[str], *, like: bool = False) -> list[str]:
-        """Paths of notes whose name or file name is one of ``texts`` (case-insensitive),
-        or, with ``like``, contains one of them.  One pass over the notes table."""
+    def named(self, texts: Iterable[str]) -> list[str]:
+        """Paths of notes whose name or file name is one of ``texts`` (case-insensitive).
+        One pass over the notes table."""
         wanted = sorted({t.strip().lower() for t in texts if t.strip()})
         if not wanted:
             return []
-        if like:
-            patterns = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in wanted]
-            cond = " OR ".join("lower(name) LIKE ? ESCAPE '\\' OR lower(title) LIKE ? ESCAPE '\\'"
-                               " OR lower(path) LIKE ? ESCAPE '\\'" for _ in patterns)
-            args = [p for p in patterns for _ in range(3)]
-        else:
-            marks = ",".join("?" * len(wanted))
-            cond = f"lower(name) IN ({marks}) OR lower(title) IN ({marks})"
-            args = wanted + wanted
-        return [r[0] for r in self.conn.execute(f"SELECT path FROM notes WHERE {cond}", args)]
+        marks = ",".join("?" * len(wanted))
+        sql = f"SELECT path FROM notes WHERE lower(name) IN ({marks}) OR lower(title) IN ({marks})"
+        return [r[0] for r in self.conn.execute(sql, wanted + wanted)]
 
     def mentioning(self, phrases: Iterable[str], *, column: str | None = None, type_: str | None = None) -> list[str]:
         """Paths of notes whose text (or one ``column``: name, properties, body) holds

@@ -52,7 +52,7 @@ class Offer:
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
-    """A conversation set for a day after ``as_of`` (planned, not met yet)."""
+    """A conversation set for ``as_of`` or a later day."""
 
     day: date
     time: str | None  # "09:30" local, when the line or meeting note gives one
@@ -91,17 +91,21 @@ class Brief:
 
 
 def planned_conversations(vault: Vault, path: str, as_of: date) -> list[Conversation]:
-    """Conversations (``met`` interactions) dated after ``as_of``, soonest first, one per day."""
+    """Conversations (``met`` interactions) on ``as_of`` or later, soonest first, one per
+    day: the first of the day (a meeting note comes before log lines), with the first
+    time any of that day's gives."""
     from .timeofday import time_in_text
 
-    out: dict[date, Conversation] = {}
+    days: dict[date, list[Interaction]] = {}
     for i in vault.interactions.get(path, ()):
-        if i.date > as_of and i.kind == MET:
-            at = i.time or time_in_text(i.text)
-            known = out.get(i.date)
-            if known is None or (known.time is None and at is not None):
-                out[i.date] = Conversation(i.date, at, i.word, i.text, i.source)
-    return [out[d] for d in sorted(out)]
+        if i.date >= as_of and i.kind == MET:
+            days.setdefault(i.date, []).append(i)
+    out = []
+    for day in sorted(days):
+        first = days[day][0]
+        at = next((t for i in days[day] if (t := i.time or time_in_text(i.text))), None)
+        out.append(Conversation(day, at, first.word, first.text, first.source))
+    return out
 
 
 def stage(vault: Vault, contact: Contact, as_of: date) -> str:
@@ -307,6 +311,24 @@ def render_text(b: Brief, *, relative: bool = True) -> str:
         out += ["", title, *("  " + ln for ln in lines)]
     out += ["", b.practice]
     return "\n".join(out)
+
+
+PREP_HEADING = "Prep brief"  # the parser takes any heading starting "Prep" as a prepared meeting
+
+
+def render_markdown(b: Brief) -> list[str]:
+    """The brief as the lines of a meeting note's section (without its heading):
+    written once, so nothing in it is relative to the day."""
+    head, sections = _parts(b, relative=False)
+    out = [f"**{head[0]}**", *(f"- {ln}" for ln in head[1:])]
+    for title, lines in sections:
+        out += ["", f"**{title}**"]
+        if title == "Your pitch":
+            out += [f"> {ln}" for ln in lines]
+        else:
+            out += lines
+    out += ["", f"*{b.practice}*"]
+    return out
 
 
 def _person(p: Person) -> dict[str, Any]:

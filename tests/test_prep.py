@@ -104,3 +104,83 @@ def test_prep_command_text_json_and_errors(vault) -> None:  # type: ignore[no-un
     after = vault.snapshot()
     del after["People/Ana Banana.md"]
     assert after == before  # reading changes no note
+
+
+# --- prep --md: the brief written into the meeting note, through the guarded writer ------------
+
+from mdnet.vault.edit import insert_section  # noqa: E402
+
+MEETING = ("---\r\ntype: meeting\r\ndate: 2026-12-03\r\nkind: call\r\nwith:\r\n  - \"[[Ana Lopez]]\"\r\n"
+           "# keep: a comment\r\n---\r\n# Call with Ana\r\n\r\nAgenda first.\r\n\r\n## What we talked about\r\n\r\n- \r\n")
+
+
+def md_vault(vault, *, meeting: bool):  # type: ignore[no-untyped-def]
+    for path, text in FILES.items():
+        vault.write(path, text)
+    vault.write("Profile.md", "---\nquestions: [What would you do in my place?]\n---\n" + PROFILE)
+    if meeting:
+        vault.write("Meetings/2026-12-03 Call with Ana.md", MEETING)
+    run = lambda *a: CliRunner().invoke(cli, ["--vault", str(vault.root), *a])  # noqa: E731
+    return run
+
+
+def test_md_into_an_existing_meeting_note_adds_exactly_the_section(vault) -> None:  # type: ignore[no-untyped-def]
+    run = md_vault(vault, meeting=True)
+    before = vault.snapshot()
+    r = run("prep", "ana", "--md", "--as-of", "2026-11-30")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "Meetings/2026-12-03 Call with Ana.md: wrote the prep brief for Ana Lopez\n"
+    after = vault.snapshot()
+    rel = "Meetings/2026-12-03 Call with Ana.md"
+    assert {k: v for k, v in after.items() if k != rel} == {k: v for k, v in before.items() if k != rel}
+    head, tail = MEETING.split("## What we talked about")
+    new = after[rel].decode()
+    assert new.startswith(head) and new.endswith("## What we talked about" + tail)  # all else byte for byte
+    section = new[len(head):-len("## What we talked about" + tail)]
+    assert section.startswith("## Prep brief\r\n\r\n**Ana Lopez - Payments lead, Fabrikam**\r\n"
+                              "- Next: call on 3 Dec at 09:00: Call with Ana\r\n")
+    assert section.endswith("\r\n\r\n") and section.count("\n") == section.count("\r\n")  # the note's CRLF
+    assert "**Your ask**" in section and "days ago" not in section
+    # The brief is in the note: no reminder to prepare; a second --md refuses and writes nothing.
+    r = run("due", "--as-of", "2026-12-02", "--rule", "prepare", "--json")
+    assert json.loads(r.stdout) == []
+    r = run("prep", "ana", "--md", "--as-of", "2026-11-30")
+    assert r.exit_code == 1 and "already has a section '## Prep brief'" in r.stderr
+    assert vault.snapshot() == after
+
+
+def test_md_creates_the_meeting_note_from_the_template(vault) -> None:  # type: ignore[no-untyped-def]
+    run = md_vault(vault, meeting=False)
+    vault.write("Templates/Meeting.md", "---\ntype: meeting\ndate: {{date}}\nkind: meeting\nwith: []\n---\n"
+                                        "# {{title}}\n\n## What we talked about\n")
+    before = vault.snapshot()
+    r = run("prep", "ana", "--md", "--as-of", "2026-11-30", "--json")
+    assert r.exit_code == 0, r.output
+    rel = "Meetings/2026-12-03 Call with Ana Lopez.md"
+    assert json.loads(r.stdout.split("\n", 1)[1]) == {"path": rel, "created": True, "written": True}
+    after = vault.snapshot()
+    assert set(after) - set(before) == {rel} and all(after[k] == v for k, v in before.items())
+    text = after[rel].decode()
+    assert text.startswith("---\ntype: meeting\ndate: 2026-12-03\nkind: call\nwith: [\"[[Ana Lopez]]\"]\n"
+                           "time: 09:00\n---\n# 2026-12-03 Call with Ana Lopez\n\n## Prep brief\n\n**Ana Lopez")
+    assert text.endswith("\n\n## What we talked about\n")
+    r = run("check")
+    assert r.exit_code == 0, r.output
+    # the new note and the log line are one conversation, at 9:00, prepared
+    r = run("due", "--as-of", "2026-12-02", "--within", "1d", "--json")
+    assert [(i["rule"], i["time"]) for i in json.loads(r.stdout) if i["contact"] == "Ana Lopez"] == [("upcoming", "09:00")]
+
+
+def test_md_needs_a_planned_conversation(vault) -> None:  # type: ignore[no-untyped-def]
+    run = md_vault(vault, meeting=False)
+    before = vault.snapshot()
+    r = run("prep", "chen", "--md", "--as-of", "2026-11-30")
+    assert r.exit_code == 1 and "no conversation planned with Chen Wu" in r.stderr
+    assert vault.snapshot() == before
+
+
+def test_insert_section_goes_before_the_first_level_2_heading_or_at_the_end() -> None:
+    assert insert_section("# T\n\n## A\n", "Prep brief", ["x"]) == "# T\n\n## Prep brief\n\nx\n\n## A\n"
+    assert insert_section("# T", "Prep brief", ["x"]) == "# T\n\n## Prep brief\n\nx\n"
+    fenced = "# T\n```\n## not a heading\n```\n"
+    assert insert_section(fenced, "Prep brief", ["x"]) == fenced + "\n## Prep brief\n\nx\n"

@@ -291,8 +291,9 @@ def snooze(ctx: click.Context, name: str, until: str, as_of: str | None, dry_run
 _BAD_NAME = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]')
 
 
-def _template(root: Path) -> str | None:
-    """The vault's own Templates/Person.md (Obsidian's templates folder, if set), or None."""
+def _template(root: Path, note: str = "Person.md") -> str | None:
+    """The vault's own Templates/Person.md, or another ``note`` there (Obsidian's
+    templates folder, if set), or None."""
     import json
 
     folder = "Templates"
@@ -303,7 +304,7 @@ def _template(root: Path) -> str | None:
     except (OSError, ValueError):
         pass
     try:
-        return (root / folder / "Person.md").read_bytes().decode("utf-8")
+        return (root / folder / note).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 

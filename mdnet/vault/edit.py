@@ -7,6 +7,8 @@ are) and returns the new text, changing only the lines it was asked to change:
 - :func:`set_property` / :func:`unset_property`: one frontmatter key;
 - :func:`add_to_list`: values appended to a list property;
 - :func:`append_log`: one log line, in date order, under the Log heading;
+- :func:`insert_section`: a new section (``## Heading`` and its lines) before the first
+  ``##`` heading, or at the end;
 - :func:`render_template` / :func:`minimal_note`: a new note's text.
 
 The frontmatter is edited line by line, not re-serialised: comments, quoting,
@@ -26,7 +28,7 @@ from typing import Any, Iterable, Sequence
 from .parse import _LOG_RE, _yaml, link_target
 
 __all__ = ["EditError", "set_property", "fill_property", "unset_property", "add_to_list", "append_log", "log_line",
-           "format_value", "render_template", "minimal_note", "frontmatter_props"]
+           "format_value", "render_template", "minimal_note", "frontmatter_props", "insert_section"]
 
 
 class EditError(Exception):
@@ -493,6 +495,37 @@ def append_log(text: str, day: date, word: str, note: str = "", *, heading: str 
             if _bare(lines[i]).strip():
                 at = i + 1
     return _insert(lines, at, new_text, nl)
+
+
+def insert_section(text: str, heading: str, body: Sequence[str]) -> str:
+    """Add ``## heading`` and the ``body`` lines as a new section: before the note's first
+    level-2 heading outside code fences (a meeting note's "## What we talked about"), or at
+    the end.  A blank line separates it from what comes before and after; the note's line
+    ending is used.  EditError when a heading with that text is already there (anything
+    under it is the user's: it is never replaced)."""
+    lines = _lines(text)
+    nl = _newline(text)
+    start = _body_start(lines)
+    outside = _outside_fences(lines, start)
+    at = len(lines)
+    for i in range(start, len(lines)):
+        m = _HEADING_RE.match(_bare(lines[i])) if outside[i] else None
+        if m is None:
+            continue
+        if m.group(2).strip().casefold() == heading.strip().casefold():
+            raise EditError(i + 1, "section-exists", f"the note already has a section {_bare(lines[i])!r}; "
+                                                     "delete it to write a new one")
+        if len(m.group(1)) == 2 and at == len(lines):
+            at = i
+    block = [f"## {heading}", "", *body]
+    before, after = lines[:at], lines[at:]
+    if before and not before[-1].endswith("\n"):
+        before[-1] += nl
+    if before and _bare(before[-1]).strip():
+        block.insert(0, "")
+    if after:
+        block.append("")
+    return "".join(before) + "".join(line + nl for line in block) + "".join(after)
 
 
 def _after_item(lines: list[str], i: int, end: int) -> int:

@@ -32,7 +32,7 @@ from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, stat_tre
 from ..vault.parse import parse_note
 from .codec import CONTACT_FIELDS, decode, encode, searchable_properties
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 9
 DB_NAME = "index.sqlite"
 _ALIASES_AT = CONTACT_FIELDS.index("aliases")
 RACY_NS = 2_000_000_000

@@ -83,3 +83,19 @@ def test_renaming_a_note_keeps_every_uid_in_the_feed(vault) -> None:  # type: ig
     os.rename(vault.root / "People/Chen Wei.md", vault.root / "People/Chen Wu.md")
     after = uids(vault.root)
     assert sorted(after.values()) == sorted(before.values())
+
+
+def test_a_long_running_workspace_keeps_the_uids_through_a_rename(vault) -> None:  # type: ignore[no-untyped-def]
+    """The watcher's path: the engine is brought current from the paths a sync changed."""
+    from mdnet.feed import item_uid
+    from mdnet.workspace import Workspace
+
+    vault.person("Chen Wei", "company: Contoso\nfollow_up: 2026-12-05\n", LOG + "- 2026-12-03 call: 9am\n")
+    with Workspace.open(vault.root) as ws:
+        first = {item_uid(i) for i in ws.load(TODAY).follow_ups if i.path}
+        os.rename(vault.root / "People/Chen Wei.md", vault.root / "People/Chen Wu.md")
+        ws.refresh(today=TODAY, paths=["People/Chen Wei.md", "People/Chen Wu.md"])
+        loaded = ws.load(TODAY, sync=False)
+        assert {i.path for i in loaded.follow_ups if i.path} == {"People/Chen Wu.md"}
+        assert {item_uid(i) for i in loaded.follow_ups if i.path} == first
+        assert loaded.vault.keys == {"People/Chen Wu.md": "People/Chen Wei.md"}

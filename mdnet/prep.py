@@ -145,6 +145,15 @@ class Lookup:
         for c in vault.contacts:
             if (key := (c.company or "").strip().casefold()):
                 self.by_company.setdefault(key, []).append(c)
+        self._stages: dict[str, str] = {}
+        self._vault = vault
+
+    def stage(self, contact: Contact, as_of: date) -> str:
+        """:func:`stage`, once per contact (colleagues recur from brief to brief)."""
+        found = self._stages.get(contact.path)
+        if found is None:
+            found = self._stages[contact.path] = stage(self._vault, contact, as_of)
+        return found
 
 
 def briefs_for(vault: Vault, profile: Profile, items: Iterable[FollowUp], as_of: date) -> dict[tuple[str, str, str], str]:
@@ -193,14 +202,14 @@ def build_brief(vault: Vault, profile: Profile, path: str, as_of: date, lookup: 
         seen.add(r.referrer)
         here = r.referrer
 
-    referred_you_to = [Person(by_path[o].name, o, stage(vault, by_path[o], as_of), day)
+    referred_you_to = [Person(by_path[o].name, o, lookup.stage(by_path[o], as_of), day)
                        for o, day in lookup.referred.get(path, ())]
     referred_you_to.sort(key=lambda p: (p.day or date.max, p.name))
 
     colleagues: list[Person] = []
     key = (c.company or "").strip().casefold()
     if key:
-        colleagues = [Person(o.name, o.path, stage(vault, o, as_of)) for o in lookup.by_company.get(key, ()) if o.path != path]
+        colleagues = [Person(o.name, o.path, lookup.stage(o, as_of)) for o in lookup.by_company.get(key, ()) if o.path != path]
         colleagues.sort(key=lambda p: (p.name.casefold(), p.path or ""))
     target = next((t for t in profile.targets if key and t.name.strip().casefold() == key), None)
 

@@ -157,7 +157,7 @@ def test_md_creates_the_meeting_note_from_the_template(vault) -> None:  # type: 
     r = run("prep", "ana", "--md", "--as-of", "2026-11-30", "--json")
     assert r.exit_code == 0, r.output
     rel = "Meetings/2026-12-03 Call with Ana Lopez.md"
-    assert json.loads(r.stdout.split("\n", 1)[1]) == {"path": rel, "created": True, "written": True}
+    assert json.loads(r.stdout) == {"path": rel, "created": True, "written": True}
     after = vault.snapshot()
     assert set(after) - set(before) == {rel} and all(after[k] == v for k, v in before.items())
     text = after[rel].decode()

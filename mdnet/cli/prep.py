@@ -43,11 +43,14 @@ def prep(ctx: click.Context, name: str, as_of: str | None, md: bool, dry_run: bo
         raise click.ClickException(str(e)) from None
     if md:
         change = write_brief(ws, brief, dry_run=dry_run)
+        if as_json:  # only the JSON on stdout, so it parses
+            if change.written:
+                ws.refresh(paths=[change.rel])
+            echo_json({"path": change.rel, "created": change.created, "written": change.written})
+            return
         from .edit import _report
 
         _report(ws, change, f"wrote the prep brief for {brief.name}", dry_run=dry_run, verbose=verbose)
-        if as_json:
-            echo_json({"path": change.rel, "created": change.created, "written": change.written})
         return
     if as_json:
         echo_json(brief_json(brief))

@@ -213,3 +213,22 @@ def test_the_feed_uses_the_users_zone_with_its_dst_rules(vault, monkeypatch) -> 
     r = CliRunner().invoke(cli, ["--vault", str(vault.root), "feed", "--as-of", "2026-10-29", "-o", "-"])
     assert r.exit_code == 0, r.output
     assert "DTSTART:20261102T140000Z\nDTEND:20261102T143000Z" in r.stdout
+
+
+def test_reports_count_a_planned_coffee_as_an_answer_not_a_meeting(vault) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from click.testing import CliRunner
+
+    from mdnet.cli import cli
+
+    vault.person("Linh Nguyen", "company: Woodgrove Bank\n", "- 2026-12-03 coffee: Tatte, 9am\n")
+
+    def stage(as_of: str) -> str:
+        r = CliRunner().invoke(cli, ["--vault", str(vault.root), "report", "pipeline", "--as-of", as_of, "--json"])
+        assert r.exit_code == 0, r.output
+        [company] = json.loads(r.stdout)["companies"]
+        return company["people"][0]["stage"]
+
+    assert stage("2026-11-30") == "replied"
+    assert stage("2026-12-04") == "met"

@@ -71,8 +71,9 @@ def contacted(log: tuple[Interaction, ...]) -> bool:
     return any(i.kind != NOTE for i in log)
 
 
-def has_met(log: tuple[Interaction, ...]) -> bool:
-    return any(i.kind == MET for i in log)
+def has_met(log: tuple[Interaction, ...], as_of: date | None = None) -> bool:
+    """Met by ``as_of``: a conversation dated later is planned, not met (docs/follow-up-rules.md)."""
+    return any(i.kind == MET and (as_of is None or i.date <= as_of) for i in log)
 
 
 def first_name(name: str) -> str:

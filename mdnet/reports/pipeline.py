@@ -77,7 +77,10 @@ def build(inp: Inputs) -> Pipeline:
         log = vault.interactions.get(c.path, ())
         last = next((i for i in reversed(log) if i.kind != NOTE and i.date <= inp.as_of), None)
         n = nxt.get(c.path)
-        return Person(c.path, c.name, c.role, c.status, _stage(log, c.path in quiet),
+        stage = _stage([i for i in log if i.date <= inp.as_of], c.path in quiet)  # a planned conversation is not met...
+        if stage in (NEVER, REACHED) and any(i.kind == MET and i.date > inp.as_of for i in log):
+            stage = REPLIED_STAGE  # ...but they answered: a meeting is set
+        return Person(c.path, c.name, c.role, c.status, stage,
                       last.date if last else None, last.kind if last else None,
                       n[0] if n else None, n[1] if n else None, n[2] if n else None)
 

@@ -95,7 +95,7 @@ def build(inp: Inputs) -> Sources:
             direct.setdefault(src, set()).add(path)
             parent.setdefault(path, src)
 
-    met = {p: has_met(vault.interactions.get(p, ())) for p in by_path}
+    met = {p: has_met(vault.interactions.get(p, ()), inp.as_of) for p in by_path}
     targets = {k: t.name for t in inp.profile.targets if (k := key_of(t.name))}
     target_of = {p: targets.get(key_of(c.company) or "") for p, c in by_path.items()}
 

@@ -27,7 +27,9 @@ _TABLE_INTRO = {
     "To add words, write them under their kind, e.g. `met = [\"walk\"]`: the default words stay.",
     "rules": "The follow-up rules (see [follow-up rules](follow-up-rules.md)). "
     "Durations are a number and a unit: `d` days, `bd` business days (Monday to Friday), "
-    "`w` weeks, `m` calendar months, `y` years; `7bd`, `30d`, `2w`, `1m`.",
+    "`w` weeks, `m` calendar months, `y` years; `7bd`, `30d`, `2w`, `1m`. "
+    "A duration longer than the calendar (more than 9999 years) is an error; a date a rule "
+    "computes past 31 Dec 9999 is 31 Dec 9999.",
     "cadence": "Default keep-in-touch cadences. A cadence is a duration (`14d`, `2w`, `1m`) or one of "
     "`weekly`, `biweekly`, `monthly`, `quarterly`, `yearly`; `none` means no cadence.",
     "feed": "The iCalendar feed written by `mdnet feed`, `mdnet watch` and `mdnet serve`.",

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
+
+#: A temporary file of ours older than this was left by a killed write.
+STALE_AFTER = 3600.0
 
 
 def _synced_temp(path: Path, data: bytes, mode: int) -> str:
@@ -40,6 +45,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         mode = path.stat().st_mode & 0o777
     except OSError:
         pass
+    _remove_stale_temps(path)
     tmp = _synced_temp(path, data, mode)
     try:
         os.replace(tmp, path)
@@ -68,6 +74,26 @@ def write_new(path: Path, data: bytes, *, mode: int = 0o644) -> None:
                 os.fsync(f.fileno())
     finally:
         _unlink(tmp)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete ``.NAME.XXXXXXXX.tmp`` files (mkstemp's names for this target) older
+    than :data:`STALE_AFTER`: what a write killed between mkstemp and rename left.
+    Only this exact pattern, only old ones: another writer's fresh file is kept."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    cutoff = time.time() - STALE_AFTER
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        if pattern.fullmatch(name):
+            p = path.parent / name
+            try:
+                if os.lstat(p).st_mtime < cutoff:
+                    os.unlink(p)
+            except OSError:
+                pass  # gone already, or not ours to remove
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -25,7 +25,11 @@ DEFAULT_KIND_WORDS: dict[str, tuple[str, ...]] = {
     "note": (),
 }
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(bd|d|w|m|y)\s*$")
+_DURATION = re.compile(r"^\s*(\d{1,12})\s*(bd|d|w|m|y)\s*$")
+# The largest count of each unit that fits in the calendar (year 1 to 9999):
+# 3,652,058 days lie between date.min and date.max.  A longer duration is not a
+# duration (a config error, a bad-cadence warning), so no rule ever adds one.
+MAX_DURATION = {"d": 3_652_058, "bd": 2_608_612, "w": 521_722, "m": 119_988, "y": 9_999}
 _NAMED_CADENCES = {
     "daily": "1d",
     "weekly": "1w",
@@ -62,9 +66,12 @@ def parse_duration(text: str) -> Duration | None:
     t = text.strip().lower()
     t = _NAMED_CADENCES.get(t, t)
     m = _DURATION.match(t)
-    if not m or int(m.group(1)) == 0:
+    if not m:
         return None
-    return Duration(int(m.group(1)), m.group(2))
+    count, unit = int(m.group(1)), m.group(2)
+    if not 0 < count <= MAX_DURATION[unit]:
+        return None
+    return Duration(count, unit)
 
 
 def is_no_cadence(text: str) -> bool:
@@ -107,7 +114,7 @@ def _int_min(lo: int) -> Callable[[Any], str | None]:
 
 def _duration(v: Any) -> str | None:
     if parse_duration(v) is None:
-        return "must be a duration such as 30d, 7bd (business days), 2w, 1m"
+        return "must be a duration such as 30d, 7bd (business days), 2w, 1m (at most 9999y)"
     return None
 
 
@@ -127,6 +134,10 @@ def _text(v: Any) -> str | None:
 def _ics_path(v: Any) -> str | None:
     if not isinstance(v, str) or not v.lower().endswith(".ics"):
         return "must be the path of an .ics file"
+    parts = re.split(r"[/\\]", v)
+    if v.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", v) or ".." in parts or CONTROL_CHARS.search(v):
+        return ("must be a path inside the vault, relative to it, without '..' "
+                "(to write the feed elsewhere, use `mdnet feed -o PATH`)")
     return None
 
 
@@ -134,6 +145,37 @@ def _folder(v: Any) -> str | None:
     if not isinstance(v, str) or not v.strip("/ ") or v.startswith(".") or ".." in v.split("/") or v.startswith("/"):
         return "must be a folder inside the vault, such as \"Reports\""
     return None
+
+
+_PLACEHOLDER = re.compile(r"\{(vault|path)\}")
+# C0 controls, DEL, C1 controls, NEL and the Unicode line and paragraph separators.
+CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def note_url_problem(v: Any) -> str | None:
+    """Why ``v`` is not a usable ``feed.note_url``, or None.
+
+    ``obsidian``, ``none``, or a template in which ``{vault}`` and ``{path}``
+    are replaced as plain text: any other brace (a format spec, an attribute,
+    a field number, an escaped ``{{``) is refused, so the template is never a
+    Python format string.  No control characters (a URL holds none)."""
+    if not isinstance(v, str):
+        return "must be text"
+    if v in ("obsidian", "none"):
+        return None
+    rest = _PLACEHOLDER.sub("", v)
+    if "{" in rest or "}" in rest:
+        return "may hold only {vault} and {path} in braces ('obsidian', 'none' or a template such as https://host/{path})"
+    if CONTROL_CHARS.search(v):
+        return "holds a control character or line break, which a URL cannot"
+    if "{path}" not in v:
+        return "has no {path}, so every link would be the same"
+    return None
+
+
+def fill_note_url(template: str, vault: str, path: str) -> str:
+    """``template`` with ``{vault}`` and ``{path}`` replaced, once, as plain text."""
+    return _PLACEHOLDER.sub(lambda m: vault if m.group(1) == "vault" else path, template)
 
 
 def _monthly(v: Any) -> str | None:
@@ -180,8 +222,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("feed.name", "mdnet follow-ups", "The calendar's name in calendar apps.", _text),
     Setting("feed.window", "30d", "How far ahead the feed reaches (overdue items are always in it).", _duration),
     Setting("feed.details", "full", "`full` puts contact details, things to ask about and log lines in the feed; `minimal` leaves them out (for a feed published to a cloud calendar).", _choice("full", "minimal")),
-    Setting("feed.note_url", "obsidian", "Link from each event to its note: `obsidian` (obsidian://open), `none`, or a template with {vault} and {path}.", _text),
-    Setting("feed.path", ".mdnet/followups.ics", "Where `mdnet feed` writes the feed, relative to the vault (an `.ics` file).", _ics_path),
+    Setting("feed.note_url", "obsidian", "Link from each event to its note: `obsidian` (obsidian://open), `none`, or a template in which {vault} and {path} (only these) are replaced, e.g. `https://notes.example/{path}`.", note_url_problem),
+    Setting("feed.path", ".mdnet/followups.ics", "Where `mdnet feed`, `watch` and `serve` write the feed: an `.ics` file inside the vault, relative to it (no `..`, no absolute path; `mdnet feed -o PATH` writes anywhere).", _ics_path),
     Setting("goals.conversations_per_week", 2, "Conversations (calls, coffees, meetings) a week you aim for; `mdnet report activity` counts the weeks in a row that meet it (0: no goal).", _int_min(0)),
     Setting("goals.outreach_per_week", 5, "Messages to people (first messages and nudges) a week you aim for; a week meets the goal only when it meets both (0: no goal).", _int_min(0)),
     Setting("goals.list_size", 100, "How many people you aim to have on your list (`mdnet report list`).", _int_min(1)),

@@ -1,6 +1,8 @@
 """Calendar arithmetic for the follow-up rules: business days, durations, weekdays of a month.
 
-Pure functions over :class:`datetime.date`; no clock, no locale.
+Pure functions over :class:`datetime.date`; no clock, no locale.  Adding never
+raises: a result past the calendar's end (31 Dec 9999) is that last day, so one
+note dated 9999-12-30 costs its own items their meaning, never the vault's run.
 """
 
 from __future__ import annotations
@@ -22,10 +24,23 @@ def is_weekday(d: date) -> bool:
 
 
 def next_weekday(d: date) -> date:
-    """``d`` itself if it is a weekday, else the Monday after."""
-    while not is_weekday(d):
+    """``d`` itself if it is a weekday, else the Monday after (or ``date.max``)."""
+    while not is_weekday(d) and d < date.max:
         d += timedelta(days=1)
     return d
+
+
+def add_days(d: date, n: int) -> date:
+    """``d`` plus ``n`` days (``n`` may be negative), saturating at ``date.min``/``date.max``."""
+    ordinal = d.toordinal() + n
+    if ordinal > _MAX_ORDINAL:
+        return date.max
+    if ordinal < 1:
+        return date.min
+    return date.fromordinal(ordinal)
+
+
+_MAX_ORDINAL = date.max.toordinal()
 
 
 def add_business_days(d: date, n: int) -> date:
@@ -40,9 +55,9 @@ def add_business_days(d: date, n: int) -> date:
     # Any 7 consecutive days hold exactly 5 weekdays, so whole weeks are a jump;
     # keep the last 1-5 to walk, so the result always lands on a weekday.
     weeks, rest = divmod(n - 1, 5)
-    d += timedelta(weeks=weeks)
+    d = add_days(d, 7 * weeks)
     rest += 1
-    while rest:
+    while rest and d < date.max:
         d += timedelta(days=1)
         if is_weekday(d):
             rest -= 1
@@ -50,9 +65,15 @@ def add_business_days(d: date, n: int) -> date:
 
 
 def add_months(d: date, n: int) -> date:
-    """The same day ``n`` calendar months later, clamped to the month's last day (31 Jan + 1m = 28/29 Feb)."""
+    """The same day ``n`` calendar months later, clamped to the month's last day (31 Jan + 1m = 28/29 Feb).
+
+    Saturates at ``date.max`` (and ``date.min`` for a negative ``n``)."""
     index = d.year * 12 + (d.month - 1) + n
     year, month0 = divmod(index, 12)
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     last = calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(d.day, last))
 
@@ -61,11 +82,11 @@ def add_duration(d: date, duration: Duration) -> date:
     """``d`` plus a :class:`~mdnet.config.Duration` (d, bd, w, m = calendar months, y)."""
     n, unit = duration.count, duration.unit
     if unit == "d":
-        return d + timedelta(days=n)
+        return add_days(d, n)
     if unit == "bd":
         return add_business_days(d, n)
     if unit == "w":
-        return d + timedelta(weeks=n)
+        return add_days(d, 7 * n)
     if unit == "m":
         return add_months(d, n)
     if unit == "y":
@@ -94,8 +115,11 @@ def monthly_day(year: int, month: int, spec: tuple[str, int]) -> date:
     return weekday_of_month(year, month, kind, value)
 
 
-def next_month(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
+def next_month(year: int, month: int) -> tuple[int, int] | None:
+    """The month after; None after December 9999 (the calendar ends there)."""
+    if month == 12:
+        return None if year >= date.max.year else (year + 1, 1)
+    return (year, month + 1)
 
 
 def short_date(d: date, as_of: date | None = None) -> str:

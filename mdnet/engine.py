@@ -75,6 +75,8 @@ class Engine:
         self._vault(interactions, referrals, {n.path: n.mtime_ns for n in ordered}, first_seen)
         self._contacts: dict[str, tuple[tuple[FollowUp, ...], bool]] | None = None  # computed on first use
         self._items: list[FollowUp] | None = None
+        self._failed: dict[str, Diagnostic] = {}  # contact path -> rules-failed (kept with _contacts)
+        self._wide_failed: list[Diagnostic] = []  # the vault-wide rules' (made with _items)
 
     def _link(self, path: str, links: Links) -> set[str]:
         """Record a note's links in place of its old ones -> the contacts either names."""
@@ -117,11 +119,21 @@ class Engine:
         """Every open item as of :attr:`as_of`, as :func:`mdnet.rules.follow_ups` returns them."""
         if self._items is None:
             if self._contacts is None:
-                self._contacts = by_contact(self.vault, self.config, self.as_of)
+                failed: list[Diagnostic] = []
+                self._contacts = by_contact(self.vault, self.config, self.as_of, diagnostics=failed)
+                self._failed = {d.path: d for d in failed}
             mine = [i for items, _ in self._contacts.values() for i in items]
             planned = [p for p, (_, waiting) in self._contacts.items() if waiting]
-            self._items = in_order(mine + vault_wide(self.vault, self.config, self.as_of, planned))
+            self._wide_failed = []
+            self._items = in_order(mine + vault_wide(self.vault, self.config, self.as_of, planned,
+                                                     diagnostics=self._wide_failed))
         return self._items
+
+    @property
+    def rule_diagnostics(self) -> list[Diagnostic]:
+        """``rules-failed`` errors of :attr:`items`: contacts (or the vault-wide rules) left out."""
+        self.items
+        return sorted([*self._failed.values(), *self._wide_failed], key=lambda d: (d.path, d.line))
 
     # -- changing ------------------------------------------------------------------------
 
@@ -180,7 +192,10 @@ class Engine:
                 affected |= {c.path for c in self.vault.contacts if company_key(c) in companies}
             for p in affected:
                 self._contacts.pop(p, None)
-            self._contacts.update(by_contact(self.vault, self.config, self.as_of, affected))
+                self._failed.pop(p, None)
+            failed: list[Diagnostic] = []
+            self._contacts.update(by_contact(self.vault, self.config, self.as_of, affected, diagnostics=failed))
+            self._failed.update((d.path, d) for d in failed)
         return set(changed)
 
     def at(self, as_of: date) -> None:

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Callable, Mapping, Sequence
 from urllib.parse import quote
 
+from mdnet.config import fill_note_url, note_url_problem
 from mdnet.model import FollowUp
 
 PRODID = "-//mdnet//mdnet follow-ups//EN"
@@ -50,7 +51,7 @@ _SUMMARIES = {
 MEETING_LENGTH = timedelta(minutes=30)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # tab and LF stay
 _PEOPLE = re.compile(r"\b(\d+) (people|persons?|contacts?)\b")
 
 
@@ -166,7 +167,7 @@ def build_feed(
             if start is not None:  # a timed event: UTC, so no VTIMEZONE is needed and DST is already applied
                 dates = f"DTSTART:{_utc_stamp(start)}\r\nDTEND:{_utc_stamp(start + MEETING_LENGTH)}"
             elif (dates := days.get(day)) is None:
-                dates = days[day] = f"DTSTART;VALUE=DATE:{_ymd(day)}\r\nDTEND;VALUE=DATE:{_ymd(day + _ONE_DAY)}"
+                dates = days[day] = _dates(day)
             text = (
                 f"BEGIN:VEVENT\r\n{title_line}\r\n{dates}\r\nDTSTAMP:{stamp}\r\nUID:{uid}\r\n"
                 f"SEQUENCE:{sequence}\r\n{category}\r\n{text_line}\r\nLAST-MODIFIED:{stamp}\r\n"
@@ -250,6 +251,15 @@ def _order_key(item: FollowUp, uid: str) -> tuple[date, str, str, str]:
 
 
 _ONE_DAY = timedelta(days=1)
+
+
+def _dates(day: date) -> str:
+    """DTSTART and DTEND of an all-day event.  On 31 Dec 9999 there is no next
+    day to end on; an all-day DTSTART without DTEND lasts one day (RFC 5545
+    section 3.6.1), so DTEND is left out there alone."""
+    if day == date.max:
+        return f"DTSTART;VALUE=DATE:{_ymd(day)}"
+    return f"DTSTART;VALUE=DATE:{_ymd(day)}\r\nDTEND;VALUE=DATE:{_ymd(day + _ONE_DAY)}"
 
 
 def _ymd(day: date) -> str:
@@ -375,8 +385,14 @@ def shown_on(item: FollowUp, as_of: date) -> date:
 
 
 def day_start(day: date, tz: tzinfo | None = None) -> datetime:
-    """Midnight at the start of ``day`` in ``tz`` (default UTC), as UTC."""
-    return datetime.combine(day, time(0), tzinfo=tz or timezone.utc).astimezone(timezone.utc)
+    """Midnight at the start of ``day`` in ``tz`` (default UTC), as UTC.
+
+    At the calendar's ends (1 Jan of year 1 east of Greenwich) the UTC instant
+    does not exist; the first or last instant there is stands in for it."""
+    try:
+        return datetime.combine(day, time(0), tzinfo=tz or timezone.utc).astimezone(timezone.utc)
+    except OverflowError:
+        return (datetime.min if day.year == 1 else datetime.max).replace(tzinfo=timezone.utc)
 
 
 def revision(item: FollowUp, as_of: date, *, todo: bool = False, tz: tzinfo | None = None) -> datetime:
@@ -487,20 +503,11 @@ def human_date(day: date, as_of: date) -> str:
 
 
 def check_note_url(note_url: str) -> None:
-    """Raise ValueError unless ``note_url`` is obsidian, none or a usable template."""
-    if note_url in ("obsidian", "none"):
-        return
-    try:
-        note_url.format(vault="v", path="p")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ValueError(
-            f"feed.note_url must be 'obsidian', 'none' or a template using {{vault}} and "
-            f"{{path}}; {note_url!r} does not work: {exc!r}"
-        ) from None
-    if "\r" in note_url or "\n" in note_url:
-        raise ValueError(f"feed.note_url template {note_url!r} holds a line break, which a URL cannot")
-    if "{path}" not in note_url:
-        raise ValueError(f"feed.note_url template {note_url!r} has no {{path}}, so every link would be the same")
+    """Raise ValueError unless ``note_url`` is obsidian, none or a usable template
+    (see :func:`mdnet.config.note_url_problem`: never a format string)."""
+    problem = note_url_problem(note_url)
+    if problem:
+        raise ValueError(f"feed.note_url {note_url!r} {problem}")
 
 
 def note_link(path: str | None, note_url: str, vault_name: str) -> str | None:
@@ -534,7 +541,7 @@ def _linker(note_url: str, vault_name: str) -> Callable[[str | None], str | None
     def template(path: str | None) -> str | None:
         if path is None:
             return None
-        return note_url.format(vault=vault, path=quote(_clean(path, one_line=True), safe="/"))
+        return fill_note_url(note_url, vault, quote(_clean(path, one_line=True), safe="/"))
 
     return template
 
@@ -543,7 +550,8 @@ def _clean(text: str | None, *, one_line: bool = False) -> str:
     """Text safe for an iCalendar TEXT value: LF line ends, no control characters.
 
     RFC 5545 forbids control characters other than tab in TEXT; strict parsers
-    reject them.  Lone surrogates (from undecodable file names) become "?".
+    reject them.  C1 controls (U+0080-U+009F, NEL among them) and the Unicode
+    line and paragraph separators go too: some clients break lines on them.  Lone surrogates (from undecodable file names) become "?".
     """
     if not text:
         return ""

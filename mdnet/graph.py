@@ -20,6 +20,7 @@ from .model import (
     Note,
     Referral,
     Vault,
+    name_key,
 )
 
 _REFERRING_KINDS = frozenset({MET, REPLIED})
@@ -29,7 +30,8 @@ class Resolver:
     """Finds the note a wiki-link or a name points at, as Obsidian does.
 
     By path (``People/Ana Lopez``), by file name, then by a contact's
-    ``name:``, then by its ``aliases``; case-insensitively.  When two notes
+    ``name:``, then by its ``aliases``; case-insensitively and whatever the
+    Unicode normalisation (see :func:`~mdnet.model.name_key`).  When two notes
     claim the same name the first by path wins.
     """
 
@@ -40,16 +42,16 @@ class Resolver:
         self.by_alias: dict[str, str] = {}
         for note in sorted(notes, key=lambda n: n.path):
             stem = note.path[:-3] if note.path.lower().endswith(".md") else note.path
-            self.by_path.setdefault(stem.lower(), note.path)
-            self.by_title.setdefault(note.title.lower(), note.path)
+            self.by_path.setdefault(name_key(stem), note.path)
+            self.by_title.setdefault(name_key(note.title), note.path)
             c = note.contact
             if c is not None:
-                self.by_name.setdefault(c.name.lower(), note.path)
+                self.by_name.setdefault(name_key(c.name), note.path)
                 for a in c.aliases:
-                    self.by_alias.setdefault(a.lower(), note.path)
+                    self.by_alias.setdefault(name_key(a), note.path)
 
     def resolve(self, target: str) -> str | None:
-        key = target.strip().lower()
+        key = name_key(target.strip())
         if key.endswith(".md"):
             key = key[:-3]
         if "/" in key:
@@ -66,11 +68,11 @@ def _duplicate_names(contacts: list[tuple[Note, Contact]], resolver: Resolver) -
     out = []
     for note, c in contacts:
         names = [(c.name, "name")] + [(a, "aliases") for a in c.aliases]
-        if c.name != note.title:
+        if name_key(c.name) != name_key(note.title):
             names.append((note.title, "file name"))
         seen_here = set()
         for value, prop in names:
-            key = value.lower()
+            key = name_key(value)
             if key in seen_here:
                 continue
             seen_here.add(key)

@@ -41,6 +41,7 @@ class FeedUpdater:
         self.todo = todo
         self._lock = threading.Lock()
         self._reported: dict[str, set[tuple[str, int, str]]] = {}  # path -> errors already logged
+        self._rules_failed: set[tuple[str, str]] = set()
         self._day: date | None = None
         self._generation = -1  # the index generation the feed on disk was made from
         self._config = ""  # ... and the settings' fingerprint
@@ -81,6 +82,11 @@ class FeedUpdater:
                 self.updates += 1
                 return  # editor noise, an unchanged save: the feed on disk is this already
             _, changed, n = self.ws.write_feed(day, todo=self.todo, loaded=loaded)
+            failed = {(d.path, d.message): d for d in loaded.rule_diagnostics}
+            for k, d in failed.items():  # a contact the rules left out: once, when it first fails
+                if k not in self._rules_failed:
+                    self.log(str(d))
+            self._rules_failed = set(failed)
             first, new_day = self.updates == 0, day != self._day
             if new_day and not first and not what.startswith("new day"):
                 what = f"{what}; new day {day.isoformat()}"  # whichever batch comes first after midnight

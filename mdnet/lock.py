@@ -85,7 +85,7 @@ class VaultLock:
         if self._file is not None:
             raise RuntimeError(f"{self.path}: already held by this object")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(self.path, "a+", encoding="utf-8")
+        f = open(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600), "a+", encoding="utf-8")
         if not _try_lock(f):
             try:
                 f.seek(0)

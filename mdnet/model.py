@@ -34,6 +34,20 @@ STATUSES = ("active", "paused", "do-not-contact", "archived")
 INACTIVE_STATUSES = frozenset({"paused", "do-not-contact", "archived"})
 
 
+def name_key(text: str) -> str:
+    """The form in which names are compared: Unicode NFC, then case-folded.
+
+    macOS writes file names decomposed (NFD: "e" + combining acute) while
+    keyboards type composed text (NFC: "é"); the two must match, as must
+    "JOSÉ" and "josé".  Every place that matches a name, a link, an alias or a
+    file name against another goes through this one function."""
+    if text.isascii():
+        return text.lower()  # NFC and casefold change nothing else in ASCII
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text).casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem found in one place: ``PATH:LINE: severity: message``."""

@@ -11,11 +11,12 @@ import heapq
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
-from .config import Config, Duration, is_no_cadence, parse_duration, parse_monthly_day
-from .dates import MONTH_NAMES, add_duration, monthly_day, next_month, short_date
-from .model import MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, FollowUp, Interaction, Vault
+from .config import CONFIG_NAME, Config, Duration, is_no_cadence, parse_duration, parse_monthly_day
+from .dates import MONTH_NAMES, add_days, add_duration, monthly_day, next_month, short_date
+from .model import (ERROR, MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, Diagnostic, FollowUp,
+                    Interaction, Vault, name_key)
 from .timeofday import time_in_text
 
 FOLLOW_UP = "follow-up"
@@ -46,6 +47,7 @@ ENDED_BY: dict[str, str] = {
     MONTHLY_UPDATE: "update",
 }
 
+_T = TypeVar("_T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _duration = lru_cache(maxsize=256)(parse_duration)  # a vault repeats a handful of cadences
 
@@ -53,25 +55,43 @@ _duration = lru_cache(maxsize=256)(parse_duration)  # a vault repeats a handful 
 # --- public API ---------------------------------------------------------------------------
 
 
-def follow_ups(vault: Vault, config: Config, as_of: date) -> list[FollowUp]:
+def follow_ups(vault: Vault, config: Config, as_of: date, *,
+               diagnostics: list[Diagnostic] | None = None) -> list[FollowUp]:
     """Every open item, overdue or future, sorted by (due, rule, contact name, path).
 
-    Gone-quiet contacts are not here (see :func:`gone_quiet`).
+    Gone-quiet contacts are not here (see :func:`gone_quiet`).  A contact whose
+    items cannot be computed (a bug the date arithmetic did not foresee) is
+    left out, with a ``rules-failed`` error appended to ``diagnostics``; every
+    other contact keeps its items.
     """
-    return _sorted(_Engine(vault, config, as_of).run(quiet=False))
+    engine = _Engine(vault, config, as_of)
+    items = _sorted(engine.run(quiet=False))
+    if diagnostics is not None:
+        diagnostics.extend(engine.diagnostics)
+    return items
 
 
-def by_contact(vault: Vault, config: Config, as_of: date,
-               only: set[str] | None = None) -> dict[str, tuple[tuple[FollowUp, ...], bool]]:
+def by_contact(vault: Vault, config: Config, as_of: date, only: set[str] | None = None, *,
+               diagnostics: list[Diagnostic] | None = None) -> dict[str, tuple[tuple[FollowUp, ...], bool]]:
     """Each active contact's items (of all, or of those in ``only``) and whether it waits
     for an outreach slot; with :func:`vault_wide`, what :func:`follow_ups` is made of.
-    The incremental engine calls it for the contacts an edit can change."""
-    return _Engine(vault, config, as_of).by_contact(only)
+    The incremental engine calls it for the contacts an edit can change.  A contact
+    whose items raise gets no items and a ``rules-failed`` error in ``diagnostics``."""
+    engine = _Engine(vault, config, as_of)
+    out = engine.by_contact(only)
+    if diagnostics is not None:
+        diagnostics.extend(engine.diagnostics)
+    return out
 
 
-def vault_wide(vault: Vault, config: Config, as_of: date, planned: Iterable[str]) -> list[FollowUp]:
+def vault_wide(vault: Vault, config: Config, as_of: date, planned: Iterable[str], *,
+               diagnostics: list[Diagnostic] | None = None) -> list[FollowUp]:
     """Outreach slots for the ``planned`` contacts (paths) and the monthly update."""
-    return _Engine(vault, config, as_of).vault_wide(planned)
+    engine = _Engine(vault, config, as_of)
+    out = engine.vault_wide(planned)
+    if diagnostics is not None:
+        diagnostics.extend(engine.diagnostics)
+    return out
 
 
 def company_key(contact: Contact) -> str | None:
@@ -84,15 +104,20 @@ def in_order(items: Iterable[FollowUp]) -> list[FollowUp]:
     return _sorted(items)
 
 
-def gone_quiet(vault: Vault, config: Config, as_of: date) -> list[FollowUp]:
+def gone_quiet(vault: Vault, config: Config, as_of: date, *,
+               diagnostics: list[Diagnostic] | None = None) -> list[FollowUp]:
     """Contacts whose run of unanswered messages reached ``rules.max_attempts`` (rule ``gone-quiet``)."""
-    return _sorted(_Engine(vault, config, as_of).run(quiet=True))
+    engine = _Engine(vault, config, as_of)
+    items = _sorted(engine.run(quiet=True))
+    if diagnostics is not None:
+        diagnostics.extend(engine.diagnostics)
+    return items
 
 
 def select_due(items: Iterable[FollowUp], as_of: date, within: int = 0,
                rules: set[str] | None = None) -> list[FollowUp]:
     """Items due on or before ``as_of + within`` days (of the given rules, if any), overdue first."""
-    last = as_of + timedelta(days=within)
+    last = add_days(as_of, within)
     return _sorted(i for i in items if i.due <= last and (rules is None or i.rule in rules))
 
 
@@ -115,7 +140,7 @@ def _file_name(path: str) -> str:
 def company_text_key(company: str | None) -> str | None:
     """How two spellings of a company are matched (``Fabrikam``, ``[[Fabrikam]]``,
     `` fabrikam``): the try-another rule and the reports share it."""
-    c = " ".join((company or "").split()).casefold()
+    c = name_key(" ".join((company or "").split()))  # NFC + casefold, as names
     return c or None
 
 
@@ -173,6 +198,29 @@ class _Engine:
         self._sources: dict[str, tuple[str, ...]] = {}
         self._past: dict[str, tuple[Interaction, ...]] = {}
         self._prepared: set[str] | None = None
+        #: ``rules-failed`` errors, one per contact left out.
+        self.diagnostics: list[Diagnostic] = []
+        self._failed: set[str] = set()
+
+    def guard(self, contact: Contact | None, compute: Callable[[], _T]) -> _T | None:
+        """``compute()``, or None when it raises: the contact (or, for None, the
+        vault-wide rule) is left out with a diagnostic, and the run goes on.
+
+        The date arithmetic saturates, so nothing in a note should raise here;
+        this is the fence that keeps one unforeseen value from costing every
+        other contact their items."""
+        path = contact.path if contact else CONFIG_NAME
+        if path in self._failed:
+            return None
+        try:
+            return compute()
+        except Exception as exc:  # noqa: BLE001 - any bug: one contact, not the vault
+            self._failed.add(path)
+            who = "this contact's follow-ups" if contact else "the vault-wide follow-ups (outreach, monthly update)"
+            self.diagnostics.append(Diagnostic(path, 1, ERROR, "rules-failed",
+                                               f"{who} could not be computed ({type(exc).__name__}: {exc}); "
+                                               "left out, everything else is unaffected"))
+            return None
 
     # context ---------------------------------------------------------------------------
 
@@ -248,9 +296,13 @@ class _Engine:
         if quiet:
             max_attempts = self.max_attempts
             # A planned conversation means they answered: a meeting is set.
-            runs = {c.path: r for c in self.active if not self.planned(c) and (r := _unanswered_run(self.log(c)))}
-            return [self.snoozed(c, [self.gone_quiet(c, runs[c.path])])[0] for c in self.active
-                    if c.path in runs and len(runs[c.path].messages) >= max_attempts]
+            runs: dict[str, _Run] = {}
+            for c in self.active:
+                if (r := self.guard(c, lambda: None if self.planned(c) else _unanswered_run(self.log(c)))):
+                    runs[c.path] = r
+            quiet_items = [self.guard(c, lambda: self.snoozed(c, [self.gone_quiet(c, runs[c.path])])[0])
+                           for c in self.active if c.path in runs and len(runs[c.path].messages) >= max_attempts]
+            return [i for i in quiet_items if i is not None]
         out: list[FollowUp] = []
         planned: list[str] = []
         for path, (items, waiting) in self.by_contact(None).items():
@@ -263,42 +315,50 @@ class _Engine:
     def by_contact(self, only: set[str] | None) -> dict[str, tuple[tuple[FollowUp, ...], bool]]:
         """Active contact (all, or those in ``only``) -> (its items, whether it waits for an
         outreach slot), in the vault's contact order.  An item's inputs are the contact's
-        note, its interactions and referrals, and (try-another) its company's colleagues."""
-        max_attempts = self.max_attempts
+        note, its interactions and referrals, and (try-another) its company's colleagues.
+        Each contact is computed behind :meth:`guard`: one that raises gets no items."""
         people = self.active if only is None else [c for c in self.active if c.path in only]
-        companies = None if only is None else {k for c in people if (k := _company_key(c))}
-        runs = {c.path: r for c in self.active
-                if (companies is None or _company_key(c) in companies or c.path in only)  # type: ignore[operator]
-                and not self.planned(c) and (r := _unanswered_run(self.log(c)))}
+        companies = None if only is None else {k for c in people if (k := self.guard(c, lambda: _company_key(c)))}
+        runs: dict[str, _Run] = {}
+        for c in self.active:
+            if companies is None or c.path in only or self.guard(c, lambda: _company_key(c)) in companies:  # type: ignore[operator]
+                if (r := self.guard(c, lambda: None if self.planned(c) else _unanswered_run(self.log(c)))):
+                    runs[c.path] = r
         try_another = self.try_another(runs, companies)
         out: dict[str, tuple[tuple[FollowUp, ...], bool]] = {}
         for c in people:
-            referred = self.referred(c)
-            mine: list[FollowUp] = []
-            follow_up = self.follow_up(c)
-            if follow_up:
-                mine.append(follow_up)
-            if (t := self.thank_you(c)):
-                mine.append(t)
-            run = runs.get(c.path)
-            if run and len(run.messages) < max_attempts:
-                mine.append(self.nudge(c, run))
-            if referred:
-                if (r := self.referral(c)):
-                    mine.append(r)
-            if c.path in try_another:
-                mine.append(try_another[c.path])
-            if not follow_up and not run and not self.planned(c) and (k := self.keep_in_touch(c)):
-                mine.append(k)
-            waiting = (not follow_up and not referred and c.path not in try_another and not self.contacted(c))
-            mine = self.snoozed(c, mine) if c.snooze_until else mine
-            out[c.path] = (tuple(mine + self.upcoming(c)), waiting)  # a conversation's day is fixed: no snooze
+            found = self.guard(c, lambda: self.contact_items(c, runs, try_another))
+            out[c.path] = found if found is not None else ((), False)
         return out
+
+    def contact_items(self, c: Contact, runs: Mapping[str, _Run],
+                      try_another: Mapping[str, FollowUp]) -> tuple[tuple[FollowUp, ...], bool]:
+        """One contact's items and whether it waits for an outreach slot."""
+        referred = self.referred(c)
+        mine: list[FollowUp] = []
+        follow_up = self.follow_up(c)
+        if follow_up:
+            mine.append(follow_up)
+        if (t := self.thank_you(c)):
+            mine.append(t)
+        run = runs.get(c.path)
+        if run and len(run.messages) < self.max_attempts:
+            mine.append(self.nudge(c, run))
+        if referred:
+            if (r := self.referral(c)):
+                mine.append(r)
+        if c.path in try_another:
+            mine.append(try_another[c.path])
+        if not follow_up and not run and not self.planned(c) and (k := self.keep_in_touch(c)):
+            mine.append(k)
+        waiting = (not follow_up and not referred and c.path not in try_another and not self.contacted(c))
+        mine = self.snoozed(c, mine) if c.snooze_until else mine
+        return tuple(mine + self.upcoming(c)), waiting  # a conversation's day is fixed: no snooze
 
     def vault_wide(self, planned: Iterable[str]) -> list[FollowUp]:
         """The items of no one contact: outreach slots for ``planned`` (contact paths) and the monthly update."""
-        out = self.outreach([self.by_path[p] for p in planned])
-        if (m := self.monthly_update()):
+        out = self.guard(None, lambda: self.outreach([self.by_path[p] for p in planned])) or []
+        if (m := self.guard(None, self.monthly_update)):
             out.append(m)
         return out
 
@@ -331,7 +391,7 @@ class _Engine:
             return None
         what = "the meeting" if met.word.lower() in ("", MET) else f"the {met.word.lower()}"
         reason = f"Thank {c.name} for {what} on {self.day(met.date)}"
-        return self.item(c, THANK_YOU, met.date + timedelta(days=1), reason, met.date.isoformat())
+        return self.item(c, THANK_YOU, add_days(met.date, 1), reason, met.date.isoformat())
 
     def nudge(self, c: Contact, run: _Run) -> FollowUp:
         due = add_duration(run.last, self.nudge_after)
@@ -367,28 +427,34 @@ class _Engine:
         unanswered; keyed by the colleague's path."""
         by_company: dict[str, list[Contact]] = {}
         for c in self.active:
-            if (key := _company_key(c)) and (companies is None or key in companies):
+            if (key := self.guard(c, lambda: _company_key(c))) and (companies is None or key in companies):
                 by_company.setdefault(key, []).append(c)
-        after = self.try_another_after
         out: dict[str, FollowUp] = {}
         for people in by_company.values():
-            waiting = [c for c in people if c.path in runs]
-            fresh = [c for c in people if not self.contacted(c) and not self.vault.referrals.get(c.path)]
-            if not waiting or not fresh:
-                continue
-            # The most recent attempt at the company is the one to back up (the 3B7 routine).
-            x = max(waiting, key=lambda c: (runs[c.path].first, c.path))
-            since = runs[x.path].first
-            answered = any(i.kind in (REPLIED, MET) and i.date >= since
-                           for c in people for i in self.vault.interactions.get(c.path, ()))
-            if answered:
-                continue
-            y = min(fresh, key=self.rank)
-            reason = (f"No reply from {x.name} at {x.company} since {self.day(since)}: "
-                      f"try {y.name}, also at {y.company}")
-            out[y.path] = self.item(y, TRY_ANOTHER, add_duration(since, after), reason, since.isoformat(),
-                                    also=self.sources(x))
+            people = [c for c in people if c.path not in self._failed]
+            if people and (found := self.guard(people[0], lambda: self.suggest_another(people, runs))):
+                out[found.path] = found
         return out
+
+    def suggest_another(self, people: list[Contact], runs: Mapping[str, _Run]) -> FollowUp | None:
+        """The try-another item for one company's people, if one is due."""
+        after = self.try_another_after
+        waiting = [c for c in people if c.path in runs]
+        fresh = [c for c in people if not self.contacted(c) and not self.vault.referrals.get(c.path)]
+        if not waiting or not fresh:
+            return None
+        # The most recent attempt at the company is the one to back up (the 3B7 routine).
+        x = max(waiting, key=lambda c: (runs[c.path].first, c.path))
+        since = runs[x.path].first
+        answered = any(i.kind in (REPLIED, MET) and i.date >= since
+                       for c in people for i in self.vault.interactions.get(c.path, ()))
+        if answered:
+            return None
+        y = min(fresh, key=self.rank)
+        reason = (f"No reply from {x.name} at {x.company} since {self.day(since)}: "
+                  f"try {y.name}, also at {y.company}")
+        return self.item(y, TRY_ANOTHER, add_duration(since, after), reason, since.isoformat(),
+                         also=self.sources(x))
 
     def cadence(self, c: Contact) -> list[Duration]:
         if c.cadence is not None:
@@ -424,13 +490,19 @@ class _Engine:
                         if c.snooze_until and c.snooze_until > self.as_of), reverse=True)
         heapq.heapify(ready)
         out = []
-        for slot in _slots(self.as_of, per_week):
+        slots = _slots(self.as_of, per_week)
+        while ready or later:
+            if not ready:
+                # Nobody is ready until the next snooze ends: jump there rather than
+                # week by week (a snooze until 9999 would walk 400,000 weeks).
+                slots = _slots(later[-1][0], per_week)
+            slot = next(slots, None)
+            if slot is None:
+                break  # the calendar ended
             while later and later[-1][0] <= slot:
                 _, rank, path = later.pop()
                 heapq.heappush(ready, (rank, path))
             if not ready:
-                if not later:
-                    break
                 continue
             _, path = heapq.heappop(ready)
             c = self.by_path[path]
@@ -438,7 +510,8 @@ class _Engine:
             reason = f"Reach out to {c.name} for a first conversation"
             if warm:
                 reason += f" ({warm[0]})"
-            out.append(self.item(c, OUTREACH, slot, reason, ""))
+            if (item := self.guard(c, lambda: self.item(c, OUTREACH, slot, reason, ""))):
+                out.append(item)
         return out
 
     def prepared(self, source: str) -> bool:
@@ -499,7 +572,10 @@ class _Engine:
             return None
         year, month = self.as_of.year, self.as_of.month
         if (year, month) in sent:
-            year, month = next_month(year, month)
+            after = next_month(year, month)
+            if after is None:
+                return None  # December 9999 is done: the calendar has no next month
+            year, month = after
         due = monthly_day(year, month, spec)
         reason = (f"Send your {MONTH_NAMES[month - 1]} update to {people} "
                   f"{'person' if people == 1 else 'people'} you have met")
@@ -520,4 +596,9 @@ def _slots(start: date, per_week: int) -> Iterator[date]:
             d = monday + timedelta(days=k * 5 // per_week)
             if d >= start:
                 yield d
+        if monday > _LAST_MONDAY - timedelta(weeks=1):
+            return  # the calendar ends on Friday 31 Dec 9999
         monday += timedelta(weeks=1)
+
+
+_LAST_MONDAY = date(9999, 12, 27)

@@ -176,13 +176,16 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 
 def _not_modified_since(header: str, mtime: float) -> bool:
+    """True when the header's date is at or after ``mtime``.  A header that is not
+    a usable date (a year of eleven digits, hour 25, 5000 characters) is ignored,
+    as RFC 9110 section 13.1.3 says: the full answer is sent."""
     try:
         since = parsedate_to_datetime(header)
-    except (TypeError, ValueError, IndexError):
+        if since is None or since.tzinfo is None:
+            return False
+        return int(mtime) <= since.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
         return False
-    if since is None or since.tzinfo is None:
-        return False
-    return int(mtime) <= since.timestamp()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -202,6 +205,14 @@ class _Handler(BaseHTTPRequestHandler):
         if name.startswith("do_"):
             return self._other_method
         raise AttributeError(name)
+
+    def handle_one_request(self) -> None:
+        self.server.mark(self.connection, busy=False)  # waiting for a request line: evictable
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        self.server.mark(self.connection, busy=True)  # a request has begun
+        return super().parse_request()
 
     def do_GET(self) -> None:
         self._serve(head=False)
@@ -223,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = target.split("/")
         if len(parts) != 3 or parts[0] != "" or parts[2] != FEED_NAME:
             return False
-        return hmac.compare_digest(parts[1].encode("utf-8", "replace"), self.server.token_bytes)
+        return hmac.compare_digest(parts[1].encode("utf-8", "replace"), self.server.current_token().encode("utf-8"))
 
     def _serve(self, *, head: bool) -> None:
         if not self._is_feed_path():
@@ -282,8 +293,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _redacted(self) -> str:
         line = getattr(self, "requestline", "") or ""
-        token = self.server.token
-        return line.replace(token, "<token>") if token else line
+        for token in (self.server.token, self.server.current_token()):
+            line = line.replace(token, "<token>")
+        return line
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if self.server.log is not None:
@@ -298,10 +310,20 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FeedServer(ThreadingHTTPServer):
-    """The feed's HTTP server: ``serve_forever()`` it, or use :func:`serve_in_thread`."""
+    """The feed's HTTP server: ``serve_forever()`` it, or use :func:`serve_in_thread`.
+
+    Hostile or broken clients cost little: a connection that sends nothing
+    for ``timeout`` seconds is closed; at most ``max_connections`` are open at
+    once, and a new one beyond that closes the oldest *idle* one (connected,
+    no request under way), so idle sockets cannot starve a real request.
+    A client that goes away mid-answer is one log line, not a traceback.
+    With ``token_file``, the token is re-read when that file changes, so
+    ``mdnet serve --rotate-token`` in another terminal takes effect at once.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 64
 
     def __init__(
         self,
@@ -310,6 +332,9 @@ class FeedServer(ThreadingHTTPServer):
         token: str,
         *,
         log: Callable[[str], None] | None = None,
+        token_file: Path | None = None,
+        timeout: float = 30.0,
+        max_connections: int = 64,
     ) -> None:
         if not token:
             raise ValueError("the feed token must not be empty")
@@ -320,12 +345,87 @@ class FeedServer(ThreadingHTTPServer):
         self.token_bytes = token.encode("utf-8")
         self.cache = _FeedCache(self.feed_path)
         self.log = log
+        self.token_file = Path(token_file) if token_file is not None else None
+        self._token_key: tuple[int, int, int] | None = None
+        self.request_timeout = timeout
+        self.max_connections = max_connections
+        self._conns: dict[socket.socket, bool] = {}  # open connection -> busy; in arrival order
+        self._conns_lock = threading.Lock()
         super().__init__(address, _Handler)
 
     @property
     def feed_path_url(self) -> str:
         """The URL path of the feed (contains the secret token)."""
-        return f"/{self.token}/{FEED_NAME}"
+        return f"/{self.current_token()}/{FEED_NAME}"
+
+    # -- the token, re-read when its file changes -------------------------------
+
+    def current_token(self) -> str:
+        """The token now: re-read from ``token_file`` when its (mtime, size, inode) changed."""
+        if self.token_file is None:
+            return self.token
+        try:
+            st = os.stat(self.token_file)
+        except OSError:
+            return self.token  # gone for a moment (a rotation's rename): keep the last one
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if key != self._token_key:
+            try:
+                text = self.token_file.read_text(encoding="ascii", errors="replace").strip()
+            except OSError:
+                return self.token
+            if len(text) >= _MIN_TOKEN_LEN and all(c.isalnum() or c in "-_" for c in text):
+                if text != self.token and self._token_key is not None and self.log is not None:
+                    self.log("the feed token changed: the old URL no longer works")
+                self.token, self.token_bytes = text, text.encode("utf-8")
+            self._token_key = key
+        return self.token
+
+    # -- connections: a read timeout and a cap ------------------------------------
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        request.settimeout(self.request_timeout)
+        with self._conns_lock:
+            if len(self._conns) >= self.max_connections:
+                idle = next((c for c, busy in self._conns.items() if not busy), None)
+                if idle is None:  # every slot is serving a request: refuse this one
+                    self.shutdown_request(request)
+                    return
+                self._conns.pop(idle)
+                try:
+                    idle.shutdown(socket.SHUT_RDWR)  # its handler reads EOF and ends
+                except OSError:
+                    pass
+            self._conns[request] = False
+        super().process_request(request, client_address)
+
+    def mark(self, conn: socket.socket, *, busy: bool) -> None:
+        with self._conns_lock:
+            if conn in self._conns:
+                self._conns[conn] = busy
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._conns_lock:
+            self._conns.pop(request, None)
+        super().shutdown_request(request)
+
+    def open_connections(self) -> int:
+        with self._conns_lock:
+            return len(self._conns)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line for a client that went away or went silent; the traceback for anything else."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
+            line = f"{client_address[0]} went away ({type(exc).__name__})"
+            if self.log is not None:
+                self.log(line)
+            else:
+                sys.stderr.write(line + "\n")
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(
@@ -335,9 +435,15 @@ def make_server(
     port: int = 0,
     *,
     log: Callable[[str], None] | None = None,
+    token_file: Path | None = None,
+    timeout: float = 30.0,
+    max_connections: int = 64,
 ) -> FeedServer:
-    """Bind (``port=0``: any free port; see ``.server_address``) but do not serve yet."""
-    return FeedServer((host, port), feed_path, token, log=log)
+    """Bind (``port=0``: any free port; see ``.server_address``) but do not serve yet.
+
+    See :class:`FeedServer` for ``token_file``, ``timeout`` and ``max_connections``."""
+    return FeedServer((host, port), feed_path, token, log=log, token_file=token_file, timeout=timeout,
+                      max_connections=max_connections)
 
 
 def feed_urls(server: FeedServer, host: str | None = None) -> tuple[str, str]:

@@ -188,9 +188,11 @@ class Watcher:
     seconds (or at the latest ``max_delay`` seconds after the first event of a
     batch, so a never-ending trickle still gets through); see the module
     docstring for what it receives.  An exception in ``on_batch`` is logged
-    with its traceback and the watcher carries on; a reconcile is retried
-    after a back-off (1 s, doubling up to a minute) so a lost batch is not lost
-    for good.  ``today`` is the clock for the date-change tick, checked every
+    with its traceback (the same failure again, or one of the ``expected``
+    exception types such as a locked index: one line) and the watcher
+    carries on; a reconcile is retried after a back-off (``retry_after``
+    seconds, doubling up to a minute, on the monotonic clock) so a lost batch is
+    not lost for good.  ``today`` is the clock for the date-change tick, checked every
     ``date_check_every`` seconds.  ``poll=True`` uses watchdog's
     PollingObserver (network and synced folders), scanning every
     ``poll_interval`` seconds.
@@ -212,6 +214,8 @@ class Watcher:
         also: Iterable[str] = (),
         today: Callable[[], date] = date.today,
         date_check_every: float = 30.0,
+        retry_after: float = 1.0,
+        expected: tuple[type[BaseException], ...] = (),
         log: Callable[[str], None] = _stderr_log,
     ) -> None:
         self.root = Path(os.path.abspath(root))
@@ -236,7 +240,10 @@ class Watcher:
         self._first_event = 0.0
         self._last_event = 0.0
         self._next_reconcile = 0.0
-        self._backoff = 1.0
+        self._retry_after = retry_after
+        self._expected = expected  # failures that are logged as one line, never a traceback
+        self._backoff = retry_after
+        self._last_failure: str | None = None
         self._stopping = False
         self._observer: BaseObserver | None = None
         self._worker: threading.Thread | None = None
@@ -372,7 +379,7 @@ class Watcher:
                 if now >= self._next_reconcile:
                     self._dirty.clear()
                     self._reconcile_reason = None
-                    return None, "retry" if self._backoff > 1.0 else "periodic reconcile"
+                    return None, "retry" if self._backoff > self._retry_after else "periodic reconcile"
                 if now >= self._next_date_check:
                     self._next_date_check = now + self._date_check_every
                     if not pending and self._today() != self._last_date:
@@ -393,18 +400,24 @@ class Watcher:
             self.batches += 1
             try:
                 self._on_batch(batch)
-            except Exception:
+            except Exception as exc:
                 delay = self._backoff
                 self._backoff = min(self._backoff * 2, 60.0)
                 with self._cond:
-                    self._next_reconcile = min(self._next_reconcile, time.monotonic() + delay)
+                    # From now: the reconcile that just failed may have been due
+                    # in the past, and min() with that retried at once, forever.
+                    self._next_reconcile = time.monotonic() + delay
                 what = "reconcile" if batch is None else f"update of {len(batch)} path(s)"
-                self._log(
-                    f"mdnet watch: the {what} ({reason}) failed; retrying with a full reconcile in {delay:g} s\n"
-                    + traceback.format_exc().rstrip()
-                )
+                failure = f"{type(exc).__name__}: {exc}"
+                head = f"mdnet watch: the {what} ({reason}) failed; retrying with a full reconcile in {delay:g} s"
+                if failure == self._last_failure or isinstance(exc, self._expected):  # one line, no traceback
+                    self._log(f"{head} ({failure}{', again' if failure == self._last_failure else ''})")
+                else:
+                    self._log(head + "\n" + traceback.format_exc().rstrip())
+                self._last_failure = failure
                 continue
+            self._last_failure = None
             if batch is None:
-                self._backoff = 1.0
+                self._backoff = self._retry_after
                 with self._cond:
                     self._next_reconcile = time.monotonic() + self._reconcile_every

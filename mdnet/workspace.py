@@ -48,6 +48,7 @@ class Loaded:
         #: What the sync before this load did (None: there was none).
         self.stats = stats
         self._items: list[FollowUp] | None = None
+        self._rule_diags: list[Diagnostic] | None = None
         self._engine: Engine | None = None
         self._changed: set[str] | None = None
 
@@ -105,6 +106,24 @@ class Loaded:
                 data = ws.index.derived(key, compute)
                 self._items = computed[0] if computed else decode_items(data)  # a miss: no need to decode
         return self._items
+
+    @property
+    def rule_diagnostics(self) -> list[Diagnostic]:
+        """``rules-failed`` errors: contacts whose items could not be computed and were left
+        out of :attr:`follow_ups` (see :func:`mdnet.rules.follow_ups`).  Kept in the index
+        beside the items, so a command that found the items cached finds these too."""
+        if self._rule_diags is None:
+            ws = self.ws
+            if self._engine is not None or ws._current():
+                self._rule_diags = self._engine_().rule_diagnostics
+            else:
+                import json
+
+                key = f"rules-failed {self.as_of.isoformat()} {self.config.fingerprint()}"
+                data = ws.index.derived(key, lambda: json.dumps(
+                    [d.to_json() for d in self._engine_().rule_diagnostics]).encode("utf-8"))
+                self._rule_diags = [Diagnostic(**d) for d in json.loads(data)]
+        return self._rule_diags
 
     def due(self, *, within: int = 0, rules: set[str] | None = None) -> list[FollowUp]:
         from .rules import select_due
@@ -177,7 +196,13 @@ class Workspace:
 
     @property
     def state_dir(self) -> Path:
-        return self.root / STATE_DIR
+        """``.mdnet/``, created no wider than the vault folder (see ``make_state_dir``)."""
+        from .vault.files import make_state_dir
+
+        try:
+            return make_state_dir(self.root)[0]
+        except OSError:
+            return self.root / STATE_DIR  # the caller's own write says what is wrong
 
     @property
     def index(self) -> "Index":
@@ -349,24 +374,46 @@ class Workspace:
         """The feed's bytes and how many events it holds."""
         return self.load(as_of, sync=False).feed(todo=todo)
 
-    def check_feed_target(self, target: Path) -> None:
-        """Refuse to write the feed over a note or any file that is not a calendar:
-        mdnet never rewrites a user's note."""
+    def check_feed_target(self, target: Path, *, inside: bool = False) -> None:
+        """Refuse to write the feed over a note, a Markdown file, anything that is
+        not a regular file (a FIFO would block the open forever) or any file that
+        is not a calendar: mdnet never rewrites a user's note.  ``inside``: the
+        target must resolve to a place inside the vault (``feed.path``).
+
+        Only ``stat`` is used until the target is known to be a regular file, so
+        nothing is opened that could block or have side effects."""
+        import stat
+
         from .vault.files import is_note_path
 
+        root = self.root.resolve()
         try:
-            rel = target.resolve().relative_to(self.root.resolve()).as_posix()
+            rel = target.resolve().relative_to(root).as_posix()
         except ValueError:
             rel = None
+        if rel is None and inside:
+            raise FeedTargetError(f"{target} is outside the vault (feed.path must stay inside it; "
+                                  "use `mdnet feed -o PATH` to write elsewhere)")
         if rel is not None and is_note_path(rel, self.config):
             raise FeedTargetError(f"{rel} is a note of the vault; the feed goes elsewhere (an .ics file)")
+        if target.name.lower().endswith(".md"):
+            raise FeedTargetError(f"{target} is a Markdown file (.md); the feed goes to an .ics file")
         try:
-            with open(target, "rb") as f:
-                head = f.read(64)
+            st = os.stat(target)
         except FileNotFoundError:
             return
-        except IsADirectoryError:
-            raise FeedTargetError(f"{target} is a folder; name the .ics file to write") from None
+        except OSError:
+            return  # the write will say what is wrong
+        if stat.S_ISDIR(st.st_mode):
+            raise FeedTargetError(f"{target} is a folder; name the .ics file to write")
+        if not stat.S_ISREG(st.st_mode):
+            raise FeedTargetError(f"{target} is not a regular file (a FIFO, socket or device); "
+                                  "mdnet writes the feed only to a regular file")
+        try:  # O_NONBLOCK: should a FIFO take the file's place since the stat, open() still returns
+            with os.fdopen(os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    raise FeedTargetError(f"{target} is not a regular file; mdnet writes the feed only to a regular file")
+                head = f.read(64)
         except OSError:
             return  # the write will say what is wrong
         if head and not head.lstrip(b"\xef\xbb\xbf").startswith(b"BEGIN:VCALENDAR"):
@@ -378,7 +425,7 @@ class Workspace:
         from .atomic import write_if_changed
 
         target = path or self.feed_path
-        self.check_feed_target(target)
+        self.check_feed_target(target, inside=path is None)
         data, n = (loaded or self.load(as_of, sync=False)).feed(todo=todo)
         changed = write_if_changed(target, data)
         return target, changed, n

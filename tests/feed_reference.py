@@ -56,7 +56,7 @@ _SUMMARIES = {
 MEETING_LENGTH = timedelta(minutes=30)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # C1 and U+2028/9 too (issue 7)
 _PEOPLE = re.compile(r"\b(\d+) (people|persons?|contacts?)\b")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -102,7 +104,7 @@ def test_check_reports_each_problem_once_and_exits_1(vault):
         "People/Bad.md:3: error: added: '2026-02-30' is not a date; write it as YYYY-MM-DD",
         "People/Bad.md:4: warning: company: [[Acme]] must be quoted, as \"[[Acme]]\" (read as a link for now)",
         "People/Bad.md:6: warning: 'brunch' is not a known kind word (counted as a note); see [kinds] in mdnet.toml",
-        "mdnet.toml:2: error: rules.nudge_after must be a duration such as 30d, 7bd (business days), 2w, 1m; using the default '7bd'",
+        "mdnet.toml:2: error: rules.nudge_after must be a duration such as 30d, 7bd (business days), 2w, 1m (at most 9999y); using the default '7bd'",
         "mdnet.toml:3: warning: unknown setting 'rules.mystery' (ignored)",
     ]
     data = json.loads(run("check", "--json", vault=vault.root).stdout)
@@ -267,3 +269,111 @@ def test_show_matches_a_folder_only_when_asked_for_a_path(vault):
     vault.person("Peter Pan")
     assert json.loads(run("show", "pe", "--json", vault=vault.root).output)["name"] == "Peter Pan"
     assert json.loads(run("show", "People/Ana", "--json", vault=vault.root).output)["name"] == "Ana"
+
+
+def test_one_note_of_extreme_dates_costs_nobody_else_their_items(vault) -> None:
+    """Issue 7: `- 9999-12-30 email: x` made due and feed exit 1 for the whole vault."""
+    from click.testing import CliRunner
+
+    from mdnet.cli import cli
+
+    vault.person("Far", "name: Far\ncadence: 9999y\nadded: 9999-12-31\nreferred_by: Someone\n",
+                 "- 9999-12-30 email: x\n- 9999-12-31 coffee: y\n")
+    vault.person("Near", "name: Near\n", "- 2026-11-18 coffee: hi\n")
+    vault.write("mdnet.toml", '[rules]\nnudge_after = "99999999999d"\nreferral_after = "9000y"\n'
+                              'thank_you_window = "9999999999d"\n[cadence]\nfriend = "9999y"\n'
+                              '[feed]\nwindow = "999999999y"\n')
+    run = CliRunner().invoke
+    due = run(cli, ["--vault", str(vault.root), "due", "--json", "--as-of", "2026-11-20"])
+    assert due.exit_code == 0, due.output
+    assert "Thank Near" in due.stdout
+    feed = run(cli, ["--vault", str(vault.root), "feed", "-o", "-", "--as-of", "2026-11-20"])
+    assert feed.exit_code == 0 and "Thank Near" in feed.stdout
+    check = run(cli, ["--vault", str(vault.root), "check", "--json"])
+    codes = {(d["path"], d["code"]) for d in json.loads(check.stdout)}
+    assert {("mdnet.toml", "config-bad-value")} <= codes
+    assert sum(1 for d in json.loads(check.stdout) if d["code"] == "config-bad-value") == 3  # 9000y and 9999y fit
+
+
+# --- feed targets (issue 7) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["../../x.ics", "../outside.ics", "/tmp/mdnet-abs-test.ics", "~/x.ics",
+                                  "sub/../../x.ics", "C:/x.ics", "\\\\host\\share\\x.ics"])
+def test_feed_path_stays_inside_the_vault(example, path):
+    """Issue 7: `path = "../../x.ics"` wrote outside the vault and check said nothing."""
+    (example / "mdnet.toml").write_text(f"[feed]\npath = {json.dumps(path)}\n", encoding="utf-8")
+    r = run("check", "--json", vault=example)
+    assert [d["code"] for d in json.loads(r.stdout) if d["path"] == "mdnet.toml"] == ["config-bad-value"]
+    before = set(example.parent.iterdir())
+    r = run("feed", "--as-of", AS_OF, vault=example)
+    assert r.exit_code == 0 and (example / ".mdnet" / "followups.ics").is_file()
+    assert set(example.parent.iterdir()) == before and not Path("/tmp/mdnet-abs-test.ics").exists()
+
+
+def test_feed_path_through_a_linked_folder_out_of_the_vault_is_refused(example, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (example / "out").symlink_to(outside)
+    (example / "mdnet.toml").write_text('[feed]\npath = "out/f.ics"\n', encoding="utf-8")
+    r = run("feed", "--as-of", AS_OF, vault=example)
+    assert r.exit_code == 1 and "outside the vault" in r.output and list(outside.iterdir()) == []
+
+
+def test_feed_never_writes_over_a_markdown_file_even_an_ignored_one(example):
+    """Issue 7: `-o Templates/E.md` (an empty file in an ignored folder) was overwritten."""
+    empty = example / "Templates" / "E.md"
+    empty.write_bytes(b"")
+    for target in (empty, example / "Templates" / "New.MD", example / "x.md"):
+        r = run("feed", "-o", str(target), "--as-of", AS_OF, vault=example)
+        assert r.exit_code == 1 and ".md" in r.output
+    assert empty.read_bytes() == b"" and not (example / "x.md").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_without_being_opened(example):
+    """Issue 7: `mkfifo f.ics; mdnet feed -o f.ics` hung forever (open() of a FIFO blocks)."""
+    fifo = example / "f.ics"
+    os.mkfifo(fifo)
+    cmd = [sys.executable, "-m", "mdnet", "--vault", str(example), "feed", "--as-of", AS_OF]
+    r = subprocess.run([*cmd, "-o", str(fifo)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "not a regular file" in r.stderr
+    (example / "mdnet.toml").write_text('[feed]\npath = "f.ics"\n', encoding="utf-8")
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "not a regular file" in r.stderr
+
+
+# --- terminal escape injection (issue 7) -----------------------------------------------------
+
+HOSTILE = "Esc\x1b]0;PWNED\x07\x1b[31mRED\x1b[2J\x9b2J\u202eevil\x00"
+
+
+def test_text_from_notes_reaches_the_terminal_only_as_visible_escapes(vault):
+    """Issue 7: a name with OSC title, colour and clear-screen sequences went raw to the
+    terminal from list, due and show (click strips CSI off a terminal, but not OSC)."""
+    name = json.dumps(HOSTILE)
+    vault.person("Esc\x1bX", f"name: {name}\ncompany: {name}\nnext_step: {name}\nask_about: [{name}]\n"
+                             f"follow_up: 2026-11-20\nfoo: {name}\ncadence: {name}\n",
+                 f"- 2026-11-18 coffee: {HOSTILE}\n- 2026-11-19 {HOSTILE[:5]}: x\n")
+    vault.write("mdnet.toml", f"[feed]\nname = {name}\n[rules]\nnudge_after = {name}\n")
+    outputs = []
+    for args in (["list"], ["due", "--as-of", "2026-11-23"], ["show", "Esc"], ["search", "PWNED"], ["check"],
+                 ["index"], ["feed", "--as-of", "2026-11-23"]):
+        for color in (False, True):
+            r = CliRunner().invoke(cli, ["--vault", str(vault.root), *args], color=color, catch_exceptions=False)
+            outputs.append((args, r.stdout + r.stderr))
+    for args, out in outputs:
+        shown = re.sub("\x1b\\[[0-9;]*m", "", out)  # mdnet's own colours (the note's ESC[2J and OSC stay)
+        for raw in ("\x1b", "\x07", "\x9b", "\u202e", "\x00"):
+            assert raw not in shown, (args, out)
+    assert any("\\x1b]0;PWNED\\x07" in out for args, out in outputs if args == ["show", "Esc"])
+    assert any("\x1b[1m" in out for args, out in outputs if args == ["show", "Esc"])  # bold name, with color
+
+
+def test_terminal_safe_shows_controls_and_keeps_plain_text():
+    from mdnet.cli.common import terminal_safe
+
+    assert terminal_safe("Ana López 🙂 \t ok") == "Ana López 🙂 \t ok"
+    assert terminal_safe("a\x1b[2Jb\x07\x7f\x85\u2028\u202e\x00") == "a\\x1b[2Jb\\x07\\x7f\\x85\\u2028\\u202e\\x00"
+    assert terminal_safe("two\nlines") == "two\\nlines"
+    assert terminal_safe("two\nlines", lines=True) == "two\nlines"

@@ -148,3 +148,26 @@ def test_parse_day_as_people_type_it() -> None:
     assert parse_day("tues", monday) == date(2026, 11, 24)
     for bad in ("", "someday", "-1m", "2026-02-30", "mo"):
         assert parse_day(bad, monday) is None, bad
+
+# --- extreme dates and durations (issue 7): arithmetic saturates at date.max ---------------
+
+
+@pytest.mark.parametrize("text", ["7bd", "1d", "9999y", "3652058d", "521722w", "119988m", "9998y"])
+def test_adding_a_duration_to_the_last_days_saturates_at_date_max(text: str) -> None:
+    d = parse_duration(text)
+    assert d is not None
+    for start in (date(9999, 12, 30), date(9999, 12, 31), date(9999, 1, 1)):
+        assert start <= add_duration(start, d) <= date.max
+
+
+@pytest.mark.parametrize("text", ["99999999999d", "9999999999d", "999999999y", "10000y", "3652059d",
+                                  "1" * 5000 + "d", "521723w", "119989m"])
+def test_durations_beyond_the_calendar_are_not_durations(text: str) -> None:
+    assert parse_duration(text) is None
+
+
+@given(st.dates(), st.integers(min_value=0, max_value=10**7))
+def test_business_days_and_months_never_raise(d: date, n: int) -> None:
+    assert d <= add_business_days(d, n) <= date.max
+    assert d <= add_months(d, n) <= date.max
+

@@ -733,3 +733,41 @@ def test_libical_reads_what_icalendar_mangled(libical_ready) -> None:
     assert read["description"].startswith("Files in C:\\Notes, see\n")
     # libical hands NAME back re-escaped; the backslash is there (unescaped it was dropped)
     assert result["calendar"]["NAME"] == ["Job search\\, 2024\\; Zoë \\\\ friends"]
+
+
+# --- hostile settings and text (issue 7) -------------------------------------------------
+
+
+@pytest.mark.parametrize("template", [
+    "https://x/{path.__class__}", "https://x/{path:>3000000}", "https://x/{file}/{path}", "https://x/{path!r}",
+    "https://x/{0}{path}", "https://x/{}{path}", "https://x/{{path}}", "https://x/{path", "https://x/{path}\x00",
+    "https://x/{path}\x0b", "https://x/{path}\u2028", "https://x/{path}\x85",
+])
+def test_note_url_is_only_vault_and_path_as_plain_text(template: str) -> None:
+    """Issue 7: note_url was a Python format string: attribute access leaked a type name,
+    a width made a 34 MB feed, and {file}, {path!r} or {0} crashed feed and serve."""
+    from mdnet.config import load_config
+
+    with pytest.raises(ValueError, match="note_url"):
+        build_feed([fu()], as_of=AS_OF, note_url=template)
+    config, diags = load_config({"feed": {"note_url": template}})
+    assert config["feed.note_url"] == "obsidian"
+    assert [(d.code, d.severity) for d in diags] == [("config-bad-value", "error")]
+
+
+def test_note_url_substitutes_once_and_literally() -> None:
+    data = build_feed([fu(path="People/{vault} \x85\u2028x\x00.md")], as_of=AS_OF, vault_name="{path}",
+                      note_url="https://n.example/{vault}/{path}?q={path}")
+    url = str(events(data).popitem()[1]["URL"])
+    assert url == "https://n.example/%7Bpath%7D/People/%7Bvault%7D%20x.md?q=People/%7Bvault%7D%20x.md"
+
+
+def test_c1_controls_and_line_separators_never_reach_the_feed() -> None:
+    """Issue 7: U+0080-U+009F and U+2028 survived into DESCRIPTION."""
+    bad = "a\x85b\u2028c\u2029d\x9b31me\x00f\x0bg\x7fh"
+    data = build_feed([fu(contact="Ana" + bad, reason=bad, next_step=bad, ask_about=(bad,), recent=(bad,),
+                          email=bad, path="People/" + bad + ".md")], as_of=AS_OF, vault_name=bad)
+    text = data.decode("utf-8")
+    for ch in "\x85\u2028\u2029\x9b\x00\x0b\x7f":
+        assert ch not in text
+    assert "abcd31mefgh" in text

@@ -72,3 +72,35 @@ def test_duplicate_names_warn_and_the_first_by_path_wins():
         ("People/B/Ana.md", 1, "duplicate-name"),  # the file name "Ana": [[Ana]] is ambiguous
         ("People/B/Ana.md", 3, "duplicate-name"), ("People/Carl.md", 2, "duplicate-name")]
     assert list(v.referrals) == ["People/A/Ana.md"]
+
+
+# --- Unicode normalisation (issue 7) -------------------------------------------------------
+
+import unicodedata  # noqa: E402
+
+from mdnet.lookup import find_contacts  # noqa: E402
+
+NFC = unicodedata.normalize("NFC", "José Núñez")
+NFD = unicodedata.normalize("NFD", "José Núñez")
+
+
+def test_names_match_whatever_their_unicode_normalisation():
+    """Issue 7: a file named in NFD (as macOS writes names) and a link typed in NFC did
+    not match: referred_by resolved to nothing and show found no one."""
+    assert NFC != NFD
+    v = vault_of(**{
+        f"People/{NFD}.md": "---\naliases: [\"" + unicodedata.normalize("NFD", "Pé") + "\"]\n---\n",
+        "People/Ana.md": f"---\nreferred_by: \"[[{NFC}]]\"\n---\n- 2026-11-01 coffee: with [[{NFC.upper()}]] and [[pé]]\n",
+        "People/Bo.md": f"---\nreferred_by: \"[[People/{NFC}]]\"\n---\n",
+    })
+    refs = {p: sorted(r.referrer for r in rs) for p, rs in v.referrals.items()}
+    assert refs["People/Ana.md"] == [f"People/{NFD}.md"]
+    assert refs["People/Bo.md"] == [f"People/{NFD}.md"]
+    assert [r.referrer for r in v.referrals[f"People/{NFD}.md"]] == ["People/Ana.md", "People/Ana.md"]
+    for query in (NFC, NFD, "josé", unicodedata.normalize("NFD", "josé"), "JOSÉ N"):
+        assert [c.path for c in find_contacts(v, query)] == [f"People/{NFD}.md"], query
+
+
+def test_two_files_differing_only_in_normalisation_are_a_duplicate_name():
+    v = vault_of(**{f"People/{NFC}.md": "", f"People/{NFD}.md": ""})
+    assert [d.code for d in v.diagnostics] == ["duplicate-name"]

@@ -424,3 +424,83 @@ def test_codec_fields_cannot_change_without_a_schema_version_bump() -> None:
     assert LAYOUTS[SCHEMA_VERSION] == digest, (
         f"the codec's stored fields changed ({digest}) but SCHEMA_VERSION is still {SCHEMA_VERSION}: bump it")
 
+
+# --- permissions of .mdnet (issue 7) ------------------------------------------------------
+
+import stat as _stat  # noqa: E402
+
+import pytest as _pytest  # noqa: E402
+
+
+@_pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@_pytest.mark.parametrize("vault_mode, dir_mode, file_mode", [(0o700, 0o700, 0o600), (0o755, 0o755, 0o644),
+                                                             (0o750, 0o750, 0o640), (0o777, 0o755, 0o644)])
+def test_state_folder_and_files_are_no_wider_than_the_vault(vault, vault_mode, dir_mode, file_mode):
+    """Issue 7: the index holds every note body and was created 0644 in any vault."""
+    from click.testing import CliRunner
+
+    from mdnet.cli import cli
+
+    vault.person("Ana", "name: Ana\n", "- 2026-11-18 coffee: secret\n")
+    os.chmod(vault.root, vault_mode)
+    old = os.umask(0o022)
+    try:
+        for args in (["index"], ["feed"], ["serve", "--rotate-token"]):
+            assert CliRunner().invoke(cli, ["--vault", str(vault.root), *args]).exit_code == 0
+    finally:
+        os.umask(old)
+    state = vault.root / ".mdnet"
+    assert _stat.S_IMODE(state.stat().st_mode) == dir_mode
+    for f in state.iterdir():
+        assert _stat.S_IMODE(f.stat().st_mode) & ~file_mode == 0, (f.name, oct(f.stat().st_mode))
+    assert _stat.S_IMODE((state / "index.sqlite").stat().st_mode) == file_mode
+
+
+@_pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_an_existing_state_folder_wider_than_the_vault_is_tightened(vault):
+    from mdnet.index import Index
+
+    os.chmod(vault.root, 0o700)
+    (vault.root / ".mdnet").mkdir(mode=0o777)
+    os.chmod(vault.root / ".mdnet", 0o777)
+    Index.open(vault.root).close()
+    assert _stat.S_IMODE((vault.root / ".mdnet").stat().st_mode) == 0o700
+
+
+# --- symbolic links (issue 7) ------------------------------------------------------------
+
+
+@_pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_note_linking_outside_the_vault_is_not_read_and_is_warned_about(vault, tmp_path):
+    """Issue 7: a note that was a link to /proc/self/environ was read and its text searchable."""
+    from mdnet.index import Index
+
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nname: Leak\n---\nAPI_KEY=hunter2\n")
+    (vault.root / "People").mkdir(parents=True)
+    (vault.root / "People" / "Leak.md").symlink_to(secret)
+    (vault.root / "People" / "Env.md").symlink_to("/proc/self/environ")
+    vault.person("Ana", "name: Ana\n")
+    (vault.root / "People" / "Alias.md").symlink_to(vault.root / "People" / "Ana.md")  # inside: fine
+    with Index.open(vault.root) as ix:
+        ix.sync(DEFAULT, today=date(2026, 11, 23))
+        assert ix.search("hunter2") == [] and ix.search("PATH") == []
+        diags = {(d.path, d.code, d.severity) for d in ix.diagnostics()}
+        assert ("People/Leak.md", "link-outside-vault", "warning") in diags
+        assert ("People/Env.md", "link-outside-vault", "warning") in diags
+        assert not any(d[0] == "People/Alias.md" for d in diags)
+        assert {c.name for c in ix.vault(DEFAULT).contacts} >= {"Ana"}
+
+
+@_pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_in_place_of_a_note_is_never_opened_for_a_blocking_read(vault, tmp_path):
+    import subprocess
+    import sys
+
+    vault.person("Ana", "name: Ana\n")
+    os.mkfifo(tmp_path / "pipe")
+    (vault.root / "People" / "Pipe.md").symlink_to(tmp_path / "pipe")
+    os.mkfifo(vault.root / "People" / "Fifo.md")
+    r = subprocess.run([sys.executable, "-m", "mdnet", "--vault", str(vault.root), "check"],
+                       capture_output=True, text=True, timeout=60)
+    assert "Ana" not in r.stderr and r.returncode in (0, 1)

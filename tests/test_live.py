@@ -672,3 +672,54 @@ def test_a_writing_command_is_seen_like_an_editor_save(live: Live) -> None:
     wait_until(lambda: THANK_MAYA not in live.events(), what="the thank-you to leave the feed")
     assert not any(".tmp" in p for c in live.calls if c for p in c)
     live.assert_settled()
+
+def test_a_note_of_extreme_dates_costs_the_watcher_nothing_but_itself(live: Live) -> None:
+    """Issue 7: with `- 9999-12-30 email: x` in one note, the watcher retried a failing
+    update thousands of times and the feed stopped following the other notes."""
+    before = len(live.events())
+    (live.root / "People" / "Far Future.md").write_text(
+        "---\nname: Far Future\ncadence: 9999y\nadded: 9999-12-31\nreferred_by: Someone\n---\n"
+        "## Log\n- 9999-12-30 email: x\n- 9999-12-31 coffee: y\n", encoding="utf-8")
+    wait_until(lambda: "People/Far Future.md" in live.indexed(), what="the note indexed")  # its items: past the window
+    (live.root / "People" / "Ana New.md").write_text("---\nname: Ana New\n---\n## Log\n- 2026-11-22 coffee: hi\n",
+                                                     encoding="utf-8")
+    wait_until(lambda: any(e.get("SUMMARY") == "Thank Ana New" for e in live.events().values()), what="another note's item")
+    assert len(live.events()) >= before + 1
+    assert not any("failed" in line for line in live.logs), live.logs
+
+
+@pytest.mark.slow
+def test_watch_started_while_the_index_is_locked_logs_one_line(tmp_path: Path) -> None:
+    """Issue 7: `watch` started during a long `index` printed a multi-line
+    "database is locked" traceback."""
+    root = new_vault("busy-")
+    subprocess.run([sys.executable, "-m", "mdnet", "--vault", str(root), "index"], check=True,
+                   capture_output=True, timeout=120)
+    holder = sqlite3.connect(root / ".mdnet" / "index.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what a long `mdnet index` holds
+    (root / "People" / "New One.md").write_text("---\nname: New One\n---\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "mdnet", "--vault", str(root), "watch"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("database is locked" in ln for ln in lines):
+            line = proc.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+        assert any("database is locked" in ln for ln in lines), lines
+        holder.execute("ROLLBACK")
+        holder.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+            raise AssertionError("watch did not stop: " + "".join(lines) + err) from None
+    text = "".join(lines) + err
+    assert "Traceback" not in text and "database is locked" in text
+    [locked] = [ln for ln in text.splitlines() if "database is locked" in ln]  # one line, timestamped
+    assert locked[:2].isdigit() and "failed" in locked

@@ -295,3 +295,53 @@ def test_yaml_error_line_ignores_unicode_line_separators():
     plain = parse('---\nname: "Ana Lopez"\nrole: PM\ntags: [a\n---\n')
     odd = parse('---\nname: "Ana\u2028Lopez"\nrole: PM\ntags: [a\n---\n')
     assert [(d.code, d.line) for d in odd.diagnostics] == [(d.code, d.line) for d in plain.diagnostics] == [("bad-yaml", 5)]
+
+
+# --- linear time in a note's size (issue 7) ------------------------------------------------
+
+
+def _parse_seconds(data: bytes) -> float:
+    import gc
+    import time
+
+    best = float("inf")
+    gc.collect()
+    gc.disable()  # collections land at random in one run or the other
+    try:
+        for _ in range(5):  # the best of five: a busy machine only ever adds time
+            t0 = time.perf_counter()
+            parse_note("People/Big.md", data, DEFAULT)
+            best = min(best, time.perf_counter() - t0)
+    finally:
+        gc.enable()
+    return best
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("unit", [
+    "- 2026-11-18 email: hello [[Ana]]\n",
+    "- 2026-11-18 email: x\n```\n- 2026-11-19 call: in a fence\n```\n",
+])
+def test_parsing_is_linear_in_the_size_of_the_log(unit: str) -> None:
+    """Issue 7: 0.5 MB took 1.5 s, 1 MB 5.4 s (a count from the start for each line).
+    Four times the lines must cost about four times as long, not sixteen."""
+    head = b"---\nname: Big\n---\n## Log\n"
+    small = head + (unit * 5000).encode()
+    large = head + (unit * 20000).encode()
+    note = parse_note("People/Big.md", large, DEFAULT)
+    assert len(note.log) == 20000 and note.log[-1].line > note.log[0].line
+    ratio = _parse_seconds(large) / _parse_seconds(small)
+    assert ratio < 8, f"4x the size took {ratio:.1f}x the time"
+
+
+def test_a_log_past_the_size_cap_is_cut_with_a_warning() -> None:
+    from mdnet.vault.parse import MAX_LOG_CHARS
+
+    line = "- 2026-11-18 email: x\n"
+    n = MAX_LOG_CHARS // len(line) + 10
+    data = ("---\nname: Big\n---\n## Log\n" + line * n).encode()
+    note = parse_note("People/Big.md", data, DEFAULT)
+    assert 0 < len(note.log) < n
+    [d] = [d for d in note.diagnostics if d.code == "log-truncated"]
+    assert d.severity == "warning" and d.line == note.log[-1].line + 1
+    assert note.body.endswith(line)  # the whole body is kept (and searchable)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from mdnet.config import DEFAULT, Config, SETTINGS
 from mdnet.model import Contact, FollowUp, Interaction, Referral, Vault
@@ -497,3 +497,80 @@ def test_modified_is_the_newest_note_the_item_depends_on() -> None:
     ns["Meetings/Panel.md"] = 1_600_000_000 * 10**9
     (item,) = items(vault(ana, interactions=[meeting], mtimes=ns), date(2026, 11, 19), rule="thank-you")
     assert item.modified == datetime.fromtimestamp(1_700_000_000, timezone.utc)
+
+
+# --- extreme dates and durations (issue 7) ------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from mdnet.config import MAX_DURATION, parse_duration  # noqa: E402
+from mdnet.feed import build_feed  # noqa: E402
+
+_durations = st.builds(lambda unit, n: f"{n}{unit}", st.sampled_from(sorted(MAX_DURATION)),
+                       st.integers(min_value=1, max_value=10**6)).filter(lambda t: parse_duration(t) is not None) \
+    | st.sampled_from(["9999y", "3652058d", "2608612bd", "521722w", "119988m", "1d", "1bd"])
+_kinds = st.sampled_from(["coffee", "email", "reply", "thanks", "update", "note"])
+
+
+def _extreme_vault(data: st.DataObject) -> Vault:
+    contacts, lines, refs = [], {}, []
+    for n in range(data.draw(st.integers(min_value=1, max_value=4))):
+        c = person(f"P{n}", company="Co", circles=("friend",),
+                   cadence=data.draw(st.none() | _durations),
+                   follow_up=data.draw(st.none() | st.dates()), added=data.draw(st.none() | st.dates()),
+                   snooze_until=data.draw(st.none() | st.dates()))
+        contacts.append(c)
+        lines[c.path] = sorted(f"{d.isoformat()} {k}: x" for d, k in
+                               data.draw(st.lists(st.tuples(st.dates(), _kinds), max_size=4)))
+        if data.draw(st.booleans()):
+            refs.append(Referral(contact=c.path, referrer=None, referrer_name="Someone", source=c.path, line=1,
+                                 date=data.draw(st.none() | st.dates())))
+    return vault(*contacts, logs=lines, referrals=refs, first_seen={c.path: date(9999, 12, 31) for c in contacts})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_every_date_and_duration_flows_through_rules_and_feed(data: st.DataObject) -> None:
+    v = _extreme_vault(data)
+    cfg = config(**{f"rules__{k}": data.draw(_durations) for k in
+                    ("thank_you_window", "nudge_after", "try_another_after", "referral_after")},
+                 cadence={"friend": data.draw(_durations)}, feed__window=data.draw(_durations),
+                 rules__new_per_week=data.draw(st.integers(min_value=0, max_value=10)))
+    as_of = data.draw(st.dates() | st.sampled_from([date.min, date.max, date(9999, 12, 27)]))
+    problems: list = []
+    got = follow_ups(v, cfg, as_of, diagnostics=problems)
+    assert problems == []  # the arithmetic saturates: nothing had to be skipped
+    gone_quiet(v, cfg, as_of)
+    due = select_due(got, as_of, within=10**7)
+    tz = timezone(timedelta(minutes=data.draw(st.integers(min_value=-14 * 60, max_value=14 * 60))))
+    feed = build_feed(due, as_of=as_of, vault_name="v", tz=tz)
+    assert feed.startswith(b"BEGIN:VCALENDAR") and feed.count(b"BEGIN:VEVENT") <= len(due)
+    build_feed(due, as_of=as_of, todo=True)
+
+
+def test_the_issue_reproductions_keep_the_other_contacts_items() -> None:
+    ana = person("Ana", cadence="9999y")
+    ben = person("Ben", added=date(9999, 12, 31))
+    cy = person("Cy")
+    v = vault(ana, ben, cy, logs={ana.path: ["9999-12-30 email: x"], cy.path: ["2026-11-18 coffee: hi"]},
+              referrals=[Referral(contact=ben.path, referrer=None, referrer_name="Dee", source=ben.path, line=3, date=None)])
+    got = items(v, date(2026, 11, 20), config(rules__nudge_after="7bd", rules__monthly_update="off",
+                                              rules__new_per_week=0))
+    assert ("thank-you", "Cy") in {(i.rule, i.contact) for i in got}
+    assert {i.contact for i in got if i.rule == "nudge"} == {"Ana"}
+    assert max(i.due for i in got) == date.max
+
+
+def test_a_contact_whose_rules_raise_is_skipped_with_a_diagnostic() -> None:
+    class Exploding(str):  # a value no real note yields: stands for any bug the arithmetic did not foresee
+        def __format__(self, spec: str) -> str:
+            raise OverflowError("boom")
+
+    bad = Contact(path="People/Bad.md", name=Exploding("Bad"))
+    good = person("Good")
+    v = vault(bad, good, logs={bad.path: ["2026-11-18 coffee: x"], good.path: ["2026-11-18 coffee: y"]})
+    problems: list = []
+    got = follow_ups(v, QUIET, date(2026, 11, 20), diagnostics=problems)
+    assert [(i.rule, i.contact) for i in got] == [("thank-you", "Good")]
+    assert [(d.path, d.line, d.severity, d.code) for d in problems] == [("People/Bad.md", 1, "error", "rules-failed")]
+    assert "OverflowError" in problems[0].message

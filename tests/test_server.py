@@ -315,3 +315,127 @@ def test_ipv6_loopback(feed: Path, token: str) -> None:
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+# --- hostile clients (issue 7) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("since", ["Fri, 31 Dec 99999999999 23:59:59 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+                                   "Mon, 01 Jan 0000 00:00:00 GMT", "x" * 5000, "Fri, 31 Dec 2024 25:61:61 GMT"])
+def test_a_bad_if_modified_since_is_ignored(server: FeedServer, token: str, since: str) -> None:
+    """Issue 7: a huge year dropped the connection with an OverflowError traceback."""
+    status, _, body = request(server, "GET", f"/{token}/followups.ics", {"If-Modified-Since": since})
+    assert status in (200, 304) and (status == 304 or body == FEED)
+
+
+def test_idle_connections_do_not_starve_a_normal_request(feed: Path, token: str) -> None:
+    """Issue 7: each idle socket held a thread and a descriptor forever; 253 of them made
+    requests time out.  Beyond the cap, the oldest idle connection is closed."""
+    srv = make_server(feed, token, max_connections=8, timeout=30)
+    serve_in_thread(srv)
+    idle = []
+    try:
+        for _ in range(40):
+            idle.append(socket.create_connection(srv.server_address[:2], timeout=5))
+        t0 = time.monotonic()
+        status, _, body = request(srv, "GET", f"/{token}/followups.ics")
+        assert status == 200 and body == FEED
+        assert time.monotonic() - t0 < 5
+        assert srv.open_connections() <= 8
+    finally:
+        for s in idle:
+            s.close()
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_a_silent_client_is_dropped_after_the_read_timeout(feed: Path, token: str) -> None:
+    srv = make_server(feed, token, timeout=0.3)
+    serve_in_thread(srv)
+    try:
+        s = socket.create_connection(srv.server_address[:2], timeout=5)
+        s.sendall(b"GET /x HTTP/1.1\r\n")  # and never the rest
+        assert s.recv(100) == b""  # the server closed it
+        s.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_a_client_reset_is_one_log_line(feed: Path, token: str) -> None:
+    """Issue 7: a client resetting mid-response printed a full traceback."""
+    big = feed.with_name("big.ics")
+    big.write_bytes(b"BEGIN:VCALENDAR\r\n" + b"X" * 8_000_000 + b"\r\nEND:VCALENDAR\r\n")
+    lines: list[str] = []
+    srv = make_server(big, token, log=lines.append)
+    serve_in_thread(srv)
+    try:
+        for _ in range(3):
+            s = socket.create_connection(srv.server_address[:2], timeout=5)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.sendall(f"GET /{token}/followups.ics HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            s.recv(100)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            s.close()  # RST
+        from polling import wait_until
+
+        wait_until(lambda: sum("went away" in line for line in lines) >= 1, timeout=10, what="a one-line log")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert all("\n" not in line and "Traceback" not in line for line in lines)
+
+
+def test_a_rotated_token_is_noticed_by_the_running_server(feed: Path, token: str, tmp_path: Path) -> None:
+    srv = make_server(feed, token, token_file=tmp_path / ".mdnet" / "token")
+    serve_in_thread(srv)
+    try:
+        assert request(srv, "GET", f"/{token}/followups.ics")[0] == 200
+        new = rotate_token(tmp_path / ".mdnet")
+        assert request(srv, "GET", f"/{token}/followups.ics")[0] == 404
+        assert request(srv, "GET", f"/{new}/followups.ics")[0] == 200
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.mark.slow
+def test_rotate_token_in_another_process_stops_the_old_url_at_once(tmp_path: Path) -> None:
+    """Issue 7: with `mdnet serve` running, `mdnet serve --rotate-token` left the old URL
+    answering 200 and the new one 404 until the server restarted."""
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    from polling import wait_until
+
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    cmd = [sys.executable, "-m", "mdnet", "--vault", str(vault), "serve"]
+    proc = subprocess.Popen([*cmd, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        old_url = ""
+        while not old_url:
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            if line.strip().startswith("http://"):
+                old_url = line.strip()
+
+        def status(url: str) -> int:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as r:
+                    return r.status
+            except urllib.error.HTTPError as e:
+                return e.code
+
+        assert status(old_url) == 200
+        subprocess.run([*cmd, "--rotate-token"], check=True, capture_output=True, timeout=60)
+        new_token = (vault / ".mdnet" / "token").read_text().strip()
+        new_url = old_url.rsplit("/", 2)[0] + f"/{new_token}/followups.ics"
+        assert new_url != old_url
+        wait_until(lambda: status(old_url) == 404, timeout=5, what="the old URL to stop working")
+        assert status(new_url) == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -396,6 +396,42 @@ def test_exception_in_on_batch_does_not_kill_the_watcher(vault: Path) -> None:
     assert set(model.notes) == {"a.md", "b.md"}
 
 
+def test_a_failing_reconcile_backs_off_for_real_and_is_logged_once(vault: Path) -> None:
+    """Issue 7: the log said "retrying in 60 s" but the retry came at once (3,973 failures
+    in 10 s).  With a 0.05 s first back-off, doubling, 1.2 s holds at most ~5 attempts."""
+    calls: list[float] = []
+
+    def always_fails(dirty: set[str] | None) -> None:
+        calls.append(time.monotonic())
+        raise OverflowError("date value out of range")
+
+    logs: list[str] = []
+    w = Watcher(vault, always_fails, debounce=DEBOUNCE, retry_after=0.05, log=logs.append)
+    with w:
+        wait_until(lambda: len(calls) >= 3, timeout=5, what="three attempts")
+        time.sleep(1.2)  # the property under test is how little happens while we wait
+    assert len(calls) <= 8, f"{len(calls)} attempts: the back-off does not hold"
+    gaps = [b - a for a, b in zip(calls, calls[1:])]
+    # Each wait is at least its scheduled delay (a busy machine only adds to it): 0.05, 0.1, 0.2 s...
+    assert all(gap >= 0.9 * 0.05 * 2**k for k, gap in enumerate(gaps)), gaps
+    assert sum("Traceback" in line for line in logs) == 1  # the same failure again: one short line at most
+    assert all(line.count("\n") == 0 for line in logs[1:])
+
+
+def test_an_expected_failure_is_one_line_from_the_first_time(vault: Path) -> None:
+    """Issue 7: `watch` started during a long `index` printed a multi-line
+    "database is locked" traceback; the CLI passes IndexUnavailable as expected."""
+    from mdnet.index import IndexUnavailable
+
+    def locked(dirty: set[str] | None) -> None:
+        raise IndexUnavailable("the index is locked by another mdnet (database is locked); try again")
+
+    logs: list[str] = []
+    with Watcher(vault, locked, debounce=DEBOUNCE, retry_after=0.05, expected=(IndexUnavailable,), log=logs.append):
+        wait_until(lambda: len(logs) >= 2, timeout=5, what="two attempts")
+    assert all("\n" not in line and "database is locked" in line for line in logs)
+
+
 @pytest.mark.slow
 def test_watcher_started_on_an_empty_vault(vault: Path) -> None:
     model = Model(vault)

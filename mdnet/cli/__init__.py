@@ -14,7 +14,7 @@ import sys
 import click
 
 from .. import __version__
-from .common import Ctx
+from .common import Ctx, terminal_safe
 
 
 class _Group(click.Group):
@@ -39,9 +39,9 @@ class _Group(click.Group):
             if obj is not None and obj.debug:
                 raise
             if isinstance(e, (VaultNotFound, IndexUnavailable, VaultLocked, FeedTargetError, WriteRefused)):
-                raise click.ClickException(str(e)) from e
+                raise click.ClickException(terminal_safe(e, lines=True)) from e
             if isinstance(e, OSError):
-                raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}".lstrip(": ")) from e
+                raise click.ClickException(terminal_safe(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "))) from e
             raise
 
 

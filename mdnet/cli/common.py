@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +29,7 @@ def open_workspace(ctx: click.Context, *, report_config: bool = True) -> "Worksp
     ws = Workspace.open(obj.vault if obj else None)
     if report_config:
         for d in ws.config_diagnostics:
-            click.echo(str(d), err=True)
+            echo_safe(d, err=True)
     ctx.call_on_close(ws.close)
     return ws
 
@@ -83,17 +84,61 @@ as_of_option = click.option("--as-of", "as_of", metavar="DATE",
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable interface) instead of text.")
 
 
+# --- text from notes and settings, made safe for a terminal ------------------------------
+#
+# Every text that comes from a note, a file name or a setting goes through
+# terminal_safe() before it is printed, so a note cannot move the cursor, clear
+# the screen, retitle the window (OSC) or reorder what is shown (bidi controls).
+# Wrap the pieces, then add mdnet's own click.style() colours around them.
+
+# C0 controls but tab (and line feed, handled apart), DEL, C1 controls, the
+# Unicode line/paragraph separators and the bidi embedding/override/isolate marks.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_OR_NL = re.compile(_UNSAFE.pattern[:-1] + "\n]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    c = m.group()
+    if c == "\n":
+        return "\\n"
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def terminal_safe(text: object, *, lines: bool = False) -> str:
+    """``text`` with every control character shown visibly (ESC as ``\\x1b``).
+
+    Line feeds are shown as ``\\n`` too, unless ``lines`` (a multi-line
+    message such as a traceback).  Tabs and all printable text pass unchanged.
+    """
+    s = str(text)
+    if s.isprintable():
+        return s  # the common case: nothing to do
+    return (_UNSAFE if lines else _UNSAFE_OR_NL).sub(_visible, s)
+
+
+def echo_safe(text: object, *, err: bool = False, lines: bool = False) -> None:
+    """click.echo of text that comes from notes or settings (see :func:`terminal_safe`)."""
+    click.echo(terminal_safe(text, lines=lines), err=err)
+
+
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """JSON escapes C0 controls itself; C1 and bidi controls are escaped here too
+    (as ``\\u009b``: the same JSON value, nothing a terminal acts on)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if not text.isprintable():
+        text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    click.echo(text)
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
-    """Plain aligned columns; the last column is not padded."""
+    """Plain aligned columns; the last column is not padded.  Cells are made
+    terminal-safe here (before measuring, so the columns still line up)."""
     if not rows:
         return ""
+    rows = [[terminal_safe(c) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
     lines = []
     for r in [headers] + rows:
-        cells = [str(c).ljust(w) for c, w in zip(r[:-1], widths[:-1])] + [str(r[-1])]
+        cells = [c.ljust(w) for c, w in zip(r[:-1], widths[:-1])] + [r[-1]]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import as_of_option, echo_json, json_option, loaded, parse_as_of
+from .common import as_of_option, echo_json, echo_safe, json_option, loaded, parse_as_of, terminal_safe
 
 
 def parse_within(value: str | None, day: "date") -> int:
@@ -48,9 +48,13 @@ def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[
         raise click.BadParameter(f"unknown rule {bad[0]!r}; rules are: {', '.join(RULES)}", param_hint="--rule")
     data = loaded(ctx, day)
     if quiet:
-        items = gone_quiet(data.vault, data.config, day)
+        failed: list = []
+        items = gone_quiet(data.vault, data.config, day, diagnostics=failed)
     else:
         items = data.due(within=days, rules=set(rules) or None)
+        failed = data.rule_diagnostics
+    for d in failed:  # stderr: --json output stays the items alone
+        echo_safe(d, err=True)
     if as_json:
         echo_json([i.to_json() for i in items])
         return
@@ -62,12 +66,12 @@ def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[
         flag = "overdue" if item.due < day else "today" if item.due == day else ""
         head = f"{item.due.isoformat()}  {flag:<7}  {item.rule:<14}  "
         styled = head.replace(flag, click.style(flag, fg="red" if flag == "overdue" else None, bold=flag == "today"), 1) if flag else head
-        out.append(f"{styled}{item.reason}")
+        out.append(f"{styled}{terminal_safe(item.reason)}")  # note text made safe, then mdnet's colour
         indent = " " * len(head)
         if item.next_step:
-            out.append(f"{indent}next: {item.next_step}")
-        out.extend(f"{indent}ask about: {a}" for a in item.ask_about)
-        out.extend(f"{indent}you offered: {o}" for o in item.offers)
+            out.append(f"{indent}next: {terminal_safe(item.next_step)}")
+        out.extend(f"{indent}ask about: {terminal_safe(a)}" for a in item.ask_about)
+        out.extend(f"{indent}you offered: {terminal_safe(o)}" for o in item.offers)
     click.echo("\n".join(out))  # one write: a long list prints fast
 
 
@@ -94,4 +98,4 @@ def feed(ctx: click.Context, output: Path | None, as_of: str | None, todo: bool,
     if as_json:
         echo_json({"path": str(path), "items": n, "changed": changed})
         return
-    click.echo(f"{path}: {n} follow-ups{'' if changed else ' (unchanged)'}")
+    echo_safe(f"{path}: {n} follow-ups{'' if changed else ' (unchanged)'}")

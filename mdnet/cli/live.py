@@ -9,11 +9,12 @@ from contextlib import nullcontext
 
 import click
 
-from .common import open_workspace
+from .common import echo_safe, open_workspace, terminal_safe
 
 
 def _log(message: str) -> None:
-    click.echo(f"{time.strftime('%H:%M:%S')} {message}", err=True)
+    """One log line of watch/serve on stderr; paths, diagnostics and tracebacks made terminal-safe."""
+    echo_safe(f"{time.strftime('%H:%M:%S')} {message}", err=True, lines=True)
 
 
 def _stop_on_signals(stop: threading.Event) -> None:
@@ -25,12 +26,14 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 
 def _start_watching(ws, poll: bool, debounce: float, todo: bool):  # type: ignore[no-untyped-def]
+    from ..index import IndexUnavailable
     from ..live import FeedUpdater
     from ..watch import Watcher
 
     updater = FeedUpdater(ws, log=_log, todo=todo)
+    # A locked index (a long `mdnet index` in another terminal) is one log line, then a retry.
     watcher = Watcher(ws.root, updater, debounce=debounce, poll=poll, ignore=updater.ignores,
-                      today=updater.today, also=updater.also, log=_log)
+                      today=updater.today, also=updater.also, log=_log, expected=(IndexUnavailable,))
     watcher.start()
     return watcher, updater
 
@@ -53,7 +56,7 @@ def watch(ctx: click.Context, poll: bool, debounce: float, todo: bool) -> None:
         stop = threading.Event()
         _stop_on_signals(stop)
         watcher, _ = _start_watching(ws, poll, debounce, todo)
-        _log(f"watching {ws.root} (feed: {ws.feed_path}); Ctrl-C stops")
+        _log(f"watching {ws.root} (feed: {ws.feed_path}); Ctrl-C stops")  # _log makes it safe
         try:
             stop.wait()
         finally:
@@ -77,7 +80,7 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
     from datetime import date
 
     from ..lock import VaultLock
-    from ..server import feed_urls, load_or_create_token, make_server, serve_in_thread
+    from ..server import TOKEN_NAME, feed_urls, load_or_create_token, make_server, serve_in_thread
     from ..server import rotate_token as rotate
 
     ws = open_workspace(ctx)
@@ -90,13 +93,13 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
         today = date.today()
         path, _, n = ws.write_feed(today, loaded=ws.load(today))
         try:
-            server = make_server(path, token, host, port, log=None)
+            server = make_server(path, token, host, port, log=None, token_file=ws.state_dir / TOKEN_NAME)
         except OSError as e:
             raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}")
         stop = threading.Event()
         _stop_on_signals(stop)
         url, webcal = feed_urls(server, "localhost" if host in ("127.0.0.1", "::1") else None)
-        click.echo(f"Serving {n} follow-ups from {ws.root}\n")
+        click.echo(f"Serving {n} follow-ups from {terminal_safe(ws.root)}\n")
         click.echo(f"  {url}\n  {webcal}\n")
         click.echo("Subscribe (details: docs/subscribe.md):")
         click.echo("  Apple Calendar: File > New Calendar Subscription, paste the webcal:// URL")

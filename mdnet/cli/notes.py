@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .common import echo_json, json_option, loaded, open_workspace, progress_bar, refreshed, table
+from .common import echo_json, echo_safe, json_option, loaded, open_workspace, progress_bar, refreshed, table, terminal_safe
 
 
 def template_dir() -> Path:
@@ -97,12 +97,13 @@ def check(ctx: click.Context, errors_only: bool, as_json: bool) -> None:
     from ..query import problems
 
     data = loaded(ctx, report_config=False)  # the settings' problems are part of this report
-    found = problems(data.diagnostics, errors_only=errors_only)
+    # rule_diagnostics: contacts the rules had to leave out (rules-failed), as of today
+    found = problems([*data.diagnostics, *data.rule_diagnostics], errors_only=errors_only)
     if as_json:
         echo_json(found.to_json())
     else:
         for d in found.diagnostics:
-            click.echo(str(d))
+            echo_safe(d)
         click.echo(f"{len(data.vault.notes)} notes checked: {found.errors} errors, {found.warnings} warnings", err=True)
     sys.exit(1 if found.errors else 0)
 
@@ -148,14 +149,14 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
     if not found:
         raise click.ClickException(f"no contact matches {name!r} (try `mdnet search {name}`)")
     if len(found) > 1:
-        lines = "\n".join(f"  {c.name}  ({c.path})" for c in found[:20])
+        lines = "\n".join(terminal_safe(f"  {c.name}  ({c.path})") for c in found[:20])
         raise click.ClickException(f"{name!r} matches {len(found)} contacts; say which:\n{lines}")
     shown = show_contact(vault, found[0])
     if as_json:
         echo_json(shown.to_json())
         return
     c, log, refs, sent = shown.contact, shown.log, shown.referred_by, shown.referred
-    click.echo(click.style(c.name, bold=True) + f"  ({c.path})")
+    click.echo(click.style(terminal_safe(c.name), bold=True) + terminal_safe(f"  ({c.path})"))
     fields = [("company", c.company), ("role", c.role), ("email", ", ".join(c.emails)), ("phone", c.phone),
               ("linkedin", c.linkedin), ("circles", ", ".join(c.circles)), ("tags", ", ".join(c.tags)),
               ("status", c.status if c.status != "active" else None), ("how met", c.how_met),
@@ -164,13 +165,13 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
               ("knows you're looking", {True: "yes", False: "no"}.get(c.knows_search))]
     for label, value in fields:
         if value:
-            click.echo(f"  {label + ':':<14} {value}")
+            echo_safe(f"  {label + ':':<14} {value}")
     for label, items in (("ask about", c.ask_about), ("offered", c.offers)):
         for item in items:
-            click.echo(f"  {label + ':':<14} {item}")
+            echo_safe(f"  {label + ':':<14} {item}")
     for key, value in c.extra.items():
         if key != "type":
-            click.echo(f"  {key + ':':<14} {value}")
+            echo_safe(f"  {key + ':':<14} {value}")
     if refs:
         seen: set[str] = set()
         names = []
@@ -178,14 +179,14 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
             if r.referrer_name not in seen:
                 seen.add(r.referrer_name)
                 names.append(r.referrer_name + (f" ({r.date.isoformat()})" if r.date else ""))
-        click.echo("Referred by: " + ", ".join(names))
+        echo_safe("Referred by: " + ", ".join(names))
     if sent:
-        click.echo("Referred you to: " + ", ".join(n + (f" ({d})" if d else "") for n, d in sent))
+        echo_safe("Referred you to: " + ", ".join(n + (f" ({d})" if d else "") for n, d in sent))
     if log:
         click.echo("Log:")
         for i in log:
             where = "" if i.source == c.path else f"  [{i.source}]"
-            click.echo(f"  {i.raw}{where}")
+            echo_safe(f"  {i.raw}{where}")
     else:
         click.echo("Log: nothing yet")
 
@@ -211,8 +212,8 @@ def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool
         echo_json([{"path": p, "name": n, "snippet": s} for p, n, s in hits])
         return
     if not hits:
-        click.echo(f"Nothing matches {q!r}.", err=True)
+        echo_safe(f"Nothing matches {q!r}.", err=True)
         return
     for p, n, s in hits:
-        click.echo(f"{n}  ({p})")
-        click.echo("    " + " ".join(s.split()))
+        echo_safe(f"{n}  ({p})")
+        echo_safe("    " + " ".join(s.split()))

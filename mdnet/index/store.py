@@ -15,20 +15,22 @@ crash or Ctrl-C leaves the previous index intact.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import sqlite3
 import time
-from stat import S_ISLNK
+from stat import S_ISLNK, S_ISREG
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple, Union
 
 from ..config import Config
-from ..model import ERROR, Diagnostic, Note, Vault
-from ..vault.files import STATE_DIR, FileStat, is_note_path, stat_note, stat_tree, walk
+from ..model import ERROR, WARNING, Diagnostic, Note, Vault
+from ..vault.files import STATE_DIR, FileStat, make_state_dir, private_file, is_note_path, stat_note, stat_tree, walk
 from ..vault.parse import parse_note
 from .codec import CONTACT_FIELDS, decode, encode, searchable_properties
 
@@ -164,6 +166,39 @@ def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+@lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    return os.path.realpath(root)
+
+
+def _link_outside(root: str, path: str) -> str | None:
+    """The target of a note that is a symbolic link to a file outside the vault, else None.
+
+    One ``lstat`` for the common case (not a link).  Linked folders are never
+    walked, so only the note itself can be a link."""
+    full = os.path.join(root, path)
+    try:
+        if not S_ISLNK(os.lstat(full).st_mode):
+            return None
+    except OSError:
+        return None
+    target = os.path.realpath(full)
+    real_root = _real_root(root)
+    if target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep):
+        return None
+    return target
+
+
+def _read_regular(full: str) -> bytes:
+    """A note's bytes; a FIFO, socket or device put in its place is refused, never
+    read (O_NONBLOCK: opening a FIFO does not wait for a writer)."""
+    fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        if not S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return f.read()
+
+
 def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], old_hash: str | None) -> ReadResult:
     """Read and parse one file -> a row for the notes table, or a marker.
 
@@ -171,14 +206,20 @@ def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], 
     """
     path, size, mtime = fs
     unreadable = None
+    outside = _link_outside(root, path)
     try:
-        with open(os.path.join(root, path), "rb") as f:
-            data = f.read()
+        if outside is not None:
+            data = b""
+        else:
+            data = _read_regular(os.path.join(root, path))
     except (FileNotFoundError, NotADirectoryError):
         return Gone(path)
     except OSError as e:  # permission denied, a read error: keep the note, by its name, and say why
         data, unreadable = b"", e.strerror or str(e)
-    h = _hash(data) if unreadable is None else f"unreadable:{size}:{mtime}"
+    if outside is not None:
+        h = f"outside:{outside}:{size}:{mtime}"
+    else:
+        h = _hash(data) if unreadable is None else f"unreadable:{size}:{mtime}"
     if h == old_hash:
         return Same(path, size, mtime, h)
     try:
@@ -198,6 +239,14 @@ def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], 
 
         note = replace(note, diagnostics=(Diagnostic(path, 1, ERROR, "unreadable-file",
                                                      f"cannot read the file: {unreadable}"),))
+        record = encode(note)
+    if outside is not None:
+        from dataclasses import replace
+
+        note = replace(note, diagnostics=(Diagnostic(
+            path, 1, WARNING, "link-outside-vault",
+            f"this note is a link to {outside}, outside the vault; mdnet does not read it "
+            "(move the file into the vault)"),))
         record = encode(note)
     errors = sum(1 for d in note.diagnostics if d.severity == ERROR)
     name = note.contact.name if note.contact else note.title
@@ -338,12 +387,14 @@ class Index:
 
     @classmethod
     def open(cls, root: Path) -> "Index":
-        state = root / STATE_DIR
         try:
-            state.mkdir(exist_ok=True)
+            state, file_mode = make_state_dir(root)
         except OSError as e:
-            raise IndexUnavailable(f"cannot create {state}: {e.strerror}") from e
+            raise IndexUnavailable(f"cannot create {root / STATE_DIR}: {e.strerror}") from e
         db = state / DB_NAME
+        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):  # SQLite gives -wal/-shm the db's mode
+            if name == DB_NAME or (state / name).exists():
+                private_file(state / name, file_mode)
         rebuilt = False
         for attempt in (1, 2):
             conn = None

@@ -24,7 +24,7 @@ def find_contacts(vault: Vault, query: str) -> list[Contact]:
 def match_names(entries: Iterable[tuple[T, str, str, Sequence[str]]], query: str) -> list[T]:
     """:func:`find_contacts` over plain ``(item, name, path, aliases)`` rows, so a
     caller holding only the index's names (not a resolved vault) matches the same way."""
-    q = query.strip().lower()
+    q = name_key(query.strip())  # NFC + casefold: a macOS (NFD) file name matches a typed name
     if q.endswith(".md"):
         q = q[:-3]
     if not q:
@@ -35,13 +35,13 @@ def match_names(entries: Iterable[tuple[T, str, str, Sequence[str]]], query: str
     # that contain the query at all (few), then picks the best tier among them.
     found = []
     for item, name, path, aliases in entries:
-        lname = name.lower()
-        title = path[path.rfind("/") + 1:-3].lower()
+        lname = name_key(name)
+        title = name_key(path[path.rfind("/") + 1:-3])
         if not (q in lname or q in title or aliases or by_path):
             continue  # the common case, cheap
-        names = [lname, title, *(a.lower() for a in aliases)]
+        names = [lname, title, *(name_key(a) for a in aliases)]
         if by_path:
-            names.append(path[:-3].lower())
+            names.append(name_key(path[:-3]))
         if any(q in n for n in names):
             found.append((item, names))
     exact = [item for item, names in found if q in names]

@@ -18,6 +18,44 @@ ALWAYS_IGNORED = frozenset({".obsidian", ".git", ".trash", ".mdnet"})
 STATE_DIR = ".mdnet"
 
 
+def make_state_dir(root: Path) -> tuple[Path, int]:
+    """``<vault>/.mdnet``, created with the vault folder's permissions or tighter,
+    and the mode for the files in it.
+
+    The index holds every note's text, so it must be no easier to read than the
+    vault: a private vault (0700) gets a 0700 folder and 0600 files; a 0755 vault
+    0755 and 0644.  Group and others never get write.  An existing folder wider
+    than that is narrowed (when it is ours to change).
+    """
+    state = root / STATE_DIR
+    try:
+        dir_mode = os.stat(root).st_mode & 0o755
+    except OSError:
+        dir_mode = 0o700
+    try:
+        os.mkdir(state, dir_mode)  # the umask can only narrow it further
+    except FileExistsError:
+        pass
+    if os.name == "posix":
+        try:
+            mode = os.stat(state).st_mode & 0o777
+            if mode & ~dir_mode:
+                os.chmod(state, mode & dir_mode)
+        except OSError:
+            pass
+    return state, dir_mode & 0o666
+
+
+def private_file(path: Path, mode: int) -> None:
+    """Create ``path`` (if missing) with at most ``mode``, and narrow it if it is wider."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, mode))
+        if os.name == "posix" and os.stat(path).st_mode & 0o777 & ~mode:
+            os.chmod(path, os.stat(path).st_mode & 0o777 & mode)
+    except OSError:
+        pass  # the caller's own open says what is wrong
+
+
 class VaultNotFound(Exception):
     """No vault could be found from the arguments, environment or working directory."""
 

@@ -74,6 +74,8 @@ _LOG_RE = re.compile(r"^[ \t]*[-*+][ \t]+(?!\[[ xX/-]\])(\d{4}-\d{2}-\d{2})(?![\
 _KIND_COLON_RE = re.compile(r"[ \t]+([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:(.*)$")
 _KIND_ALONE_RE = re.compile(r"[ \t]+([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*$")
 _LINK_RE = re.compile(r"\[\[([^\]\[|#^\n]*)(?:[#^][^\]\[|\n]*)?(?:\|[^\]\[\n]*)?\]\]")
+# Log lines are read from the first 4 million characters of a note only.
+MAX_LOG_CHARS = 4_000_000
 _FENCE_RE = re.compile(r"^[ \t]*(```|~~~)", re.M)
 _fromiso = date.fromisoformat
 _PREP_HEADING = re.compile(r"^#{1,6}[ \t]+prep", re.I | re.M)  # "## Prep brief", "## Preparation"
@@ -477,16 +479,29 @@ def _fenced_ranges(body: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _in_ranges(pos: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in ranges)
+def _in_ranges(ranges: list[tuple[int, int]]):  # type: ignore[no-untyped-def]
+    """``inside(pos)`` for positions given in increasing order: one pass over the
+    fences for a whole note, not a scan of every fence for every match."""
+    k = 0
+
+    def inside(pos: int) -> bool:
+        nonlocal k
+        while k < len(ranges) and ranges[k][1] <= pos:
+            k += 1
+        return k < len(ranges) and ranges[k][0] <= pos
+
+    return inside
 
 
 def _log(path: str, body: str, first_line: int, ctx: _Ctx, words: Mapping[str, str], fences: list[tuple[int, int]]) -> tuple[Interaction, ...]:
     entries = []
+    fenced = _in_ranges(fences)
+    line, counted = first_line, 0  # newlines counted since the last match, not from the start
     for m in _LOG_RE.finditer(body):
-        if fences and _in_ranges(m.start(), fences):
+        if fences and fenced(m.start()):
             continue
-        line = first_line + body.count("\n", 0, m.start())
+        line += body.count("\n", counted, m.start())
+        counted = m.start()
         iso, rest = m.group(1), m.group(2)
         d = parse_date(iso)
         if d is None:
@@ -526,9 +541,10 @@ def _body_links(body: str, first_line: int, fences: list[tuple[int, int]]) -> tu
         starts.append(i + 1)
         i = find("\n", i + 1)
     out = []
+    fenced = _in_ranges(fences)
     for m in _LINK_RE.finditer(body):
         target = m.group(1).strip()
-        if target and not (fences and _in_ranges(m.start(), fences)):
+        if target and not (fences and fenced(m.start())):
             out.append((first_line + bisect_right(starts, m.start()) - 1, target))
     return tuple(out)
 
@@ -610,7 +626,13 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
     log: tuple[Interaction, ...] = ()
     if ntype == PERSON:
         contact = _contact(path, title, props, ctx, config)
-        log = _log(path, body, body_line, ctx, words, fences)
+        log_body = body
+        if len(body) > MAX_LOG_CHARS:  # one pasted dump must not stall the index or the watcher
+            log_body = body[:body.rfind("\n", 0, MAX_LOG_CHARS) + 1]
+            ctx.add(body_line + log_body.count("\n"), WARNING, "log-truncated",
+                    f"the note is over {MAX_LOG_CHARS // 1_000_000} MB: log lines from here on are not read "
+                    "(the whole note stays searchable); move old entries to another note")
+        log = _log(path, log_body, body_line, ctx, words, fences)
     elif ntype == MEETING:
         meeting = _meeting(path, title, props, ctx, words, body)
     links = _body_links(body, body_line, fences)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence, TypeVar
 
-from ..model import Contact, Interaction, Referral, Vault
+from ..model import Contact, Interaction, Referral, Vault, name_key
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 import click
 
-from .common import open_workspace
+from .common import echo_safe, open_workspace, terminal_safe
 
 if TYPE_CHECKING:
     from ..vault.write import Change
@@ -117,7 +117,7 @@ def resolve(contacts: list[Named], name: str) -> Named:
         raise click.ClickException(f"no contact matches {name!r}; nothing written (try `mdnet list` or `mdnet add`)")
     if len(found) > 1:
         names = ", ".join(f"{c.name} ({c.path})" for c in found[:10]) + (", ..." if len(found) > 10 else "")
-        raise click.ClickException(f"{name!r} matches {len(found)} contacts: {names}; nothing written, say which")
+        raise click.ClickException(terminal_safe(f"{name!r} matches {len(found)} contacts: {names}; nothing written, say which"))
     return found[0]
 
 
@@ -131,11 +131,11 @@ def _same_name(contacts: list[Named], name: str) -> list[Named]:
 def _report(ws: "Workspace", change: "Change", what: str, *, dry_run: bool, verbose: bool) -> None:
     """One line; the diff with --verbose; re-index the note after a write."""
     if not change.changed:
-        click.echo(f"{change.rel}: unchanged ({what} already)")
+        echo_safe(f"{change.rel}: unchanged ({what} already)")
         return
-    click.echo(f"{change.rel}: {what}" + (" (dry run: nothing written)" if dry_run else ""))
+    echo_safe(f"{change.rel}: {what}" + (" (dry run: nothing written)" if dry_run else ""))
     if verbose:
-        click.echo(change.diff(), nl=False)
+        click.echo(terminal_safe(change.diff(), lines=True), nl=False)
     if change.written:
         ws.refresh(paths=[change.rel])
 
@@ -337,8 +337,8 @@ def _create(ctx: click.Context, ws: "Workspace", contacts: list[Named], name: st
         raise click.ClickException(f"{name!r} cannot be a note's file name (no / \\ : * ? \" < > | # ^ [ ]); nothing written")
     same = _same_name(contacts, name)
     if same:
-        raise click.ClickException(f"{same[0].name} is already a contact ({same[0].path}); nothing written: "
-                                   f"see `mdnet show \"{same[0].name}\"`")
+        raise click.ClickException(terminal_safe(f"{same[0].name} is already a contact ({same[0].path}); nothing written: "
+                                   f"see `mdnet show \"{same[0].name}\"`"))
     folder = ws.config["vault.people_folders"][0].strip("/")
     rel = f"{folder}/{name}.md"
     props: list[tuple[str, Any]] = []
@@ -451,7 +451,7 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
             change = _edit(ws, person.path, lambda t: set_property(t, "referred_by", link), dry_run=dry_run)
             _report(ws, change, f"referred_by: \"{link}\"", dry_run=dry_run, verbose=verbose)
         else:
-            click.echo(f"{person.path}: already a contact, referred by {person.referred_by}")
+            echo_safe(f"{person.path}: already a contact, referred by {person.referred_by}")
     else:
         kw["referred_by"] = _link(referrer.name)
         _create(ctx, ws, contacts, name, _fields(today, **kw), today, dry_run=dry_run, verbose=verbose)
@@ -497,7 +497,7 @@ def done(ctx: click.Context, name: str, text: tuple[str, ...], rule: str | None,
             and (rule is None or i.rule == rule)]
     if not mine:
         what = f"no {rule} item" if rule else "nothing"
-        raise click.ClickException(f"{what} is due for {contact.name}; nothing written (see `mdnet due --within 7d`)")
+        raise click.ClickException(terminal_safe(f"{what} is due for {contact.name}; nothing written (see `mdnet due --within 7d`)"))
     item = mine[0]
     word = ENDED_BY[item.rule]
     note = " ".join(text) or {"thanks": "sent my thanks", "reached-out": "wrote to them", "update": "sent my update",
@@ -515,9 +515,9 @@ def done(ctx: click.Context, name: str, text: tuple[str, ...], rule: str | None,
         return
     left = [i for i in select_due(ws.follow_ups(today), today) if i.path == contact.path]
     if not left:
-        click.echo(f"Nothing else due for {contact.name}.")
+        echo_safe(f"Nothing else due for {contact.name}.")
     for i in left:
-        click.echo(f"{i.due.isoformat()}  {i.rule:<14}  {i.reason}")
+        echo_safe(f"{i.due.isoformat()}  {i.rule:<14}  {i.reason}")
 
 
 # --- open -----------------------------------------------------------------------------------
@@ -540,12 +540,12 @@ def open_(ctx: click.Context, name: str, obsidian: bool) -> None:
 
         url = note_link(contact.path, "obsidian", ws.root.name)
         if url and click.launch(url) == 0:
-            click.echo(url)
+            echo_safe(url)
             return
-        raise click.ClickException(f"could not open {url}; the note is {path}")
+        raise click.ClickException(terminal_safe(f"could not open {url}; the note is {path}"))
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        click.echo(str(path))
+        echo_safe(str(path))
         return
     code = subprocess.call([*shlex.split(editor), str(path)])
     if code:

@@ -81,12 +81,13 @@ class FeedUpdater:
             if not notes_changed and day == self._day and fingerprint == self._config and dirty is not None:
                 self.updates += 1
                 return  # editor noise, an unchanged save: the feed on disk is this already
-            _, changed, n = self.ws.write_feed(day, todo=self.todo, loaded=loaded)
+            # Before the write (it computes the same items), so the write and its log line stay close.
             failed = {(d.path, d.message): d for d in loaded.rule_diagnostics}
             for k, d in failed.items():  # a contact the rules left out: once, when it first fails
                 if k not in self._rules_failed:
                     self.log(str(d))
             self._rules_failed = set(failed)
+            _, changed, n = self.ws.write_feed(day, todo=self.todo, loaded=loaded)
             first, new_day = self.updates == 0, day != self._day
             if new_day and not first and not what.startswith("new day"):
                 what = f"{what}; new day {day.isoformat()}"  # whichever batch comes first after midnight

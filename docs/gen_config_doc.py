@@ -24,7 +24,7 @@ _TABLE_INTRO = {
     "kinds": "The words that name each kind of interaction in a log line "
     "(see [the vault format](vault-format.md#the-interaction-log)). "
     "The kinds are `met`, `reached-out`, `replied`, `thanked`, `update`, `intro` and `note`. "
-    "To add words, write them under their kind, e.g. `met = [\"walk\"]`: the default words stay.",
+    "To add words, write them under their kind, e.g. `met = [\"hike\"]`: the default words stay.",
     "rules": "The follow-up rules (see [follow-up rules](follow-up-rules.md)). "
     "Durations are a number and a unit: `d` days, `bd` business days (Monday to Friday), "
     "`w` weeks, `m` calendar months, `y` years; `7bd`, `30d`, `2w`, `1m`. "

@@ -15,13 +15,18 @@ from .model import ERROR, KINDS, NOTE, WARNING, Diagnostic
 
 CONFIG_NAME = "mdnet.toml"
 
+# The one table of default kind words (docs/vault-format.md shows it).  Matching
+# ignores case, hyphens and spacing: "Thank-You", "thank you" and "thank  you" are one word.
 DEFAULT_KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "met": ("call", "coffee", "meeting", "lunch", "zoom", "video", "event", "interview"),
-    "reached-out": ("email", "message", "linkedin", "dm", "text", "voicemail", "outreach"),
-    "replied": ("reply", "responded"),
-    "thanked": ("thanks", "thank-you"),
-    "update": (),
-    "intro": (),
+    "met": ("call", "called", "phone", "phone call", "phoned", "video call", "coffee", "meeting", "lunch",
+            "dinner", "drinks", "breakfast", "zoom", "teams", "meet", "google meet", "video", "event",
+            "interview", "interviewed", "walk", "visit", "visited", "chat", "chatted", "spoke", "talked"),
+    "reached-out": ("email", "emailed", "message", "messaged", "linkedin", "inmail", "dm", "dmed", "text", "texted",
+                    "voicemail", "outreach", "wrote", "sent"),
+    "replied": ("reply", "responded", "answered", "heard back"),
+    "thanked": ("thanks", "thank you", "thank you note", "thank you email", "thank you card", "sent thanks"),
+    "update": ("monthly update",),
+    "intro": ("introduction", "introduced"),
     "note": (),
 }
 
@@ -262,12 +267,13 @@ class Config:
         words: dict[str, str] = {}
         for kind, defaults in DEFAULT_KIND_WORDS.items():
             for w in defaults:
-                words[w] = kind
+                words[normalise_kind(w)] = kind
         for kind, extra in self.values["kinds"].items():
             for w in extra:
-                words[w.lower()] = kind
+                if normalise_kind(w):
+                    words[normalise_kind(w)] = kind
         for kind in KINDS:
-            words[kind] = kind
+            words[normalise_kind(kind)] = kind
         return words
 
 
@@ -309,5 +315,10 @@ def load_config(data: Mapping[str, Any], *, path: str = CONFIG_NAME, text: str =
     return Config(values), diags
 
 
+def normalise_kind(word: str) -> str:
+    """``Thank-You`` -> ``thank you``: kind words match ignoring case, hyphens and spacing."""
+    return " ".join(word.lower().replace("-", " ").replace("_", " ").split())
+
+
 def kind_of(word: str, words: Mapping[str, str]) -> str:
-    return words.get(word.lower(), NOTE)
+    return words.get(normalise_kind(word), NOTE)

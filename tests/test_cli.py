@@ -103,7 +103,7 @@ def test_check_reports_each_problem_once_and_exits_1(vault):
         "Meetings/M.md:3: warning: with: names 'Nobody', but that is no note (create People/Nobody.md or fix the name)",
         "People/Bad.md:3: error: added: '2026-02-30' is not a date; write it as YYYY-MM-DD",
         "People/Bad.md:4: warning: company: [[Acme]] must be quoted, as \"[[Acme]]\" (read as a link for now)",
-        "People/Bad.md:6: warning: 'brunch' is not a known kind word (counted as a note); see [kinds] in mdnet.toml",
+        "People/Bad.md:6: warning: 'brunch' is not a known kind word (counted as a note); add it to [kinds] in mdnet.toml",
         "mdnet.toml:2: error: rules.nudge_after must be a duration such as 30d, 7bd (business days), 2w, 1m (at most 9999y); using the default '7bd'",
         "mdnet.toml:3: warning: unknown setting 'rules.mystery' (ignored)",
     ]

@@ -174,7 +174,7 @@ name: Ana
 - [x] 2026-11-22 call: a done task, not a log line
   - 2026-11-23 reached-out: nested list items count
 - not a date 2026-11-24 call
-2026-11-25 call: not a list item
+2026-11-25 call: not a list item, but under ## Log: read, with a warning
 
 ```
 - 2026-11-26 call: inside a code block
@@ -193,10 +193,11 @@ def test_log_lines():
         (10, "2026-11-20", "note", "", "had lunch near the office"),
         (11, "2026-11-21", "reached-out", "Email", "capitalised kind word"),
         (14, "2026-11-23", "reached-out", "reached-out", "nested list items count"),
+        (16, "2026-11-25", "met", "call", "not a list item, but under ## Log: read, with a warning"),
         (21, "2026-11-27", "thanked", "thank-you", ""),
     ]
     assert note.log[0].links == ("Priya Shah", "Chen Wei")
-    assert note.diagnostics == ()
+    assert [(d.line, d.code) for d in note.diagnostics] == [(16, "log-line-form")]
 
 
 def test_kind_vocabulary_is_configurable():

@@ -185,7 +185,9 @@ def log(ctx: click.Context, name: str, kind: str, text: tuple[str, ...], when: s
     word = kind.strip()
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", word):
         raise click.BadParameter(f"{kind!r} is not a kind word (one word: letters, digits, hyphens)", param_hint="KIND")
-    if word.lower() not in words and not force:
+    from ..config import normalise_kind
+
+    if normalise_kind(word) not in words and not force:  # "Thank-You" is the word "thank you"
         known = ", ".join(sorted(words))
         raise click.ClickException(f"{kind!r} is not a known kind word; nothing written. Known: {known} "
                                    "(add yours in [kinds] of mdnet.toml, or use --force)")

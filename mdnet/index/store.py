@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Union
 from ..config import Config
 from ..model import ERROR, WARNING, Diagnostic, Note, Vault
 from ..vault.files import STATE_DIR, FileStat, make_state_dir, private_file, is_note_path, stat_note, stat_tree, walk
-from ..vault.parse import parse_note
+from ..vault.parse import PARSER_VERSION, parse_note
 from .codec import CONTACT_FIELDS, decode, encode, searchable_properties
 
 SCHEMA_VERSION = 9
@@ -372,6 +372,7 @@ def _free_key(conn: sqlite3.Connection, path: str, moved_keys: set[str]) -> str:
 def _config_fingerprint(config: Config) -> str:
     shaping = {k: config[k] for k in ("vault.people_folders", "vault.meeting_folders", "vault.ignore", "kinds",
                                    "reports.folder", "reports.updates_folder")}
+    shaping["parser"] = PARSER_VERSION  # a parser that reads notes differently re-reads them all
     return json.dumps(shaping, sort_keys=True)
 
 

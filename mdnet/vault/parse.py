@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from bisect import bisect_right
 from datetime import date, datetime
 from typing import Any, Mapping
 
 from ..config import Config, is_no_cadence, parse_duration
 from ..timeofday import parse_time
+from ..config import normalise_kind
+from .logline import LINK_RE as _LINK_RE, links_in, read_date_text, read_log, unknown_kind_message
 from ..model import (
     ERROR,
     MEETING,
@@ -32,6 +33,9 @@ from ..model import (
     Note,
 )
 
+
+#: Bumped whenever the same bytes parse differently (the index then re-reads every note).
+PARSER_VERSION = 2
 
 _YAML: list = []  # [yaml module, loader class], filled on first use
 
@@ -70,10 +74,7 @@ def _yaml():  # type: ignore[no-untyped-def]
 
 
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?")
-_LOG_RE = re.compile(r"^[ \t]*[-*+][ \t]+(?!\[[ xX/-]\])(\d{4}-\d{2}-\d{2})(?![\d-])(.*)$", re.M)
-_KIND_COLON_RE = re.compile(r"[ \t]+([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:(.*)$")
-_KIND_ALONE_RE = re.compile(r"[ \t]+([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*$")
-_LINK_RE = re.compile(r"\[\[([^\]\[|#^\n]*)(?:[#^][^\]\[|\n]*)?(?:\|[^\]\[\n]*)?\]\]")
+_LOG_RE = re.compile(r"^[ \t]*[-*+][ \t]+(?!\[[ xX/-]\])(\d{4}-\d{2}-\d{2})(?![\d-])(.*)$", re.M)  # canonical lines (vault/edit)
 # Log lines are read from the first 4 million characters of a note only.
 MAX_LOG_CHARS = 4_000_000
 _FENCE_RE = re.compile(r"^[ \t]*(```|~~~)", re.M)
@@ -115,10 +116,6 @@ def link_target(text: str) -> str | None:
     """``"[[People/Ana Lopez|Ana]]"`` -> ``"People/Ana Lopez"``; None if not a link."""
     m = _LINK_RE.fullmatch(text.strip())
     return m.group(1).strip() if m else None
-
-
-def links_in(text: str) -> tuple[str, ...]:
-    return tuple(t.strip() for t in _LINK_RE.findall(text) if t.strip())
 
 
 def _decode(data: bytes) -> tuple[str, int | None]:
@@ -346,7 +343,14 @@ def _date(props: Mapping[str, Any], key: str, ctx: _Ctx) -> date | None:
         return None
     d = parse_date(v)
     if d is None:
-        ctx.error(key, "invalid-date", f"{key}: {v!r} is not a date; write it as YYYY-MM-DD")
+        r = read_date_text(v) if isinstance(v, str) else None
+        if r is not None and r.date is not None:
+            ctx.warn(key, "date-form", f"{key}: read {v!r} as {r.date.isoformat()} ({', '.join(r.odd)}); write it so to silence this")
+            return r.date
+        if r is not None and not r.impossible:
+            ctx.error(key, "invalid-date", f"{key}: {r.why_not}; write it as YYYY-MM-DD")
+        else:
+            ctx.error(key, "invalid-date", f"{key}: {v!r} is not a date; write it as YYYY-MM-DD")
     return d
 
 
@@ -447,9 +451,9 @@ def _meeting(path: str, title: str, props: Mapping[str, Any], ctx: _Ctx, words: 
     raw_kind = props.get("kind")
     if raw_kind is not None:
         word = str(raw_kind).strip()
-        kind = words.get(word.lower(), NOTE)
-        if kind == NOTE and word.lower() not in words:
-            ctx.warn("kind", "unknown-kind", f"kind {word!r} is not a known kind word (counted as a note); see [kinds] in mdnet.toml")
+        kind = words.get(normalise_kind(word), NOTE)
+        if kind == NOTE and normalise_kind(word) not in words:
+            ctx.warn("kind", "unknown-kind", "kind " + unknown_kind_message(word, words))
     summary = ""
     for line in body.split("\n"):
         s = line.strip().lstrip("#").strip()
@@ -479,73 +483,21 @@ def _fenced_ranges(body: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _in_ranges(ranges: list[tuple[int, int]]):  # type: ignore[no-untyped-def]
-    """``inside(pos)`` for positions given in increasing order: one pass over the
-    fences for a whole note, not a scan of every fence for every match."""
-    k = 0
-
-    def inside(pos: int) -> bool:
-        nonlocal k
-        while k < len(ranges) and ranges[k][1] <= pos:
-            k += 1
-        return k < len(ranges) and ranges[k][0] <= pos
-
-    return inside
-
-
-def _log(path: str, body: str, first_line: int, ctx: _Ctx, words: Mapping[str, str], fences: list[tuple[int, int]]) -> tuple[Interaction, ...]:
-    entries = []
-    fenced = _in_ranges(fences)
-    line, counted = first_line, 0  # newlines counted since the last match, not from the start
-    for m in _LOG_RE.finditer(body):
-        if fences and fenced(m.start()):
-            continue
-        line += body.count("\n", counted, m.start())
-        counted = m.start()
-        iso, rest = m.group(1), m.group(2)
-        d = parse_date(iso)
-        if d is None:
-            ctx.add(line, ERROR, "invalid-date", f"log line date {iso!r} is not a date; write it as YYYY-MM-DD")
-            continue
-        word = ""
-        kind = NOTE
-        if rest.startswith(":"):
-            text = rest[1:]
-        else:
-            mc = _KIND_COLON_RE.match(rest)
-            if mc:
-                word, text = mc.group(1), mc.group(2)
-                kind = words.get(word.lower(), "")
-                if not kind:
-                    ctx.add(line, WARNING, "unknown-kind", f"{word!r} is not a known kind word (counted as a note); see [kinds] in mdnet.toml")
-                    kind = NOTE
-            else:
-                ma = _KIND_ALONE_RE.match(rest)
-                if ma and ma.group(1).lower() in words:
-                    word, text = ma.group(1), ""
-                    kind = words[word.lower()]
-                else:
-                    text = rest
-        text = text.strip()
-        entries.append(Interaction(path, path, line, d, kind, word, text, links_in(text) if "[[" in text else ()))
-    return tuple(entries)
-
-
 def _body_links(body: str, first_line: int, fences: list[tuple[int, int]]) -> tuple[tuple[int, str], ...]:
+    """(line, target) of every wiki-link outside code fences; one forward pass."""
     if "[[" not in body:
         return ()
-    starts = [0]
-    find = body.find
-    i = find("\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = find("\n", i + 1)
     out = []
-    fenced = _in_ranges(fences)
+    line, pos, f = first_line, 0, 0
     for m in _LINK_RE.finditer(body):
         target = m.group(1).strip()
-        if target and not (fences and fenced(m.start())):
-            out.append((first_line + bisect_right(starts, m.start()) - 1, target))
+        start = m.start()
+        line += body.count("\n", pos, start)
+        pos = start
+        while f < len(fences) and fences[f][1] <= start:
+            f += 1
+        if target and not (f < len(fences) and fences[f][0] <= start):
+            out.append((line, target))
     return tuple(out)
 
 
@@ -632,7 +584,8 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
             ctx.add(body_line + log_body.count("\n"), WARNING, "log-truncated",
                     f"the note is over {MAX_LOG_CHARS // 1_000_000} MB: log lines from here on are not read "
                     "(the whole note stays searchable); move old entries to another note")
-        log = _log(path, log_body, body_line, ctx, words, fences)
+        log, log_diags = read_log(path, log_body, body_line, words, fences)
+        ctx.diags.extend(log_diags)
     elif ntype == MEETING:
         meeting = _meeting(path, title, props, ctx, words, body)
     links = _body_links(body, body_line, fences)

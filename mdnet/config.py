@@ -209,6 +209,31 @@ def _kinds_table(v: Any) -> str | None:
     return None
 
 
+def holiday_spec(value: str) -> tuple[str, str | None] | None:
+    """``"GB-ENG"`` -> ("GB", "ENG"); ``"us"`` -> ("US", None); None for none/locale."""
+    v = value.strip()
+    if v.lower() in ("none", "locale", ""):
+        return None
+    country, _, subdiv = v.partition("-")
+    return country.upper(), (subdiv.upper() or None)
+
+
+def _holidays(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return "must be text: a country code such as \"US\" or \"GB-ENG\", \"locale\" or \"none\""
+    spec = holiday_spec(v)
+    if spec is None:
+        return None
+    import holidays  # only when a country is named: its import costs ~50 ms
+
+    try:
+        holidays.country_holidays(spec[0], subdiv=spec[1])
+    except NotImplementedError:
+        return (f"{v!r} is not a country (and subdivision) the holidays library knows, such as "
+                "\"US\", \"US-NY\", \"GB-ENG\", \"DE-BY\"; or \"locale\" or \"none\"")
+    return None
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("vault.people_folders", ["People"], "Folders whose notes are contacts, even without `type: person`.", _str_list),
     Setting("vault.meeting_folders", ["Meetings"], "Folders whose notes are meeting notes, even without `type: meeting`.", _str_list),
@@ -218,6 +243,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rules.thank_you_window", "30d", "A meeting older than this produces no thank-you item (so an imported history does not flood the calendar).", _duration),
     Setting("rules.nudge_after", "7bd", "How long after an unanswered message to nudge (bd = business days, Mon-Fri).", _duration),
     Setting("rules.max_attempts", 3, "Messages in a row without a reply (the first and the nudges) after which the contact has gone quiet and is not nudged again.", _int_min(1)),
+    Setting("rules.holidays", "locale",
+            "Public holidays that business days (bd) skip: a country code, optionally with a subdivision "
+            "(\"US\", \"US-NY\", \"GB-ENG\", \"DE-BY\"), \"none\", or \"locale\": the country of your "
+            "locale (LC_ALL, LC_TIME or LANG, e.g. en_US.UTF-8), none when it names no country.", _holidays),
     Setting("rules.try_another_after", "3bd", "How long an unanswered message waits before mdnet suggests another contact at the same company.", _duration),
     Setting("rules.referral_after", "1d", "How soon to reach out to someone you were referred to.", _duration),
     Setting("rules.new_per_week", 5, "How many never-contacted people to schedule for a first outreach each week (0 turns outreach off).", _int_min(0)),

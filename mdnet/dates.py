@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import Container
 
 from .config import Duration
 
@@ -43,14 +45,22 @@ def add_days(d: date, n: int) -> date:
 _MAX_ORDINAL = date.max.toordinal()
 
 
-def add_business_days(d: date, n: int) -> date:
-    """The ``n``-th weekday (Mon-Fri) strictly after ``d``; ``d`` itself when ``n`` is 0.
+def add_business_days(d: date, n: int, holidays: Container[date] | None = None) -> date:
+    """The ``n``-th weekday (Mon-Fri) strictly after ``d`` that is not in ``holidays``;
+    ``d`` itself when ``n`` is 0; saturating at ``date.max``.
 
-    7 business days after Friday 6 Nov 2026 is Tuesday 17 Nov; 1 after a Saturday is Monday.
+    7 business days after Friday 6 Nov 2026 is Tuesday 17 Nov; 1 after a Saturday is Monday;
+    with US holidays, 7 after Wednesday 16 Dec 2026 is Monday 28 Dec (Christmas skipped).
     """
     if n < 0:
         raise ValueError("business days must not be negative")
     if n == 0:
+        return d
+    if holidays is not None:  # (a lazily filled holidays calendar is falsy until asked)
+        while n and d < date.max:
+            d += timedelta(days=1)
+            if is_weekday(d) and d not in holidays:
+                n -= 1
         return d
     # Any 7 consecutive days hold exactly 5 weekdays, so whole weeks are a jump;
     # keep the last 1-5 to walk, so the result always lands on a weekday.
@@ -78,13 +88,14 @@ def add_months(d: date, n: int) -> date:
     return date(year, month0 + 1, min(d.day, last))
 
 
-def add_duration(d: date, duration: Duration) -> date:
-    """``d`` plus a :class:`~mdnet.config.Duration` (d, bd, w, m = calendar months, y)."""
+def add_duration(d: date, duration: Duration, holidays: Container[date] | None = None) -> date:
+    """``d`` plus a :class:`~mdnet.config.Duration` (d, bd, w, m = calendar months, y);
+    business days skip ``holidays``."""
     n, unit = duration.count, duration.unit
     if unit == "d":
         return add_days(d, n)
     if unit == "bd":
-        return add_business_days(d, n)
+        return add_business_days(d, n, holidays)
     if unit == "w":
         return add_days(d, 7 * n)
     if unit == "m":
@@ -172,3 +183,18 @@ def parse_day(text: str, today: date, *, future: bool = False) -> date | None:
             return today - timedelta(weeks=d.count)
         return None
     return add_duration(today, d)
+@lru_cache(maxsize=8)
+def public_holidays(country: str, subdivision: str | None = None) -> Container[date] | None:
+    """The public holidays of a country (and subdivision), any year: a container of
+    dates; None for a country the library does not know (a locale's ``en_XX``:
+    the setting's own check refuses such a value in mdnet.toml).
+
+    From the ``holidays`` library (imported here, on first use: it costs ~50 ms, so
+    only a vault with a country pays for it).
+    """
+    import holidays
+
+    try:
+        return holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError:
+        return None

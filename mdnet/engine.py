@@ -33,7 +33,8 @@ from typing import Iterable, Mapping
 
 from .config import Config
 from .feed import EventCache, build_feed
-from .graph import Links, Names, duplicate_names, links_of, order_diagnostics, order_interactions, order_referrals, shape
+from .graph import (Links, Names, contact_referrals, duplicate_names, first_new_names, links_of, order_diagnostics,
+                    order_interactions, shape)
 from .model import Diagnostic, FollowUp, Interaction, Note, Referral, Vault
 from .rules import by_contact, company_key, in_order, vault_wide
 
@@ -70,8 +71,8 @@ class Engine:
         for note in ordered:
             self._link(note.path, links_of(note, self.names))
         interactions = {n.path: self._ordered(n) for n, _ in self.names.contacts}
-        referrals = {p: order_referrals(r for rs in by_source.values() for r in rs)
-                     for p, by_source in self._referrals.items()}
+        referrals = {p: kept for p, by_source in self._referrals.items()
+                     if (kept := contact_referrals((r for rs in by_source.values() for r in rs), interactions.get(p, ())))}
         self._vault(interactions, referrals, {n.path: n.mtime_ns for n in ordered}, first_seen)
         self._contacts: dict[str, tuple[tuple[FollowUp, ...], bool]] | None = None  # computed on first use
         self._items: list[FollowUp] | None = None
@@ -81,7 +82,7 @@ class Engine:
     def _link(self, path: str, links: Links) -> set[str]:
         """Record a note's links in place of its old ones -> the contacts either names."""
         old = self._links.pop(path, _NONE)
-        if links.interactions or links.referrals or links.diagnostics:
+        if links.interactions or links.referrals or links.diagnostics or links.new_names:
             self._links[path] = links
         if not (old.interactions or old.referrals or links.interactions or links.referrals):
             return set()  # most notes: a contact nobody else's links depend on
@@ -108,11 +109,14 @@ class Engine:
                mtimes: dict[str, int], first_seen: Mapping[str, date]) -> None:
         notes = tuple(self.notes.values())
         diags = list(self._duplicates)
+        new_names = []
         for path in sorted(self._links):  # in path order: the order resolve() gives ties
             diags.extend(self._links[path].diagnostics)
+            new_names.extend(self._links[path].new_names)
         self.vault = Vault(notes=notes, contacts=tuple(n.contact for n in notes if n.contact is not None),
                            interactions=interactions, referrals=referrals, diagnostics=order_diagnostics(diags),
-                           mtimes=mtimes, first_seen=dict(first_seen), keys=dict(self._keys))
+                           mtimes=mtimes, first_seen=dict(first_seen), keys=dict(self._keys),
+                           new_names=first_new_names(new_names))
 
     @property
     def items(self) -> list[FollowUp]:
@@ -173,8 +177,9 @@ class Engine:
                 continue
             interactions[p] = self._ordered(note)
             by_source = self._referrals.get(p)
-            if by_source:
-                referrals[p] = order_referrals(r for rs in by_source.values() for r in rs)
+            kept = contact_referrals((r for rs in by_source.values() for r in rs), interactions[p]) if by_source else ()
+            if kept:
+                referrals[p] = kept
             else:
                 referrals.pop(p, None)
         mtimes = dict(old.mtimes)

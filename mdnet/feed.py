@@ -493,6 +493,9 @@ def description(item: FollowUp, as_of: date, *, details: str = "full", todo: boo
             lines.append("Phone: " + _clean(item.phone, one_line=True))
         if item.linkedin:
             lines.append("LinkedIn: " + _clean(item.linkedin, one_line=True))
+        if item.recipients:
+            lines.append("Recipients:")
+            lines += ["- " + _clean(f"{n} <{e}>" if e else f"{n} (no email)", one_line=True) for n, e in item.recipients]
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from .config import Config
 from .model import (
     MEETING,
     MET,
+    NOTE,
     REPLIED,
     WARNING,
     Contact,
@@ -109,6 +110,7 @@ class Links:
     interactions: tuple[Interaction, ...] = ()  # from a meeting note, one per person it names
     referrals: tuple[Referral, ...] = ()  # from referred_by: and from links in met/replied lines
     diagnostics: tuple[Diagnostic, ...] = ()  # with-unknown-person
+    new_names: tuple[Referral, ...] = ()  # links in met/replied lines to a name no note answers to
 
     def targets(self) -> set[str]:
         """The contacts these change."""
@@ -140,18 +142,24 @@ def links_of(note: Note, names: Names) -> Links:
     c = note.contact
     if c is not None:
         refs: list[Referral] = []
+        new: dict[str, Referral] = {}
         for e in note.log:
             if e.links and e.kind in _REFERRING_KINDS:
                 for target in e.links:
                     who = resolver.resolve(target)
                     if who and who != note.path and who in contact_paths:
                         refs.append(Referral(who, note.path, c.name, e.date, note.path, e.line))
+                    elif who is None and not target[:1].isdigit():  # [[2026-12-01]] is a day, not a name
+                        name = target.rsplit("/", 1)[-1]
+                        key = name.casefold()
+                        if key not in new or e.date < new[key].date:  # type: ignore[operator]
+                            new[key] = Referral(name, note.path, c.name, e.date, note.path, e.line)
         if c.referred_by:
             who = resolver.resolve(c.referred_by)
             ref_path = who if who in contact_paths and who != note.path else None
             name = names.name_of[ref_path] if ref_path else c.referred_by
             refs.append(Referral(note.path, ref_path, name, None, note.path, c.referred_by_line))
-        return Links(referrals=tuple(refs)) if refs else _NO_LINKS
+        return Links(referrals=tuple(refs), new_names=tuple(new.values())) if refs or new else _NO_LINKS
     if note.type == MEETING and note.meeting is not None:
         m = note.meeting
         seen: set[str] = set()
@@ -185,6 +193,34 @@ def order_referrals(refs: Iterable[Referral]) -> tuple[Referral, ...]:
     return tuple(sorted(refs, key=lambda r: (r.date or date.max, r.source, r.line)))
 
 
+def contact_referrals(refs: Iterable[Referral], log: tuple[Interaction, ...]) -> tuple[Referral, ...]:
+    """A contact's referrals, in order, given its interactions: a link in someone's log line
+    is a referral only when the contact had not been in touch before that line."""
+    return order_referrals(r for r in refs if r.date is None or not _in_touch_before(log, r.date))
+
+
+def _in_touch_before(log: tuple[Interaction, ...], day: date) -> bool:
+    """Whether a contact had been in touch (any kind but a note) before ``day``, or met
+    on that day: a link to them in someone's log line then is a mention, not a referral."""
+    for i in log:  # in date order
+        if i.date > day:
+            break
+        if i.kind != NOTE and (i.date < day or i.kind == MET):
+            return True
+    return False
+
+
+def first_new_names(found: Iterable[Referral]) -> tuple[Referral, ...]:
+    """Each new name once: its first mention (by date, then note and line), in that order."""
+    first: dict[str, Referral] = {}
+    for r in found:
+        key = r.contact.casefold()
+        seen = first.get(key)
+        if seen is None or (r.date, r.source, r.line) < (seen.date, seen.source, seen.line):  # type: ignore[operator]
+            first[key] = r
+    return order_referrals(first.values())
+
+
 def order_diagnostics(diags: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
     return tuple(sorted(diags, key=lambda d: (d.path, d.line)))
 
@@ -207,6 +243,7 @@ def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, d
     diags: list[Diagnostic] = duplicate_names(names)
     from_meetings: dict[str, list[Interaction]] = {}
     referrals: dict[str, list[Referral]] = {}
+    new_names: list[Referral] = []
     for note in notes:
         links = links_of(note, names)
         if links is _NO_LINKS:
@@ -216,14 +253,16 @@ def resolve(notes: Iterable[Note], config: Config, *, first_seen: Mapping[str, d
         for r in links.referrals:
             referrals.setdefault(r.contact, []).append(r)
         diags.extend(links.diagnostics)
+        new_names.extend(links.new_names)
     ordered = {n.path: _in_order(n.log, from_meetings.get(n.path)) for n, _ in names.contacts}
     return Vault(
         notes=tuple(notes),
         contacts=tuple(c for _, c in names.contacts),
         interactions=ordered,
-        referrals={p: order_referrals(rs) for p, rs in referrals.items()},
+        referrals={p: kept for p, rs in referrals.items() if (kept := contact_referrals(rs, ordered.get(p, ())))},
         diagnostics=order_diagnostics(diags),
         mtimes={n.path: n.mtime_ns for n in notes},
         first_seen=dict(first_seen or {}),
         keys=dict(keys or {}),
+        new_names=first_new_names(new_names),
     )

@@ -199,6 +199,9 @@ class Vault:
     mtimes: Mapping[str, int] = field(default_factory=dict)  # path -> mtime_ns
     first_seen: Mapping[str, date] = field(default_factory=dict)  # path -> day first indexed
     keys: Mapping[str, str] = field(default_factory=dict)  # path -> stable key (kept across renames)
+    # Names linked from a met/replied line that no note answers to: Referral.contact is the
+    # name as linked (the first mention of each name, by date).
+    new_names: tuple[Referral, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +224,7 @@ class FollowUp:
     modified: datetime | None = None  # when the note behind it last changed (UTC)
     key: str | None = None  # the note's stable key (survives renames); None means the path
     at: str | None = None  # "HH:MM" local time of a timed item (a planned conversation); None: all day
+    recipients: tuple[tuple[str, str | None], ...] = ()  # the monthly update's (name, email or None)
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -242,4 +246,5 @@ class FollowUp:
             "email": self.email,
             "phone": self.phone,
             "linkedin": self.linkedin,
+            "recipients": [{"name": n, "email": e} for n, e in self.recipients],
         }

@@ -11,12 +11,12 @@ import heapq
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Callable, Container, Iterable, Iterator, Mapping, TypeVar
 
-from .config import CONFIG_NAME, Config, Duration, is_no_cadence, parse_duration, parse_monthly_day
-from .dates import MONTH_NAMES, add_days, add_duration, monthly_day, next_month, short_date
+from .config import CONFIG_NAME, Config, Duration, holiday_spec, is_no_cadence, parse_duration, parse_monthly_day
+from .dates import MONTH_NAMES, add_days, add_duration, monthly_day, next_month, public_holidays, short_date
 from .model import (ERROR, MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, Diagnostic, FollowUp,
-                    Interaction, Vault, name_key)
+                    Interaction, Referral, Vault, name_key)
 from .timeofday import time_in_text
 
 FOLLOW_UP = "follow-up"
@@ -163,14 +163,31 @@ class _Run:
         return self.messages[-1].date
 
 
-def _unanswered_run(log: tuple[Interaction, ...]) -> _Run | None:
-    """Only ``replied`` and ``met`` end a run; other kinds neither end nor extend it."""
+def _unanswered_run(log: tuple[Interaction, ...], thanks_by: Callable[[date], date]) -> _Run | None:
+    """Only ``replied`` and ``met`` end a run; other kinds neither end nor extend it.
+
+    The first message after a meeting, sent by ``thanks_by(meeting day)`` with no
+    ``thanked`` or ``update`` before it, is the thank-you: it asks nothing, so it
+    is not part of a run (``- 12-16 email: great to see you`` the day after a
+    coffee starts no nudges).
+    """
     messages: list[Interaction] = []
-    for i in reversed(log):
+    k = len(log) - 1
+    while k >= 0:
+        i = log[k]
         if i.kind in (REPLIED, MET):
             break
         if i.kind == REACHED_OUT:
             messages.append(i)
+        k -= 1
+    if messages and k >= 0 and log[k].kind == MET and messages[-1].date <= thanks_by(log[k].date):
+        first = messages[-1]
+        for i in log[k + 1:]:
+            if i is first:
+                messages.pop()
+                break
+            if i.kind in (THANKED, UPDATE):
+                break
     if not messages:
         return None
     return _Run(tuple(reversed(messages)))
@@ -189,6 +206,8 @@ class _Engine:
         self.try_another_after = config.duration("rules.try_another_after")
         self.referral_after = config.duration("rules.referral_after")
         self.max_attempts: int = config["rules.max_attempts"]
+        spec = holiday_spec(config["rules.holidays"])
+        self.holidays: Container[date] | None = public_holidays(*spec) if spec else None  # None: weekends only
         # circle or tag (case-folded) -> cadence; "none" entries are left out
         self.cadences: dict[str, Duration] = {}
         for k, v in config["cadence"].items():
@@ -223,6 +242,14 @@ class _Engine:
             return None
 
     # context ---------------------------------------------------------------------------
+
+    def add(self, d: date, duration: Duration) -> date:
+        """``d`` plus a duration; business days skip the configured public holidays."""
+        return add_duration(d, duration, self.holidays)
+
+    def thanks_by(self, met: date) -> date:
+        """The last day a message after a meeting on ``met`` is the thank-you."""
+        return self.add(met, self.thank_you_window)
 
     def log(self, contact: Contact) -> tuple[Interaction, ...]:
         """The interactions that have happened: a conversation dated after ``as_of``
@@ -298,7 +325,7 @@ class _Engine:
             # A planned conversation means they answered: a meeting is set.
             runs: dict[str, _Run] = {}
             for c in self.active:
-                if (r := self.guard(c, lambda: None if self.planned(c) else _unanswered_run(self.log(c)))):
+                if (r := self.guard(c, lambda: None if self.planned(c) else _unanswered_run(self.log(c), self.thanks_by))):
                     runs[c.path] = r
             quiet_items = [self.guard(c, lambda: self.snoozed(c, [self.gone_quiet(c, runs[c.path])])[0])
                            for c in self.active if c.path in runs and len(runs[c.path].messages) >= max_attempts]
@@ -322,7 +349,7 @@ class _Engine:
         runs: dict[str, _Run] = {}
         for c in self.active:
             if companies is None or c.path in only or self.guard(c, lambda: _company_key(c)) in companies:  # type: ignore[operator]
-                if (r := self.guard(c, lambda: None if self.planned(c) else _unanswered_run(self.log(c)))):
+                if (r := self.guard(c, lambda: None if self.planned(c) else _unanswered_run(self.log(c), self.thanks_by))):
                     runs[c.path] = r
         try_another = self.try_another(runs, companies)
         out: dict[str, tuple[tuple[FollowUp, ...], bool]] = {}
@@ -358,6 +385,10 @@ class _Engine:
     def vault_wide(self, planned: Iterable[str]) -> list[FollowUp]:
         """The items of no one contact: outreach slots for ``planned`` (contact paths) and the monthly update."""
         out = self.guard(None, lambda: self.outreach([self.by_path[p] for p in planned])) or []
+        for r in self.vault.new_names:
+            c = self.by_path.get(r.referrer or "")
+            if c is not None and c.active and (item := self.guard(c, lambda: self.new_name(r))):
+                out.append(item)
         if (m := self.guard(None, self.monthly_update)):
             out.append(m)
         return out
@@ -387,20 +418,20 @@ class _Engine:
                 break
             if i.kind in (THANKED, REACHED_OUT, UPDATE):
                 return None
-        if met is None or add_duration(met.date, self.thank_you_window) < self.as_of:
+        if met is None or self.add(met.date, self.thank_you_window) < self.as_of:
             return None
         what = "the meeting" if met.word.lower() in ("", MET) else f"the {met.word.lower()}"
         reason = f"Thank {c.name} for {what} on {self.day(met.date)}"
         return self.item(c, THANK_YOU, add_days(met.date, 1), reason, met.date.isoformat())
 
     def nudge(self, c: Contact, run: _Run) -> FollowUp:
-        due = add_duration(run.last, self.nudge_after)
+        due = self.add(run.last, self.nudge_after)
         n, of = len(run.messages) + 1, self.max_attempts
         reason = f"No reply from {c.name} since {self.day(run.first)}: nudge ({_ordinal(n)} of {of})"
         return self.item(c, NUDGE, due, reason, run.last.isoformat())
 
     def gone_quiet(self, c: Contact, run: _Run) -> FollowUp:
-        due = add_duration(run.last, self.nudge_after)
+        due = self.add(run.last, self.nudge_after)
         count = len(run.messages)
         reason = (f"{c.name} has not answered {count} message{'s' if count != 1 else ''} "
                   f"since {self.day(run.first)}: gone quiet, no more nudges")
@@ -419,8 +450,18 @@ class _Engine:
         reason = f"Reach out to {c.name}: referred by {who}" if who else f"Reach out to {c.name}: referred to you"
         if ref.date:
             reason += f" on {self.day(ref.date)}"
-        due = add_duration(base, self.referral_after)
+        due = self.add(base, self.referral_after)
         return self.item(c, REFERRAL, due, reason, base.isoformat())
+
+    def new_name(self, r: Referral) -> FollowUp:
+        """A name linked from a met/replied line that has no note yet: add them (as soon as a referral)."""
+        base = r.date or self.as_of
+        reason = f"{r.referrer_name} suggested {r.contact} on {self.day(base)}: add them"
+        # The anchor names the person: the item's note is the referrer's, which may hold
+        # several new names of one day (and a referral item of its own), each its own event.
+        return FollowUp(rule=REFERRAL, due=self.add(base, self.referral_after), reason=reason, contact=r.contact,
+                        path=r.referrer, anchor=f"{base.isoformat()} {r.contact.casefold()}",
+                        modified=self.changed(r.source), key=self.vault.keys.get(r.referrer or ""))
 
     def try_another(self, runs: Mapping[str, _Run], companies: set[str] | None = None) -> dict[str, FollowUp]:
         """One suggestion per company (of ``companies``, or all) where the latest attempt is
@@ -453,7 +494,7 @@ class _Engine:
         y = min(fresh, key=self.rank)
         reason = (f"No reply from {x.name} at {x.company} since {self.day(since)}: "
                   f"try {y.name}, also at {y.company}")
-        return self.item(y, TRY_ANOTHER, add_duration(since, after), reason, since.isoformat(),
+        return self.item(y, TRY_ANOTHER, self.add(since, after), reason, since.isoformat(),
                          also=self.sources(x))
 
     def cadence(self, c: Contact) -> list[Duration]:
@@ -476,7 +517,7 @@ class _Engine:
         last = next((i for i in reversed(self.log(c)) if i.kind != NOTE), None)
         if last is None:
             return None
-        due, cadence = min((add_duration(last.date, d), str(d)) for d in cadences)
+        due, cadence = min((self.add(last.date, d), str(d)) for d in cadences)
         reason = f"Keep in touch with {c.name}: last contact {self.day(last.date)} (every {cadence})"
         return self.item(c, KEEP_IN_TOUCH, due, reason, last.date.isoformat())
 
@@ -554,23 +595,33 @@ class _Engine:
         # One pass over every interaction (the engine calls this at every save).
         active = {c.path for c in self.active}
         mtimes = self.vault.mtimes
-        people, newest = 0, 0
+        newest = 0
+        first: date | None = None  # the first meeting with anyone active
+        met: list[str] = []  # who the update goes to (paths of active contacts met)
         sent: set[tuple[int, int]] = set()
         for path, log in self.vault.interactions.items():
-            met = False
+            was_met = False
             for i in log:
                 kind = i.kind
                 if kind == MET:
-                    met = met or i.date <= self.as_of  # a planned conversation is not met yet
+                    if i.date <= self.as_of:  # a planned conversation is not met yet
+                        if path in active and (first is None or i.date < first):
+                            first = i.date
+                        was_met = True
                 elif kind == UPDATE:
                     sent.add((i.date.year, i.date.month))
                 else:
                     continue
                 newest = max(newest, mtimes.get(i.source, 0))
-            people += met and path in active
-        if people == 0:
+            if was_met and path in active:
+                met.append(path)
+        people = len(met)
+        if people == 0 or first is None:
             return None
-        year, month = self.as_of.year, self.as_of.month
+        # The first update is for the first full month of meeting people: someone who
+        # started on 27 Nov owes no November update.
+        start = (first.year, first.month) if first.day == 1 else next_month(first.year, first.month)
+        year, month = max((self.as_of.year, self.as_of.month), start)
         if (year, month) in sent:
             after = next_month(year, month)
             if after is None:
@@ -579,8 +630,11 @@ class _Engine:
         due = monthly_day(year, month, spec)
         reason = (f"Send your {MONTH_NAMES[month - 1]} update to {people} "
                   f"{'person' if people == 1 else 'people'} you have met")
+        by_path = self.by_path
+        recipients = tuple(sorted(((c.name, c.emails[0] if c.emails else None) for c in (by_path[p] for p in met)),
+                                  key=lambda r: (r[0].casefold(), r[0])))
         return FollowUp(rule=MONTHLY_UPDATE, due=due, reason=reason, contact=None, path=None,
-                        anchor=f"{year:04d}-{month:02d}",
+                        anchor=f"{year:04d}-{month:02d}", recipients=recipients,
                         modified=_EPOCH + timedelta(microseconds=newest // 1000) if newest else None)
 
 

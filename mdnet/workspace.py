@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from .config import Config
 from .model import Diagnostic, FollowUp, Vault
@@ -182,11 +182,12 @@ class Workspace:
     def open(cls, vault: str | os.PathLike[str] | None = None) -> "Workspace":
         root = find_vault(vault)
         config, diags = read_config(root)
-        return cls(root, config, diags)
+        return cls(root, with_locale(config, os.environ), diags)
 
     def reload_config(self) -> bool:
         """Read ``mdnet.toml`` again; True when the settings changed."""
         config, diags = read_config(self.root)
+        config = with_locale(config, os.environ)
         self.config_diagnostics = diags
         if config.fingerprint() == self.config.fingerprint():
             return False
@@ -448,6 +449,25 @@ def local_zone() -> "tzinfo":
         except (ZoneInfoNotFoundError, ValueError, OSError):
             pass
     return datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+def locale_country(environ: Mapping[str, str]) -> str | None:
+    """The country of the user's locale for dates (``LC_ALL``, ``LC_TIME``, then ``LANG``,
+    as POSIX orders them): ``en_GB.UTF-8`` -> ``GB``; None for ``C``, ``POSIX`` or unset."""
+    for var in ("LC_ALL", "LC_TIME", "LANG"):
+        value = environ.get(var)
+        if value:
+            lang = value.split(".", 1)[0].split("@", 1)[0]
+            _, _, country = lang.partition("_")
+            return country.upper() if len(country) == 2 and country.isalpha() else None
+    return None
+
+
+def with_locale(config: Config, environ: Mapping[str, str]) -> Config:
+    """Settings that default to the user's locale, resolved here at the edge (the rules
+    never read the environment): ``rules.holidays = "locale"`` becomes the locale's
+    country, or ``"none"``."""
+    if str(config["rules.holidays"]).strip().lower() != "locale":
+        return config
+    return Config({**config.values, "rules.holidays": locale_country(environ) or "none"})
 
 
 def _window_days(config: Config, as_of: date) -> int:

@@ -30,6 +30,14 @@ class VaultDir:
                 for p in sorted(self.root.rglob("*")) if p.is_file() and ".mdnet" not in p.parts}
 
 
+@pytest.fixture(autouse=True)
+def no_locale_holidays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's locale must not change a result: rules.holidays defaults to the
+    locale's country, so every test runs with a locale that names none."""
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.setenv("LC_TIME", "C")
+
+
 @pytest.fixture
 def vault(tmp_path: Path) -> VaultDir:
     return VaultDir(tmp_path / "vault")

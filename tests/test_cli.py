@@ -140,7 +140,7 @@ def test_show_matches_names_and_lists_referrals(example):
     assert r.exit_code == 0
     maya = json.loads(r.output)
     assert maya["name"] == "Maya Okafor" and maya["log"][-1]["kind"] == "met"
-    assert {"name": "Priya Shah", "date": "2026-11-20"} in maya["referred"]
+    assert {"name": "Priya Shah", "date": "2026-11-20", "has_note": True} in maya["referred"]
     priya = json.loads(run("show", "PRIYA SHAH", "--json", vault=example).output)
     assert priya["referred_by_notes"][0]["name"] == "Maya Okafor"
     text = run("show", "Maya Okafor", vault=example).output
@@ -377,3 +377,20 @@ def test_terminal_safe_shows_controls_and_keeps_plain_text():
     assert terminal_safe("a\x1b[2Jb\x07\x7f\x85\u2028\u202e\x00") == "a\\x1b[2Jb\\x07\\x7f\\x85\\u2028\\u202e\\x00"
     assert terminal_safe("two\nlines") == "two\\nlines"
     assert terminal_safe("two\nlines", lines=True) == "two\nlines"
+def test_a_new_name_is_due_and_shown_and_never_answered_by_someone_else(vault):
+    vault.person("Alex Kim", log="- 2026-12-02 zoom: suggested [[Pat Quinn]] at Contoso\n")
+    vault.person("Nina Patel", log="- 2026-11-02 coffee: old friend\n")
+    due = json.loads(run("due", "--as-of", "2026-12-03", "--rule", "referral", "--json", vault=vault.root).output)
+    assert [(i["contact"], i["path"], i["due"], i["reason"]) for i in due] == [
+        ("Pat Quinn", "People/Alex Kim.md", "2026-12-03", "Alex Kim suggested Pat Quinn on 2 Dec: add them")]
+    text = run("show", "alex", vault=vault.root).output
+    assert "Referred you to: Pat Quinn (2026-12-02, no note yet)" in text
+    r = run("show", "pat", vault=vault.root)
+    assert r.exit_code == 1 and "Nina Patel" in r.output and "Pat Quinn  (no note yet: Alex Kim suggested them" in r.output
+    r = run("show", "pat quinn", vault=vault.root)
+    assert r.exit_code == 1 and "Pat Quinn has no note yet" in r.output and "People/Alex Kim.md:4" in r.output
+    vault.person("Pat Quinn")
+    due = json.loads(run("due", "--as-of", "2026-12-03", "--rule", "referral", "--json", vault=vault.root).output)
+    assert [(i["contact"], i["reason"]) for i in due] == [("Pat Quinn", "Reach out to Pat Quinn: referred by Alex Kim on 2 Dec")]
+    r = run("show", "pat", vault=vault.root)  # a name that begins so wins over one that contains it
+    assert r.exit_code == 0 and r.output.startswith("Pat Quinn")

@@ -771,3 +771,14 @@ def test_c1_controls_and_line_separators_never_reach_the_feed() -> None:
     for ch in "\x85\u2028\u2029\x9b\x00\x0b\x7f":
         assert ch not in text
     assert "abcd31mefgh" in text
+def test_the_monthly_update_event_lists_its_recipients() -> None:
+    from datetime import date
+
+    from mdnet.feed import description
+    from mdnet.model import FollowUp
+
+    item = FollowUp(rule="monthly-update", due=date(2026, 12, 7), reason="Send your December update to 2 people you have met",
+                    contact=None, path=None, anchor="2026-12", recipients=(("Ana", "ana@example.com"), ("Bo", None)))
+    text = description(item, date(2026, 12, 7))
+    assert text.endswith("Recipients:\n- Ana <ana@example.com>\n- Bo (no email)")
+    assert "Recipients" not in description(item, date(2026, 12, 7), details="minimal")

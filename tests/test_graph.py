@@ -104,3 +104,19 @@ def test_names_match_whatever_their_unicode_normalisation():
 def test_two_files_differing_only_in_normalisation_are_a_duplicate_name():
     v = vault_of(**{f"People/{NFC}.md": "", f"People/{NFD}.md": ""})
     assert [d.code for d in v.diagnostics] == ["duplicate-name"]
+def test_a_link_is_a_referral_only_to_someone_not_yet_in_touch():
+    v = vault_of(**{
+        "People/Laura.md": "- 2026-12-02 lunch: she mentioned [[Alex Kim]]; suggested [[Rosa]] and [[Pat Quinn]]\n",
+        "People/Alex Kim.md": "- 2026-11-20 coffee: at the meetup\n",
+        "People/Rosa.md": "- 2026-11-20: heard her talk\n",  # a note is not being in touch
+    })
+    assert {p: [r.referrer for r in rs] for p, rs in v.referrals.items()} == {"People/Rosa.md": ["People/Laura.md"]}
+    [new] = v.new_names
+    assert (new.contact, new.referrer, new.referrer_name, new.date, new.line) == (
+        "Pat Quinn", "People/Laura.md", "Laura", date(2026, 12, 2), 1)
+
+
+def test_a_new_name_goes_once_a_note_for_it_exists():
+    files = {"People/Laura.md": "- 2026-12-02 coffee: suggested [[Pat Quinn]]\n- 2026-12-05 reply: and [[pat quinn]] again\n"}
+    assert [r.contact for r in vault_of(**files).new_names] == ["Pat Quinn"]
+    assert vault_of(**files, **{"People/Pat Quinn.md": ""}).new_names == ()

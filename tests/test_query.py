@@ -38,7 +38,7 @@ def test_show_gathers_log_and_referrals_both_ways() -> None:
     shown = show_contact(V, ben).to_json()
     assert [r["name"] for r in shown["referred_by_notes"]] == ["Cy", "Ana Lopez"]  # dated first
     (ana,) = find_contacts(V, "ana")
-    assert show_contact(V, ana).to_json()["referred"] == [{"name": "Ben Okafor", "date": None}]
+    assert show_contact(V, ana).to_json()["referred"] == [{"name": "Ben Okafor", "date": None, "has_note": True}]
     assert [e["kind"] for e in show_contact(V, ana).to_json()["log"]] == ["met", "note"]
 
 

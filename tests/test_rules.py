@@ -574,3 +574,87 @@ def test_a_contact_whose_rules_raise_is_skipped_with_a_diagnostic() -> None:
     assert [(i.rule, i.contact) for i in got] == [("thank-you", "Good")]
     assert [(d.path, d.line, d.severity, d.code) for d in problems] == [("People/Bad.md", 1, "error", "rules-failed")]
     assert "OverflowError" in problems[0].message
+# --- intent: the thank-you written as a message (issue 8) -------------------------------------
+
+
+def test_first_message_after_a_meeting_within_the_window_is_the_thank_you() -> None:
+    ana, bo = person("Ana", company="Acme"), person("Bo", company="Acme")
+    v = vault(ana, bo, logs={ana.path: ["2026-12-15 coffee: at Tatte", "2026-12-16 email: great to see you"]})
+    assert items(v, date(2026, 12, 31)) == []  # no thank-you left, no nudge on Christmas Day, no try-another
+    again = vault(ana, bo, logs={ana.path: ["2026-12-15 coffee", "2026-12-16 email: great to see you",
+                                            "2026-12-17 email: could you introduce me to your manager?"]})
+    assert brief(items(again, date(2026, 12, 17), rule="nudge")) == [("nudge", "Ana", date(2026, 12, 28))]
+    late = vault(ana, logs={ana.path: ["2026-10-01 coffee", "2026-11-16 email: checking in"]})  # window: 30d
+    assert brief(items(late, date(2026, 11, 16), rule="nudge")) == [("nudge", "Ana", date(2026, 11, 25))]
+    thanked = vault(ana, logs={ana.path: ["2026-12-15 coffee", "2026-12-15 thanks", "2026-12-16 email: one question"]})
+    assert brief(items(thanked, date(2026, 12, 16), config(rules__monthly_update="off", rules__new_per_week=0,
+                                                             rules__holidays="none"), rule="nudge")) == [
+        ("nudge", "Ana", date(2026, 12, 25))]
+
+
+# --- business days skip public holidays --------------------------------------------------------
+
+
+def test_business_days_skip_the_public_holidays_of_the_chosen_country() -> None:
+    ana = person("Ana")
+    v = vault(ana, logs={ana.path: ["2026-12-16 email: asked for 20 minutes"]})
+
+    def nudge_due(holidays: str) -> date:
+        cfg = config(rules__monthly_update="off", rules__new_per_week=0, rules__holidays=holidays)
+        return items(v, date(2026, 12, 16), cfg, rule="nudge")[0].due
+
+    assert nudge_due("none") == date(2026, 12, 25)  # Christmas Day, a Friday
+    assert nudge_due("US") == date(2026, 12, 28)
+    assert nudge_due("GB-ENG") == date(2026, 12, 29)  # Boxing Day falls on Saturday: Monday 28 is off
+    assert nudge_due("locale") == date(2026, 12, 25)  # unresolved (the edge resolves it): no holidays
+
+
+def test_holidays_setting_is_checked() -> None:
+    from mdnet.config import load_config
+
+    for good in ("none", "locale", "US", "gb-eng", "DE"):
+        assert load_config({"rules": {"holidays": good}})[1] == [], good
+    for bad in ("XX", "GB-NOWHERE", 3):
+        [d] = load_config({"rules": {"holidays": bad}})[1]
+        assert d.code == "config-bad-value" and "holidays" in d.message
+
+
+# --- the monthly update starts with your first full month, and names its recipients -----------
+
+
+def test_monthly_update_starts_with_the_first_full_month_after_the_first_meeting() -> None:
+    c = person("Dana Park", emails=("dana@example.com",))
+    cfg = config(rules__new_per_week=0, rules__thank_you_window="1d")
+    v = vault(c, logs={c.path: ["2026-11-27 coffee"]})
+    [item] = [i for i in follow_ups(v, cfg, date(2026, 11, 30)) if i.rule == "monthly-update"]
+    assert (item.due, item.anchor) == (date(2026, 12, 7), "2026-12")
+    assert item.reason == "Send your December update to 1 person you have met"
+    first_of_month = vault(c, logs={c.path: ["2026-11-01 coffee"]})
+    [item] = [i for i in follow_ups(first_of_month, cfg, date(2026, 11, 30)) if i.rule == "monthly-update"]
+    assert item.anchor == "2026-11"
+
+
+def test_monthly_update_carries_its_recipients() -> None:
+    a = person("Ana", emails=("ana@example.com", "ana@home.example"))
+    b = person("Bo")
+    paused = person("Cy", status="paused")
+    v = vault(a, b, paused, logs={a.path: ["2026-09-01 coffee"], b.path: ["2026-09-02 call"],
+                                  paused.path: ["2026-09-03 coffee"]})
+    [item] = [i for i in follow_ups(v, config(rules__new_per_week=0), date(2026, 11, 20)) if i.rule == "monthly-update"]
+    assert item.recipients == (("Ana", "ana@example.com"), ("Bo", None))
+    assert item.to_json()["recipients"] == [{"name": "Ana", "email": "ana@example.com"}, {"name": "Bo", "email": None}]
+    assert all(i.to_json()["recipients"] == [] for i in follow_ups(v, QUIET, date(2026, 9, 2)))
+
+
+# --- new names: a link to someone with no note yet --------------------------------------------
+
+
+def test_a_new_name_is_due_like_a_referral_until_it_has_a_note() -> None:
+    from dataclasses import replace
+
+    alex = person("Alex Kim")
+    v = replace(vault(alex, logs={alex.path: ["2026-12-02 coffee"]}),
+                new_names=(Referral("Pat Quinn", alex.path, "Alex Kim", date(2026, 12, 2), alex.path, 12),))
+    [item] = items(v, date(2026, 12, 3), rule="referral")
+    assert (item.contact, item.path, item.due) == ("Pat Quinn", "People/Alex Kim.md", date(2026, 12, 3))
+    assert item.reason == "Alex Kim suggested Pat Quinn on 2 Dec: add them"

@@ -52,3 +52,22 @@ def test_load_returns_every_problem_at_once(vault):
     with Workspace.open(vault.root) as ws:
         codes = [d.code for d in ws.load(TODAY).diagnostics]
     assert codes[0].startswith("config-") and {"invalid-date", "with-unknown-person"} <= set(codes)
+
+
+def test_holidays_default_to_the_country_of_the_locale_read_at_the_edge(vault) -> None:
+    from mdnet.config import DEFAULT, load_config
+    from mdnet.workspace import locale_country, with_locale
+
+    assert locale_country({"LANG": "en_GB.UTF-8"}) == "GB"
+    assert locale_country({"LC_ALL": "de_DE@euro", "LANG": "en_US.UTF-8"}) == "DE"
+    assert locale_country({"LC_TIME": "C", "LANG": "en_US.UTF-8"}) is None
+    assert locale_country({}) is None
+    assert with_locale(DEFAULT, {"LANG": "en_US.UTF-8"})["rules.holidays"] == "US"
+    assert with_locale(DEFAULT, {"LANG": "C.UTF-8"})["rules.holidays"] == "none"
+    chosen, _ = load_config({"rules": {"holidays": "GB-ENG"}})
+    assert with_locale(chosen, {"LANG": "en_US.UTF-8"})["rules.holidays"] == "GB-ENG"
+    vault.write("mdnet.toml", "")
+    from mdnet.workspace import Workspace
+
+    with Workspace.open(vault.root) as ws:
+        assert ws.config["rules.holidays"] == "none"  # conftest: the test machine's locale does not leak in

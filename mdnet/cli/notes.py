@@ -142,10 +142,23 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
     NAME matches case-insensitively a name, file name or alias, or a unique
     beginning of one ("ana" finds "Ana Lopez" if no one else starts so).
     """
-    from ..query import find_contacts, show_contact
+    from ..query import find_contacts, find_new_names, names_exactly, show_contact
 
-    vault = loaded(ctx).vault
+    here = loaded(ctx)
+    vault = here.vault
     found = find_contacts(vault, name)
+    news = find_new_names(vault, name)
+    if news and not (len(found) == 1 and names_exactly(found[0], name)):
+        # A name with no note yet must not be silently answered by another contact ("pat": Nina Patel).
+        lines = [f"  {c.name}  ({c.path})" for c in found[:20]]
+        lines += [f"  {r.contact}  (no note yet: {r.referrer_name} suggested them"
+                  f"{' on ' + r.date.isoformat() if r.date else ''}, {r.source}:{r.line})" for r in news]
+        if not found and len(news) == 1:
+            r = news[0]
+            folder = (here.config["vault.people_folders"] or ["People"])[0].rstrip("/")
+            raise click.ClickException(f"{r.contact} has no note yet ({r.referrer_name} suggested them in "
+                                       f"{r.source}:{r.line}); create one, e.g. {folder}/{r.contact}.md")
+        raise click.ClickException(f"{name!r} matches {len(lines)} people; say which:\n" + "\n".join(lines))
     if not found:
         raise click.ClickException(f"no contact matches {name!r} (try `mdnet search {name}`)")
     if len(found) > 1:
@@ -181,7 +194,11 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
                 names.append(r.referrer_name + (f" ({r.date.isoformat()})" if r.date else ""))
         echo_safe("Referred by: " + ", ".join(names))
     if sent:
-        echo_safe("Referred you to: " + ", ".join(n + (f" ({d})" if d else "") for n, d in sent))
+        names = []
+        for n, d, has in sent:
+            extra = [x for x in (d, None if has else "no note yet") if x]
+            names.append(n + (f" ({', '.join(extra)})" if extra else ""))
+        echo_safe("Referred you to: " + ", ".join(names))
     if log:
         click.echo("Log:")
         for i in log:

@@ -121,8 +121,8 @@ def searchable_properties(props: dict[str, Any]) -> str:
 def encode_items(items: list[FollowUp]) -> bytes:
     """Follow-up items -> compact JSON (for the derived-results cache)."""
     rows = [[i.rule, i.due.isoformat(), i.reason, i.contact, i.path, i.anchor, i.next_step, i.ask_about, i.offers,
-             i.recent, i.email, i.phone, i.linkedin, i.modified.isoformat() if i.modified else None, i.key, i.at]
-            for i in items]
+             i.recent, i.email, i.phone, i.linkedin, i.modified.isoformat() if i.modified else None, i.key, i.at,
+             i.recipients] for i in items]
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -131,5 +131,5 @@ def decode_items(data: bytes) -> list[FollowUp]:
     for r in json.loads(data):
         out.append(FollowUp(r[0], _fromiso(r[1]), r[2], r[3], r[4], r[5], r[6], tuple(r[7]), tuple(r[8]),
                             tuple(r[9]), r[10], r[11], r[12], datetime.fromisoformat(r[13]) if r[13] else None,
-                            r[14], r[15]))
+                            r[14], r[15], tuple((n, e) for n, e in r[16])))
     return out

@@ -7,9 +7,9 @@ A new report is a function here plus a thin command.  Pure: no I/O.
 
 from __future__ import annotations
 
-from .contacts import (Listed, Shown, contact_json, find_contacts, last_interaction, list_contacts, referred,
-                       show_contact)
+from .contacts import (Listed, Shown, contact_json, find_contacts, find_new_names, last_interaction, list_contacts,
+                       names_exactly, referred, show_contact)
 from .problems import Problems, problems
 
-__all__ = ["Listed", "Problems", "Shown", "contact_json", "find_contacts", "last_interaction", "list_contacts",
-           "problems", "referred", "show_contact"]
+__all__ = ["Listed", "Problems", "Shown", "contact_json", "find_contacts", "find_new_names", "last_interaction",
+           "list_contacts", "names_exactly", "problems", "referred", "show_contact"]

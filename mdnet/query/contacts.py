@@ -51,6 +51,23 @@ def match_names(entries: Iterable[tuple[T, str, str, Sequence[str]]], query: str
     return prefix or [item for item, _ in found]
 
 
+def names_exactly(contact: Contact, query: str) -> bool:
+    """Whether ``query`` is exactly one of the contact's names (case-insensitive)."""
+    q = query.strip().lower()
+    title = contact.path.rsplit("/", 1)[-1][:-3].lower()
+    return q in (contact.name.lower(), title, *(a.lower() for a in contact.aliases))
+
+
+def find_new_names(vault: Vault, query: str) -> list[Referral]:
+    """Names linked from a met/replied line that have no note yet, matching a typed
+    name exactly or by the beginning of one of their words (``pat`` -> Pat Quinn)."""
+    q = query.strip().lower()
+    if not q:
+        return []
+    return [r for r in vault.new_names
+            if r.contact.lower() == q or any(w.startswith(q) for w in r.contact.lower().split())]
+
+
 def last_interaction(vault: Vault, contact: Contact) -> Interaction | None:
     """The latest interaction other than a note, else the latest note."""
     log = vault.interactions.get(contact.path, ())
@@ -88,15 +105,19 @@ def contact_json(c: Contact) -> dict[str, Any]:
     }
 
 
-def referred(vault: Vault, contact: Contact) -> list[tuple[str, str | None]]:
-    """Whom this contact referred you to: (name, ISO date or None)."""
+def referred(vault: Vault, contact: Contact) -> list[tuple[str, str | None, bool]]:
+    """Whom this contact referred you to: (name, ISO date or None, whether they have a note);
+    names with no note yet (new names) are included."""
     by_path = {c.path: c for c in vault.contacts}
     out = []
     for path, refs in vault.referrals.items():
         for r in refs:
             if r.referrer == contact.path and path in by_path:
-                out.append((by_path[path].name, r.date.isoformat() if r.date else None))
+                out.append((by_path[path].name, r.date.isoformat() if r.date else None, True))
                 break
+    for r in vault.new_names:
+        if r.referrer == contact.path:
+            out.append((r.contact, r.date.isoformat() if r.date else None, False))
     return sorted(out, key=lambda t: (t[1] or "9999", t[0]))
 
 
@@ -140,7 +161,7 @@ class Shown:
     contact: Contact
     log: tuple[Interaction, ...]
     referred_by: tuple[Referral, ...]
-    referred: list[tuple[str, str | None]]  # whom they referred you to: (name, ISO date or None)
+    referred: list[tuple[str, str | None, bool]]  # whom they referred you to: (name, ISO date or None, has a note)
 
     def to_json(self) -> dict[str, Any]:
         data = contact_json(self.contact)
@@ -148,7 +169,7 @@ class Shown:
                         "source": i.source, "line": i.line} for i in self.log]
         data["referred_by_notes"] = [{"name": r.referrer_name, "path": r.referrer,
                                       "date": r.date.isoformat() if r.date else None} for r in self.referred_by]
-        data["referred"] = [{"name": n, "date": d} for n, d in self.referred]
+        data["referred"] = [{"name": n, "date": d, "has_note": has} for n, d, has in self.referred]
         return data
 
 

@@ -45,6 +45,7 @@ class FeedUpdater:
         self._day: date | None = None
         self._generation = -1  # the index generation the feed on disk was made from
         self._config = ""  # ... and the settings' fingerprint
+        self._problems = 0  # notes with problems that may hide follow-ups, as last logged
         #: Calls completed (tests and benchmarks wait on these).
         self.updates = 0
         #: Times the feed file was rewritten.
@@ -98,6 +99,17 @@ class FeedUpdater:
                 return  # a reconcile that found nothing
             ms = (time.perf_counter() - t0) * 1000
             self.log(f"{what}: feed {'updated' if changed else 'unchanged'}, {n} follow-ups ({ms:.0f} ms)")
+            if first or notes_changed:
+                self._log_problems(loaded)
+
+    def _log_problems(self, loaded: Loaded) -> None:
+        """The line `mdnet due` ends with, when the count of notes with problems changes."""
+        from .model import problems_line
+
+        count = loaded.problem_notes()
+        if count != self._problems:
+            self._problems = count
+            self.log(problems_line(count) if count else "no note has problems that may hide follow-ups")
 
     #: Files besides notes whose changes the watcher must report.
     also = (CONFIG_NAME,)

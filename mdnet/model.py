@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 ERROR = "error"
 WARNING = "warning"
@@ -69,6 +69,22 @@ class Diagnostic:
             "code": self.code,
             "message": self.message,
         }
+
+
+# Diagnostics about something mdnet read as meant (a lenient date or log line): they
+# cannot hide a follow-up.  Every other problem may.
+READ_AS_MEANT = frozenset({"log-line-form", "date-form"})
+
+
+def notes_with_problems(diagnostics: "Iterable[Diagnostic]") -> set[str]:
+    """The paths of notes with a problem that may hide or change a follow-up."""
+    return {d.path for d in diagnostics if d.code not in READ_AS_MEANT}
+
+
+def problems_line(count: int) -> str:
+    """The one line ``due`` and the watcher's log end with when notes have such problems."""
+    notes = "1 note has" if count == 1 else f"{count} notes have"
+    return f"{notes} problems that may hide follow-ups: run mdnet check"
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,18 @@ class Loaded:
                 self._rule_diags = [Diagnostic(**d) for d in json.loads(data)]
         return self._rule_diags
 
+    def problem_notes(self) -> int:
+        """How many notes have problems that may hide follow-ups (for a one-shot command,
+        kept in the index until a note changes, as the follow-ups are)."""
+        from .model import notes_with_problems
+
+        def compute() -> bytes:
+            return str(len(notes_with_problems(self._engine_().diagnostics()))).encode()
+
+        if self._engine is not None or self.ws._current():
+            return int(compute())
+        return int(self.ws.index.derived(f"problem notes {self.config.fingerprint()}", compute))
+
     def due(self, *, within: int = 0, rules: set[str] | None = None) -> list[FollowUp]:
         from .rules import select_due
 

@@ -394,3 +394,19 @@ def test_a_new_name_is_due_and_shown_and_never_answered_by_someone_else(vault):
     assert [(i["contact"], i["reason"]) for i in due] == [("Pat Quinn", "Reach out to Pat Quinn: referred by Alex Kim on 2 Dec")]
     r = run("show", "pat", vault=vault.root)  # a name that begins so wins over one that contains it
     assert r.exit_code == 0 and r.output.startswith("Pat Quinn")
+
+
+def test_due_ends_with_one_line_when_notes_have_problems(vault):
+    vault.person("Beth", log="- 2026-12-1 linkedin: asked for 15 minutes\n")  # read as meant: no problem
+    r = run("due", "--as-of", "2026-12-01", vault=vault.root)
+    assert "problems" not in r.stderr
+    vault.person("Cy", log="- 01-12-2026 coffee: at Tatte\n")
+    vault.person("Di", "follow_up: 2026-02-30\n")
+    r = run("due", "--as-of", "2026-12-01", vault=vault.root)
+    assert r.stderr.splitlines()[-1] == "2 notes have problems that may hide follow-ups: run mdnet check"
+    assert "problems" not in run("due", "--as-of", "2026-12-01", "--quiet", vault=vault.root).stderr
+    r = run("due", "--as-of", "2026-12-01", "--json", vault=vault.root)
+    assert "problems" not in r.stderr and json.loads(r.stdout) is not None
+    (vault.root / "People/Di.md").unlink()
+    r = run("due", "--as-of", "2026-11-01", vault=vault.root)
+    assert r.stderr.splitlines()[-1] == "1 note has problems that may hide follow-ups: run mdnet check"

@@ -352,12 +352,15 @@ def test_invalid_then_fixed_note(live: Live) -> None:
         wait_until(lambda: live.index_has(MAYA), what=f"broken save {i} in the index")
         wait_until(lambda: others <= set(live.events()), what="the other notes' events to stay")
     assert len(live.errors_logged(MAYA)) == 1, live.logs
+    wait_until(lambda: "1 note has problems that may hide follow-ups: run mdnet check" in live.logs,
+               what="the problems line in the log")
     with Workspace.open(live.root) as ws:
         assert [d.path for d in ws.index.diagnostics() if d.severity == "error"] == [MAYA]
     atomic_write(p, good)
     wait_until(lambda: THANK_MAYA in live.events(), what="Maya's thank-you back")
     assert others <= set(live.events())
     assert len(live.errors_logged(MAYA)) == 1
+    wait_until(lambda: "no note has problems that may hide follow-ups" in live.logs, what="the all-clear")
     live.assert_settled()
     # Broken again later: reported again (it is a new problem by then).
     atomic_write(p, broken)

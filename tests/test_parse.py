@@ -346,3 +346,11 @@ def test_a_log_past_the_size_cap_is_cut_with_a_warning() -> None:
     [d] = [d for d in note.diagnostics if d.code == "log-truncated"]
     assert d.severity == "warning" and d.line == note.log[-1].line + 1
     assert note.body.endswith(line)  # the whole body is kept (and searchable)
+
+def test_an_unrendered_template_placeholder_is_explained():
+    note = parse("---\ntype: person\nname:\nadded: {{date}}\nmet:\n---\n", "People/New.md")
+    [d] = note.diagnostics
+    assert (d.line, d.code) == (4, "bad-yaml")
+    assert "found unhashable key: {{date}} on line 4 is a template placeholder that was never filled in" in d.message
+    [d] = parse('---\nadded: "{{date}}"\n---\n', "People/New.md").diagnostics
+    assert (d.line, d.code) == (2, "invalid-date") and "template placeholder" in d.message

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .common import as_of_option, echo_json, echo_safe, json_option, loaded, parse_as_of, terminal_safe
+
+if TYPE_CHECKING:
+    from ..workspace import Loaded
 
 
 def parse_within(value: str | None, day: "date") -> int:
@@ -60,6 +64,8 @@ def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[
         return
     if not items:
         click.echo("Nobody has gone quiet." if quiet else "Nothing due. Add people to People/ or check `mdnet due --within 7d`.", err=True)
+        if not quiet:
+            _problems_footer(data)
         return
     out = []
     for item in items:
@@ -73,6 +79,17 @@ def due(ctx: click.Context, as_of: str | None, within: str | None, rules: tuple[
         out.extend(f"{indent}ask about: {terminal_safe(a)}" for a in item.ask_about)
         out.extend(f"{indent}you offered: {terminal_safe(o)}" for o in item.offers)
     click.echo("\n".join(out))  # one write: a long list prints fast
+    if not quiet:
+        _problems_footer(data)
+
+
+def _problems_footer(data: "Loaded") -> None:
+    """One line when notes have problems that may hide follow-ups (a user who never runs
+    `mdnet check` still learns why an item is missing)."""
+    from ..model import problems_line
+
+    if (n := data.problem_notes()):
+        click.echo(problems_line(n), err=True)
 
 
 @click.command()

@@ -280,6 +280,22 @@ def json_text(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
 
 
+_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|<%[^\n]*?%>")
+
+
+def _placeholder_hint(fm: str) -> tuple[int, str] | None:
+    """(file line, why) when the frontmatter holds a template placeholder that was
+    never filled in (``{{date}}``, Templater's ``<% ... %>``): a note copied from
+    Templates/ outside Obsidian.  YAML reads ``{{date}}`` as a mapping inside a
+    mapping and fails with "found unhashable key", which explains nothing."""
+    m = _PLACEHOLDER.search(fm)
+    if m is None:
+        return None
+    line = 2 + fm.count("\n", 0, m.start())
+    return line, (f"{m.group(0)} on line {line} is a template placeholder that was never filled in "
+                  f"(Obsidian's Templates plugin does that when it inserts the template); replace it with a value")
+
+
 def _file_line(fm: str, mark: Any) -> int:
     """A YAML error mark -> the line in the file.  YAML counts U+0085, U+2028 and
     U+2029 as line breaks and editors do not, so count newlines up to the mark."""
@@ -347,7 +363,10 @@ def _date(props: Mapping[str, Any], key: str, ctx: _Ctx) -> date | None:
         if r is not None and r.date is not None:
             ctx.warn(key, "date-form", f"{key}: read {v!r} as {r.date.isoformat()} ({', '.join(r.odd)}); write it so to silence this")
             return r.date
-        if r is not None and not r.impossible:
+        if isinstance(v, str) and _PLACEHOLDER.search(v):
+            ctx.error(key, "invalid-date", f"{key}: {v!r} is a template placeholder that was never filled in; "
+                                           "write the date as YYYY-MM-DD")
+        elif r is not None and not r.impossible:
             ctx.error(key, "invalid-date", f"{key}: {r.why_not}; write it as YYYY-MM-DD")
         else:
             ctx.error(key, "invalid-date", f"{key}: {v!r} is not a date; write it as YYYY-MM-DD")
@@ -545,13 +564,17 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
                     line = started
                 else:
                     what += f" (started on line {started})"
+            if (hint := _placeholder_hint(fm)):
+                line, what = hint[0], f"{what}: {hint[1]}"
             ctx.add(line, ERROR, "bad-yaml", f"frontmatter is not valid YAML: {what} (properties ignored)")
             loaded = None
         except yaml.YAMLError as e:  # pragma: no cover - libyaml reports marks for all we know
             ctx.add(2, ERROR, "bad-yaml", f"frontmatter is not valid YAML: {e} (properties ignored)")
             loaded = None
         except (ValueError, TypeError, RecursionError, AttributeError) as e:  # e.g. an unhashable key
-            ctx.add(2, ERROR, "bad-yaml", f"frontmatter could not be read: {e} (properties ignored)")
+            hint = _placeholder_hint(fm)
+            ctx.add(hint[0] if hint else 2, ERROR, "bad-yaml",
+                    f"frontmatter could not be read: {e}{': ' + hint[1] if hint else ''} (properties ignored)")
             loaded = None
         if loaded is None:
             pass

@@ -409,7 +409,7 @@ def test_the_watchers_partial_syncs_equal_a_full_rebuild(tmp_path_factory, ops):
 # The codec's layout, hashed, for each SCHEMA_VERSION it was shipped with.  When this
 # test fails you changed a stored field: bump SCHEMA_VERSION in index/store.py (old
 # indexes are then rebuilt, not misread) and add the new pair here.
-LAYOUTS = {8: "2c6bcb43e16fcc32", 9: "ebeb10e42f704f5b"}  # 9: meeting time and prep section
+LAYOUTS = {8: "2c6bcb43e16fcc32", 9: "ebeb10e42f704f5b", 10: "80179ebfd0471d82"}  # 9: meeting time and prep section; 10: the monthly update's recipients
 
 
 def test_codec_fields_cannot_change_without_a_schema_version_bump() -> None:
@@ -504,3 +504,23 @@ def test_a_fifo_in_place_of_a_note_is_never_opened_for_a_blocking_read(vault, tm
     r = subprocess.run([sys.executable, "-m", "mdnet", "--vault", str(vault.root), "check"],
                        capture_output=True, text=True, timeout=60)
     assert "Ana" not in r.stderr and r.returncode in (0, 1)
+def test_search_syntax_for_what_people_type(vault):
+    vault.person("Sean O'Brien", "company: Initech\n", "- 2026-11-18 coffee: hiring C++ developers, some node.js\n")
+    vault.person("Cy Chen", "company: Contoso\n", "- 2026-11-18 coffee: C and Go, front-end work\n")
+    vault.person("Nodey", "", "- 2026-11-18 call: a node in the graph; js later\n")
+    sync(vault.root)
+
+    def found(q):
+        with Index.open(vault.root) as ix:
+            return sorted(p.rsplit("/", 1)[-1][:-3] for p, _, _ in ix.search(q))
+
+    assert found("C++") == ["Sean O'Brien"]
+    assert found("node.js") == ["Sean O'Brien"]
+    assert found("O'Brien") == ["Sean O'Brien"] and found("o'brien") == ["Sean O'Brien"]
+    assert found('"hiring C"') == ["Sean O'Brien"]
+    assert found("coffee -initech") == ["Cy Chen"]
+    assert found('coffee -"front end"') == ["Sean O'Brien"]
+    assert found("front-end") == ["Cy Chen"]
+    assert found("coffee OR call") == ["Cy Chen", "Nodey", "Sean O'Brien"]  # FTS5 syntax passes through
+    with Index.open(vault.root) as ix, pytest.raises(ValueError, match="say what to find"):
+        ix.search("-initech")

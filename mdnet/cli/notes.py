@@ -217,7 +217,9 @@ def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool
     """Full-text search over names, properties and note bodies.
 
     Words match as prefixes and all must appear ("fin hir" finds "fintech
-    hiring"); FTS5 syntax ("exact phrase", OR, NOT, name:ana) works too.
+    hiring"); "exact phrase"; -word leaves out notes with the word; C++,
+    node.js and O'Brien match as written. FTS5 syntax (OR, NEAR, name:ana)
+    works too.
     """
     ws = refreshed(ctx)
     q = " ".join(query)

@@ -19,6 +19,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 from stat import S_ISLNK, S_ISREG
@@ -34,7 +35,7 @@ from ..vault.files import STATE_DIR, FileStat, make_state_dir, private_file, is_
 from ..vault.parse import PARSER_VERSION, parse_note
 from .codec import CONTACT_FIELDS, decode, encode, searchable_properties
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 DB_NAME = "index.sqlite"
 _ALIASES_AT = CONTACT_FIELDS.index("aliases")
 RACY_NS = 2_000_000_000
@@ -790,25 +791,66 @@ class Index:
     def search(self, query: str, *, limit: int = 50) -> list[tuple[str, str, str]]:
         """Full-text search -> (path, name, snippet), best first.
 
-        Plain words are matched as prefixes and all must appear; a query that
-        uses FTS5 syntax (quotes, OR, NEAR, column:) is passed through.
+        The syntax (docs/commands.md#search): words match as prefixes and all must
+        appear; ``"exact phrase"``; ``-word`` leaves out notes with the word;
+        ``C++``, ``node.js``, ``O'Brien`` are matched as written.  A query that uses
+        FTS5 operators (OR, NOT, NEAR, AND, column:, parentheses, *) is passed through.
         """
-        q = _fts_query(query)
+        q, literals = _fts_query(query)
         if not q:
             return []
+        where = "".join(" AND instr(lower(fts.name || ' ' || fts.properties || ' ' || fts.body), ?) > 0"
+                        for _ in literals)
         sql = ("SELECT n.path, n.name, snippet(fts, -1, '[', ']', '…', 12) FROM fts JOIN notes n ON n.id = fts.rowid"
-               " WHERE fts MATCH ? ORDER BY bm25(fts, 10.0, 3.0, 1.0) LIMIT ?")
+               f" WHERE fts MATCH ?{where} ORDER BY bm25(fts, 10.0, 3.0, 1.0) LIMIT ?")
         try:
-            return list(self.conn.execute(sql, (q, limit)))
+            return list(self.conn.execute(sql, (q, *literals, limit)))
         except sqlite3.OperationalError as e:
             raise ValueError(f"cannot search for {query!r}: {e}") from e
 
 
-def _fts_query(query: str) -> str:
-    if any(c in query for c in '"():*^') or any(w in query.split() for w in ("AND", "OR", "NOT", "NEAR")):
-        return query
-    words = [w for w in query.replace("-", " ").split() if w]
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+_FTS_OPERATORS = re.compile(r"(?:^|\s)(?:AND|OR|NOT|NEAR)(?:\s|\(|$)|[()*^]|(?:^|\s)\w+:")
+_QUERY_TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def _fts_query(query: str) -> tuple[str, list[str]]:
+    """A typed query -> (FTS5 expression, literal texts every hit must contain).
+
+    The FTS5 tokenizer keeps letters and digits only, so ``C++`` is the token
+    ``c``: such a term is searched as its tokens and then kept only where the
+    text holds it as written (case-insensitive).  ``node.js`` and ``O'Brien``
+    are the phrases ``node js`` and ``o brien``.
+    """
+    if _FTS_OPERATORS.search(query):
+        return query, []
+    positive: list[str] = []
+    negative: list[str] = []
+    literals: list[str] = []
+    for m in _QUERY_TERM.finditer(query):
+        minus, phrase, word = m.group(1), m.group(2), m.group(3)
+        if phrase is not None:
+            words = re.findall(r"\w+", phrase)
+            if words:
+                (negative if minus else positive).append('"' + " ".join(words) + '"')
+            continue
+        if word.startswith("-") and len(word) > 1:
+            word, target = word[1:], negative
+        else:
+            target = positive
+        words = re.findall(r"\w+", word)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        if target is positive and re.search(r"[^\w.'\u2019\"-]", word):
+            literals.append(word.lower())  # C++, C#: the tokens alone would match any "c"
+        elif word[-1:].isalnum() or word[-1:] == "_":
+            term += "*"
+        target.append(term)
+    if not positive:
+        if negative:
+            raise ValueError("say what to find as well as what to leave out (-word alone matches nothing)")
+        return "", []
+    return " ".join(positive) + "".join(f" NOT {n}" for n in negative), literals
 
 
 def delete_index(root: Path) -> None:

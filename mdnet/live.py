@@ -17,6 +17,7 @@ from datetime import date
 from typing import Callable
 
 from .config import CONFIG_NAME
+from .model import plural
 from .workspace import Loaded, Workspace
 
 __all__ = ["FeedUpdater"]
@@ -98,7 +99,7 @@ class FeedUpdater:
             if not (first or notes_changed or changed or new_day):
                 return  # a reconcile that found nothing
             ms = (time.perf_counter() - t0) * 1000
-            self.log(f"{what}: feed {'updated' if changed else 'unchanged'}, {n} follow-ups ({ms:.0f} ms)")
+            self.log(f"{what}: feed {'updated' if changed else 'unchanged'}, {plural(n, 'follow-up')} ({ms:.0f} ms)")
             if first or notes_changed:
                 self._log_problems(loaded)
 

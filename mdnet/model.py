@@ -81,6 +81,11 @@ def notes_with_problems(diagnostics: "Iterable[Diagnostic]") -> set[str]:
     return {d.path for d in diagnostics if d.code not in READ_AS_MEANT}
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 note``, ``2 notes``, ``0 errors``; ``words`` when adding "s" is wrong."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
 def problems_line(count: int) -> str:
     """The one line ``due`` and the watcher's log end with when notes have such problems."""
     notes = "1 note has" if count == 1 else f"{count} notes have"

@@ -410,3 +410,19 @@ def test_due_ends_with_one_line_when_notes_have_problems(vault):
     (vault.root / "People/Di.md").unlink()
     r = run("due", "--as-of", "2026-11-01", vault=vault.root)
     assert r.stderr.splitlines()[-1] == "1 note has problems that may hide follow-ups: run mdnet check"
+
+
+def test_counts_are_written_in_the_singular_for_one(vault):
+    vault.person("Ana", "follow_up: 2026-02-30\n", "- 2026-11-18 coffee\n")
+    r = run("check", vault=vault.root)
+    assert r.stderr.strip().endswith("1 note checked: 1 error, 0 warnings")
+    r = run("index", vault=vault.root)
+    assert r.output.startswith("1 note, 1 contact, 1 interaction, 1 error, 0 warnings")
+
+
+def test_list_with_a_value_nobody_has_says_which_exist(example):
+    r = run("list", "--circle", "colege", vault=example)
+    assert r.exit_code == 0 and r.stdout == ""
+    assert "No contact has --circle colege; the values in use are: college, coworker" in r.stderr
+    r = run("list", "--status", "archive", vault=example)
+    assert "No contact has --status archive; the values in use are: active" in r.stderr

@@ -115,4 +115,6 @@ def feed(ctx: click.Context, output: Path | None, as_of: str | None, todo: bool,
     if as_json:
         echo_json({"path": str(path), "items": n, "changed": changed})
         return
-    echo_safe(f"{path}: {n} follow-ups{'' if changed else ' (unchanged)'}")
+    from ..model import plural
+
+    echo_safe(f"{path}: {plural(n, 'follow-up')}{'' if changed else ' (unchanged)'}")

@@ -99,7 +99,9 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
         stop = threading.Event()
         _stop_on_signals(stop)
         url, webcal = feed_urls(server, "localhost" if host in ("127.0.0.1", "::1") else None)
-        click.echo(f"Serving {n} follow-ups from {terminal_safe(ws.root)}\n")
+        from ..model import plural
+
+        click.echo(f"Serving {plural(n, 'follow-up')} from {terminal_safe(ws.root)}\n")
         click.echo(f"  {url}\n  {webcal}\n")
         click.echo("Subscribe (details: docs/subscribe.md):")
         click.echo("  Apple Calendar: File > New Calendar Subscription, paste the webcal:// URL")

@@ -75,9 +75,12 @@ def index(ctx: click.Context, full: bool, as_json: bool) -> None:
     if as_json:
         echo_json(stats.to_json())
         return
+    from ..model import plural
+
     click.echo(
-        f"{stats.notes} notes, {stats.contacts} contacts, {stats.interactions} interactions, "
-        f"{stats.errors} errors, {stats.warnings} warnings "
+        f"{plural(stats.notes, 'note')}, {plural(stats.contacts, 'contact')}, "
+        f"{plural(stats.interactions, 'interaction')}, {plural(stats.errors, 'error')}, "
+        f"{plural(stats.warnings, 'warning')} "
         f"({stats.added} added, {stats.changed} changed, {stats.removed} removed; {stats.elapsed_ms / 1000:.2f} s)"
     )
     if stats.errors:
@@ -104,7 +107,10 @@ def check(ctx: click.Context, errors_only: bool, as_json: bool) -> None:
     else:
         for d in found.diagnostics:
             echo_safe(d)
-        click.echo(f"{len(data.vault.notes)} notes checked: {found.errors} errors, {found.warnings} warnings", err=True)
+        from ..model import plural
+
+        click.echo(f"{plural(len(data.vault.notes), 'note')} checked: {plural(found.errors, 'error')}, "
+                   f"{plural(found.warnings, 'warning')}", err=True)
     sys.exit(1 if found.errors else 0)
 
 
@@ -116,15 +122,21 @@ def check(ctx: click.Context, errors_only: bool, as_json: bool) -> None:
 @click.pass_context
 def list_(ctx: click.Context, tag: tuple[str, ...], circle: tuple[str, ...], status: tuple[str, ...], as_json: bool) -> None:
     """List contacts with their company and last interaction."""
-    from ..query import list_contacts
+    from ..query import list_contacts, unused_filter_values
 
-    rows = list_contacts(loaded(ctx).vault, tags=tag, circles=circle, statuses=status)
+    vault = loaded(ctx).vault
+    rows = list_contacts(vault, tags=tag, circles=circle, statuses=status)
     if as_json:
         echo_json([r.to_json() for r in rows])
         return
     if not rows:
-        click.echo("No contacts match." if (tag or circle or status) else
-                   "No contacts yet: add notes to People/ (or give a note `type: person`).", err=True)
+        if not (tag or circle or status):
+            click.echo("No contacts yet: add notes to People/ (or give a note `type: person`).", err=True)
+            return
+        click.echo("No contacts match.", err=True)
+        for flag, unknown, in_use in unused_filter_values(vault, tags=tag, circles=circle, statuses=status):
+            click.echo(f"No contact has {flag} {', '.join(unknown)}; the values in use are: "
+                       f"{', '.join(in_use) if in_use else 'none yet'}", err=True)
         return
     click.echo(table([[r.contact.name, r.contact.company or "", r.last.date.isoformat() if r.last else "-",
                        r.last.kind if r.last else "", "" if r.contact.status == "active" else r.contact.status]

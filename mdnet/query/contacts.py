@@ -154,6 +154,21 @@ def list_contacts(vault: Vault, *, tags: Iterable[str] = (), circles: Iterable[s
     return rows
 
 
+def unused_filter_values(vault: Vault, *, tags: Iterable[str] = (), circles: Iterable[str] = (),
+                         statuses: Iterable[str] = ()) -> list[tuple[str, list[str], list[str]]]:
+    """For a ``list`` that matched nobody: each filter value no contact has (most often a
+    typo), as (option, the unknown values, the values in use)."""
+    out = []
+    for flag, wanted, in_use in (
+            ("--tag", {t.lstrip("#").lower() for t in tags}, {t.lstrip("#").lower() for c in vault.contacts for t in c.tags}),
+            ("--circle", {c.lower() for c in circles}, {x for c in vault.contacts for x in c.circles}),
+            ("--status", {s.lower() for s in statuses}, {c.status for c in vault.contacts})):
+        unknown = sorted(wanted - in_use)
+        if unknown:
+            out.append((flag, unknown, sorted(in_use)))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Shown:
     """What ``show`` prints of one contact."""

@@ -273,3 +273,14 @@ def test_configuration_doc_is_generated_from_the_settings():
     spec.loader.exec_module(gen)
     current = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert current == gen.render(), "run: python docs/gen_config_doc.py"
+
+
+def test_readme_sample_due_output_is_what_the_example_vault_prints(vault: Path):
+    from click.testing import CliRunner
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"```text\n\$ mdnet due[^\n]*on Monday 23 November 2026\n(.*?)```", readme, re.S)
+    assert m, "the README's sample `mdnet due` block is missing"
+    result = CliRunner().invoke(_cli(), ["--vault", str(vault), "due", "--as-of", "2026-11-23"])
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout == m.group(1)

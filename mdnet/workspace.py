@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from .config import Config
 from .model import Diagnostic, FollowUp, Vault
-from .vault.files import STATE_DIR, find_vault, read_config
+from .vault.files import STATE_DIR, locate_vault, read_config
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -189,12 +189,16 @@ class Workspace:
         self._dirty: set[str] | None = None  # paths changed since then (None: unknown)
         self._dirty_gen = -1  # the generation _dirty brings the engine to
         self._changed: set[str] | None = None  # what the last bringing-up-to-date changed
+        #: A line for the user about how the vault was found (a folder inside it was named).
+        self.notice: str | None = None
 
     @classmethod
     def open(cls, vault: str | os.PathLike[str] | None = None) -> "Workspace":
-        root = find_vault(vault)
+        root, notice = locate_vault(vault)
         config, diags = read_config(root)
-        return cls(root, with_locale(config, os.environ), diags)
+        ws = cls(root, with_locale(config, os.environ), diags)
+        ws.notice = notice
+        return ws
 
     def reload_config(self) -> bool:
         """Read ``mdnet.toml`` again; True when the settings changed."""

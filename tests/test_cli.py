@@ -426,3 +426,38 @@ def test_list_with_a_value_nobody_has_says_which_exist(example):
     assert "No contact has --circle colege; the values in use are: college, coworker" in r.stderr
     r = run("list", "--status", "archive", vault=example)
     assert "No contact has --status archive; the values in use are: active" in r.stderr
+
+
+def test_vault_named_after_the_command_or_inside_a_vault(example, tmp_path):
+    r = CliRunner().invoke(cli, ["list", "--json", "--vault", str(example)], env={"MDNET_VAULT": None})
+    assert r.exit_code == 0 and len(json.loads(r.stdout)) == 12
+    r = CliRunner().invoke(cli, ["due", f"--vault={example}", "--as-of", AS_OF, "--json"], env={"MDNET_VAULT": None})
+    assert r.exit_code == 0 and json.loads(r.stdout)
+    r = run("list", "--json", vault=example / "People")
+    assert r.exit_code == 0 and len(json.loads(r.stdout)) == 12
+    assert f"is inside the vault {str(example.resolve())!r}: using that vault" in r.stderr
+    assert not (example / "People" / ".mdnet").exists()
+    r = CliRunner().invoke(cli, ["list"], env={"MDNET_VAULT": str(tmp_path / "nope")})
+    assert r.exit_code == 1 and "MDNET_VAULT names" in r.output and "unset MDNET_VAULT" in r.output
+    from mdnet.cli import hoist_global_options
+
+    assert hoist_global_options(["due", "--vault", "V", "--json"]) == ["--vault", "V", "due", "--json"]
+    assert hoist_global_options(["--vault", "V", "list"]) == ["--vault", "V", "list"]
+    assert hoist_global_options(["search", "--", "--vault", "x"]) == ["search", "--", "--vault", "x"]
+
+
+def test_init_here_in_a_folder_with_other_files_asks_first(tmp_path, monkeypatch):
+    folder = tmp_path / "home"
+    folder.mkdir()
+    (folder / "taxes.pdf").write_bytes(b"%PDF")
+    monkeypatch.chdir(folder)
+    r = run("init")  # CliRunner's stdin is no terminal: refuse, saying how
+    assert r.exit_code == 1 and "--here" in r.output and not (folder / "mdnet.toml").exists()
+    r = run("init", "--here")
+    assert r.exit_code == 0 and (folder / "mdnet.toml").is_file()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    assert run("init").exit_code == 0 and (empty / "mdnet.toml").is_file()
+    monkeypatch.chdir(folder)  # a vault now: init again only fills in what is missing
+    assert run("init").exit_code == 0

@@ -23,6 +23,9 @@ class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
+
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
@@ -45,8 +48,34 @@ class _Group(click.Group):
             raise
 
 
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``mdnet due --vault X`` means ``mdnet --vault X due``: people put the vault
+    wherever they like.  ``--vault`` (and ``--debug``) after the command name move
+    in front of it; nothing after ``--`` moves."""
+    front: list[str] = []
+    rest: list[str] = []
+    i, seen_command = 0, False
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest.extend(args[i:])
+            break
+        if seen_command and a == "--vault" and i + 1 < len(args):
+            front += args[i:i + 2]
+            i += 2
+            continue
+        if seen_command and (a.startswith("--vault=") or a == "--debug"):
+            front.append(a)
+        else:
+            if not a.startswith("-") and not (rest and rest[-1] == "--vault"):
+                seen_command = True
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
 @click.group(name="mdnet", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--vault", "vault", metavar="PATH", envvar="MDNET_VAULT",
+@click.option("--vault", "vault", metavar="PATH",  # $MDNET_VAULT: read by locate_vault, which names it
               help="The vault (a folder of Markdown notes). Default: $MDNET_VAULT, else the nearest folder "
                    "at or above the current one that holds mdnet.toml or .obsidian/.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when a command fails.")

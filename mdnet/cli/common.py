@@ -27,6 +27,8 @@ def open_workspace(ctx: click.Context, *, report_config: bool = True) -> "Worksp
 
     obj = ctx.find_object(Ctx)
     ws = Workspace.open(obj.vault if obj else None)
+    if ws.notice:
+        click.echo(ws.notice, err=True)
     if report_config:
         for d in ws.config_diagnostics:
             echo_safe(d, err=True)

@@ -22,15 +22,26 @@ def template_dir() -> Path:
 
 
 @click.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--here", is_flag=True, help="Make the current folder a vault even if it holds other files.")
 @json_option
-def init(directory: Path, as_json: bool) -> None:
+def init(directory: Path | None, here: bool, as_json: bool) -> None:
     """Create a vault in DIRECTORY (default: here) from the starter template.
 
     Copies mdnet.toml, Profile.md, Templates/ and a few example contacts.
     Files that already exist are left exactly as they are, so it is safe to
-    run in an existing Obsidian vault.
+    run in an existing Obsidian vault. With no DIRECTORY, in a folder that
+    holds other files and is not a vault yet, it asks first (or needs --here).
     """
+    if directory is None:
+        directory = Path(".")
+        if not here and _needs_consent(directory):
+            where = str(directory.resolve())
+            if not sys.stdin.isatty():
+                raise click.ClickException(f"{where} holds other files and is not a vault; name a folder "
+                                           "(`mdnet init ~/Notes`) or pass --here to make this one a vault")
+            if not click.confirm(f"{where} holds other files and is not a vault. Make it a vault?", err=True):
+                raise click.ClickException("nothing created; name a folder: `mdnet init ~/Notes`")
     src = template_dir()
     created, kept = [], []
     for folder, dirs, files in os.walk(src):
@@ -54,6 +65,16 @@ def init(directory: Path, as_json: bool) -> None:
     for rel in kept:
         click.echo(f"kept    {rel} (already there)")
     click.echo(f"\nYour vault is {directory.resolve()}. Next: edit Profile.md, add people to People/, then `mdnet due`.")
+
+
+def _needs_consent(folder: Path) -> bool:
+    """A folder that holds files but is not a vault (say, a home folder): init asks first."""
+    from ..config import CONFIG_NAME
+
+    if (folder / CONFIG_NAME).is_file() or (folder / ".obsidian").is_dir():
+        return False
+    with os.scandir(folder) as entries:
+        return any(not e.name.startswith(".") for e in entries)
 
 
 @click.command()

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from stat import S_ISDIR, S_ISREG
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from ..config import CONFIG_NAME, OUTPUT_FOLDERS, Config, load_config
 from ..model import ERROR, Diagnostic
@@ -71,17 +71,36 @@ def find_vault(explicit: str | os.PathLike[str] | None = None, *, env: dict[str,
                cwd: Path | None = None) -> Path:
     """``--vault``, else ``$MDNET_VAULT``, else walk up from ``cwd`` to a folder
     holding ``mdnet.toml`` or ``.obsidian/``, as git finds ``.git``."""
+    return locate_vault(explicit, env=env, cwd=cwd)[0]
+
+
+def _is_vault(folder: Path) -> bool:
+    return (folder / CONFIG_NAME).is_file() or (folder / ".obsidian").is_dir()
+
+
+def locate_vault(explicit: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None,
+                 cwd: Path | None = None) -> tuple[Path, str | None]:
+    """:func:`find_vault`, and a line to tell the user when the folder named is not
+    the vault itself: ``--vault People`` inside a vault means that vault (a second
+    ``.mdnet/`` in People/ would split the index and the feed)."""
     env = os.environ if env is None else env
     for source, value in (("--vault", explicit), ("MDNET_VAULT", env.get("MDNET_VAULT"))):
         if value:
             p = Path(value).expanduser()
             if not p.is_dir():
-                raise VaultNotFound(f"{source} names {str(p)!r}, which is not a folder")
-            return p.resolve()
+                raise VaultNotFound(f"{source} names {str(p)!r}, which is not a folder"
+                                    + (" (unset MDNET_VAULT or point it at your vault)" if source == "MDNET_VAULT" else ""))
+            p = p.resolve()
+            if _is_vault(p):
+                return p, None
+            for folder in p.parents:
+                if _is_vault(folder):
+                    return folder, f"{source} {str(p)!r} is inside the vault {str(folder)!r}: using that vault"
+            return p, None
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file() or (folder / ".obsidian").is_dir():
-            return folder
+        if _is_vault(folder):
+            return folder, None
     raise VaultNotFound(
         f"no vault found in {str(here)!r} or above it (a vault is a folder with {CONFIG_NAME} or .obsidian/).\n"
         "Point mdnet at one with --vault PATH or MDNET_VAULT=PATH, or create one with `mdnet init PATH`."

@@ -461,3 +461,36 @@ def test_init_here_in_a_folder_with_other_files_asks_first(tmp_path, monkeypatch
     assert run("init").exit_code == 0 and (empty / "mdnet.toml").is_file()
     monkeypatch.chdir(folder)  # a vault now: init again only fills in what is missing
     assert run("init").exit_code == 0
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_indexing_a_big_folder_exits_cleanly_and_corrupts_nothing(tmp_path):
+    import os
+    import signal
+    import time
+
+    root = tmp_path / "big"
+    (root / "People").mkdir(parents=True)
+    (root / "mdnet.toml").write_text("")
+    for k in range(4000):
+        (root / "People" / f"P{k:05d}.md").write_text(
+            f"---\ncompany: C{k % 97}\n---\n## Log\n" + "".join(f"- 2026-11-{d:02d} email: n{k}\n" for d in range(1, 9)))
+    # Its own process group, as a terminal's Ctrl-C reaches every process of the job (the workers too).
+    p = subprocess.Popen([sys.executable, "-m", "mdnet", "--vault", str(root), "index"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not (root / ".mdnet").exists() and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.01)
+    time.sleep(0.5)  # into the parsing, in worker processes
+    os.killpg(p.pid, signal.SIGINT)
+    try:
+        _, err = p.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        raise
+    assert "Traceback" not in err.decode() and "PoolWorker" not in err.decode(), err.decode()
+    assert p.returncode in (0, 1)  # interrupted ("Aborted!"), or it had finished already
+    r = run("index", "--json", vault=root)
+    stats = json.loads(r.stdout)
+    assert (stats["notes"], stats["contacts"], stats["errors"]) == (4000, 4000, 0)
+    assert run("check", vault=root).exit_code == 0

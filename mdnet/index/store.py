@@ -263,6 +263,12 @@ _W: dict[str, object] = {}
 
 
 def _init_worker(root: str, config: Config) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the
+    # pool (and rolls the index back); a worker printing its own traceback would
+    # only make a clean interrupt look like a crash.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _W["root"] = root
     _W["config"] = config
     _W["words"] = config.kind_words()

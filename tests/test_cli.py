@@ -489,8 +489,9 @@ def test_ctrl_c_while_indexing_a_big_folder_exits_cleanly_and_corrupts_nothing(t
         os.killpg(p.pid, signal.SIGKILL)
         raise
     assert "Traceback" not in err.decode() and "PoolWorker" not in err.decode(), err.decode()
-    assert p.returncode in (0, 1)  # interrupted ("Aborted!"), or it had finished already
+    assert p.returncode in (0, 1), err.decode()  # interrupted ("Aborted!"), or it had finished already
     r = run("index", "--json", vault=root)
+    assert r.exit_code == 0, r.output
     stats = json.loads(r.stdout)
     assert (stats["notes"], stats["contacts"], stats["errors"]) == (4000, 4000, 0)
     assert run("check", vault=root).exit_code == 0

@@ -354,3 +354,4 @@ def test_an_unrendered_template_placeholder_is_explained():
     assert "found unhashable key: {{date}} on line 4 is a template placeholder that was never filled in" in d.message
     [d] = parse('---\nadded: "{{date}}"\n---\n', "People/New.md").diagnostics
     assert (d.line, d.code) == (2, "invalid-date") and "template placeholder" in d.message
+

@@ -262,6 +262,21 @@ def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], 
 _W: dict[str, object] = {}
 
 
+def _hold_sigint() -> object:
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_sigint(held: object) -> None:
+    import signal
+
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C that came meanwhile is raised now
+
+
 def _init_worker(root: str, config: Config) -> None:
     # Ctrl-C reaches every process of the terminal's group: the parent stops the
     # pool (and rolls the index back); a worker printing its own traceback would
@@ -646,12 +661,18 @@ class Index:
         if jobs is None:
             jobs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN else 1
         if jobs > 1:
+            # A Ctrl-C while the workers are being forked would leave them orphaned
+            # (holding the terminal's pipes): hold it until the pool is ours to stop.
+            held = _hold_sigint()
             try:
                 pool = self._pool(root, config, jobs)
             except (OSError, ImportError):
                 pool = None  # no processes to be had: parse here
-            if pool is not None:
+            if pool is None:
+                _release_sigint(held)
+            else:
                 with pool:
+                    _release_sigint(held)
                     size = max(50, min(500, total // (jobs * 8) or 1))
                     batches = [todo[i : i + size] for i in range(0, total, size)]
                     done = 0

@@ -658,3 +658,10 @@ def test_a_new_name_is_due_like_a_referral_until_it_has_a_note() -> None:
     [item] = items(v, date(2026, 12, 3), rule="referral")
     assert (item.contact, item.path, item.due) == ("Pat Quinn", "People/Alex Kim.md", date(2026, 12, 3))
     assert item.reason == "Alex Kim suggested Pat Quinn on 2 Dec: add them"
+    from mdnet.feed import item_uid
+
+    two = replace(vault(alex), new_names=(*v.new_names, Referral("Aisha Karim", alex.path, "Alex Kim", date(2026, 12, 2),
+                                                                  alex.path, 12)),
+                  referrals={alex.path: (Referral(alex.path, None, "Bea", date(2026, 12, 2), alex.path, 1),)})
+    found = items(two, date(2026, 12, 3), rule="referral")
+    assert len(found) == 3 and len({item_uid(i) for i in found}) == 3  # each name its own calendar event

@@ -225,7 +225,8 @@ def test_done_ends_the_item_for_every_rule(vault, rule: str) -> None:
 
 
 def test_done_monthly_update_and_nothing_due(vault) -> None:
-    vault.person("Target", "type: person\n", "- 2026-11-02 coffee: x\n- 2026-11-03 thanks\n")
+    # met in October: November is the first full month of networking, so its update is due
+    vault.person("Target", "type: person\n", "- 2026-10-02 coffee: x\n- 2026-10-03 thanks\n")
     code, out = run(vault.root, "due", "--as-of", AS_OF, "--json")
     assert [i["rule"] for i in json.loads(out)] == ["monthly-update"]
     code, out = run(vault.root, "done", "target", "--as-of", AS_OF)

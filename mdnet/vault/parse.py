@@ -74,7 +74,9 @@ def _yaml():  # type: ignore[no-untyped-def]
 
 
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?")
-_LOG_RE = re.compile(r"^[ \t]*[-*+][ \t]+(?!\[[ xX/-]\])(\d{4}-\d{2}-\d{2})(?![\d-])(.*)$", re.M)  # canonical lines (vault/edit)
+# A log line in the canonical form (``- YYYY-MM-DD ...``): what vault/edit.py orders a new
+# line among.  Reading log lines, in every form people write, is vault/logline.py's.
+_LOG_RE = re.compile(r"^[ \t]*[-*+][ \t]+(?!\[[ xX/-]\])(\d{4}-\d{2}-\d{2})(?![\d-])(.*)$", re.M)
 # Log lines are read from the first 4 million characters of a note only.
 MAX_LOG_CHARS = 4_000_000
 _FENCE_RE = re.compile(r"^[ \t]*(```|~~~)", re.M)

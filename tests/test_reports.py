@@ -189,7 +189,8 @@ def test_favors_two_way_street(vault):
     f = favors.build(inputs(vault, date(2026, 11, 20)))
     assert [(i.name, i.to) for i in f.intros] == [("Ben", ("Cai",))]
     by = {b.name: b for b in f.received}
-    assert (by["Ana"].conversations, by["Ana"].referrals, by["Ana"].given) == (3, 3, 0)
+    # Dee had met you on 3 Nov: Ana's [[Dee]] of 10 Nov is a mention, not a referral (issue 8)
+    assert (by["Ana"].conversations, by["Ana"].referrals, by["Ana"].given) == (3, 2, 0)
     assert [b.name for b in f.receiving_end] == ["Ana"]
     assert [(o.name, o.offer, o.last_met, o.since) for o in f.offers] == [
         ("Ana", "the salary survey", date(2026, 11, 10), None),

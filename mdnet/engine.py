@@ -54,6 +54,7 @@ class Engine:
                  first_seen: Mapping[str, date] | None = None, keys: Mapping[str, str] | None = None) -> None:
         self.config = config
         self.as_of = as_of
+        self.targets: tuple[str, ...] = ()  # Profile.md's target companies (outreach order); set_targets
         self._feeds: dict[tuple[object, ...], EventCache] = {}
         self._keys: Mapping[str, str] = keys or {}  # path -> stable key, for renamed notes (see Vault.keys)
         self._build(notes, first_seen or {})
@@ -130,7 +131,7 @@ class Engine:
             planned = [p for p, (_, waiting) in self._contacts.items() if waiting]
             self._wide_failed = []
             self._items = in_order(mine + vault_wide(self.vault, self.config, self.as_of, planned,
-                                                     diagnostics=self._wide_failed))
+                                                     targets=self.targets, diagnostics=self._wide_failed))
         return self._items
 
     @property
@@ -202,6 +203,15 @@ class Engine:
             self._contacts.update(by_contact(self.vault, self.config, self.as_of, affected, diagnostics=failed))
             self._failed.update((d.path, d) for d in failed)
         return set(changed)
+
+    def set_targets(self, targets: Iterable[str]) -> None:
+        """The companies outreach puts first (read from ``Profile.md`` by the caller: the
+        index keeps no note's body).  Only the vault-wide items depend on them: within
+        one company (try-another) everyone shares the same answer."""
+        targets = tuple(targets)
+        if targets != self.targets:
+            self.targets = targets
+            self._items = None
 
     def at(self, as_of: date) -> None:
         """Move to another day: every item is recomputed (their reasons name days relative to it)."""

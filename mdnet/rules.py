@@ -55,16 +55,18 @@ _duration = lru_cache(maxsize=256)(parse_duration)  # a vault repeats a handful 
 # --- public API ---------------------------------------------------------------------------
 
 
-def follow_ups(vault: Vault, config: Config, as_of: date, *,
+def follow_ups(vault: Vault, config: Config, as_of: date, *, targets: Iterable[str] = (),
                diagnostics: list[Diagnostic] | None = None) -> list[FollowUp]:
     """Every open item, overdue or future, sorted by (due, rule, contact name, path).
 
+    ``targets`` are the companies the user wants to work at (``Profile.md``'s list,
+    read by the caller): their people come right after warm circles in outreach.
     Gone-quiet contacts are not here (see :func:`gone_quiet`).  A contact whose
     items cannot be computed (a bug the date arithmetic did not foresee) is
     left out, with a ``rules-failed`` error appended to ``diagnostics``; every
     other contact keeps its items.
     """
-    engine = _Engine(vault, config, as_of)
+    engine = _Engine(vault, config, as_of, targets)
     items = _sorted(engine.run(quiet=False))
     if diagnostics is not None:
         diagnostics.extend(engine.diagnostics)
@@ -85,9 +87,10 @@ def by_contact(vault: Vault, config: Config, as_of: date, only: set[str] | None 
 
 
 def vault_wide(vault: Vault, config: Config, as_of: date, planned: Iterable[str], *,
-               diagnostics: list[Diagnostic] | None = None) -> list[FollowUp]:
-    """Outreach slots for the ``planned`` contacts (paths) and the monthly update."""
-    engine = _Engine(vault, config, as_of)
+               targets: Iterable[str] = (), diagnostics: list[Diagnostic] | None = None) -> list[FollowUp]:
+    """Outreach slots for the ``planned`` contacts (paths) and the monthly update
+    (``targets``: as for :func:`follow_ups`)."""
+    engine = _Engine(vault, config, as_of, targets)
     out = engine.vault_wide(planned)
     if diagnostics is not None:
         diagnostics.extend(engine.diagnostics)
@@ -131,10 +134,6 @@ def _sorted(items: Iterable[FollowUp]) -> list[FollowUp]:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def _file_name(path: str) -> str:
-    return path.rsplit("/", 1)[-1].lower()
 
 
 def company_text_key(company: str | None) -> str | None:
@@ -194,8 +193,9 @@ def _unanswered_run(log: tuple[Interaction, ...], thanks_by: Callable[[date], da
 
 
 class _Engine:
-    def __init__(self, vault: Vault, config: Config, as_of: date) -> None:
+    def __init__(self, vault: Vault, config: Config, as_of: date, targets: Iterable[str] = ()) -> None:
         self.vault = vault
+        self.targets = {k for t in targets if (k := company_text_key(t))}
         self.config = config
         self.as_of = as_of
         self.by_path: dict[str, Contact] = {c.path: c for c in vault.contacts}
@@ -280,9 +280,11 @@ class _Engine:
     def is_warm(self, contact: Contact) -> bool:
         return any(c.casefold() in self.warm for c in contact.circles)
 
-    def rank(self, contact: Contact) -> tuple[bool, str, str]:
-        """Warm circles first, then by file name."""
-        return (not self.is_warm(contact), _file_name(contact.path), contact.path)
+    def rank(self, contact: Contact) -> tuple[bool, bool, int, str, str]:
+        """Warm circles first, then people at a target company, then the most recently
+        connected (``added``; none last), ties by name."""
+        return (not self.is_warm(contact), _company_key(contact) not in self.targets,
+                -contact.added.toordinal() if contact.added else 0, contact.name.casefold(), contact.path)
 
     def changed(self, *paths: str) -> datetime | None:
         """When the newest of these notes last changed (UTC), None if unknown."""

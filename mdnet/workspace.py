@@ -299,6 +299,7 @@ class Workspace:
         elif self._engine_gen == gen:
             self._changed = set()
         engine.at(as_of)
+        engine.set_targets(self.targets())
         self._engine, self._engine_gen, self._dirty, self._dirty_gen = engine, gen, set(), gen
         return engine
 
@@ -313,7 +314,7 @@ class Workspace:
         if vault is not None:
             from .rules import follow_ups
 
-            return follow_ups(vault, self.config, as_of)
+            return follow_ups(vault, self.config, as_of, targets=self.targets())
         return self.load(as_of, sync=False).follow_ups
 
     def find_contact(self, query: str) -> "Contact":
@@ -367,6 +368,10 @@ class Workspace:
 
         contact = self.find_contact(query)
         return build_brief(self.focused_vault(contact), self.profile(), contact.path, as_of)
+
+    def targets(self) -> tuple[str, ...]:
+        """The target companies of ``Profile.md`` (outreach puts their people first)."""
+        return tuple(t.name for t in self.profile().targets)
 
     def profile(self) -> "Profile":
         """``Profile.md`` at the top of the vault, read from disk (an empty

@@ -268,10 +268,6 @@ def test_a_file_listing_one_person_twice_makes_one_note():
     assert c.lines == (2, 3) and dict(c.properties)["email"] == ("a@x", "b@x") and dict(c.properties)["role"] == "PM"
 
 
-def test_a_broken_date_is_a_value_not_an_empty_property():
-    ana = note("People/Ana.md", "---\ntype: person\nadded: 18/11/2026\n---\n")
-    plan = plan_import([inc("Ana", added=date(2026, 11, 19))], [ana])
-    assert plan.fills == () and [c.key for c in plan.conflicts] == ["added"]
 
 
 def test_norm_linkedin():

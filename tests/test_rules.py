@@ -330,6 +330,27 @@ def test_outreach_is_paced_over_weeks_warm_circles_first() -> None:
     assert later[0].due == date(2026, 11, 9) and later[0].contact == "Zed Warm"
 
 
+def test_outreach_order_warm_then_target_companies_then_most_recently_connected() -> None:
+    # After an import of hundreds of connections, the order is the point: warm circles first,
+    # then people at a company of Profile.md's target list, then the most recently connected
+    # (added), ties (and contacts with no added date, last) by name.
+    people = [
+        person("Old Contact", added=date(2019, 5, 1)),
+        person("New Contact", added=date(2026, 11, 1)),
+        person("Also New", added=date(2026, 11, 1)),
+        person("No Date"),
+        person("At Fabrikam", company="fabrikam", added=date(2020, 1, 1)),
+        person("Warm Cousin", circles=("family",), added=date(2010, 1, 1)),
+    ]
+    cfg = config(rules__monthly_update="off", rules__new_per_week=5)  # one a day from Monday 2 Nov
+    found = follow_ups(vault(*people), cfg, date(2026, 11, 2), targets=("Fabrikam", "Northwind"))
+    assert [i.contact for i in found] == ["Warm Cousin", "At Fabrikam", "Also New", "New Contact", "Old Contact",
+                                          "No Date"]
+    # without targets, the company does not count
+    plain = follow_ups(vault(*people), cfg, date(2026, 11, 2))
+    assert [i.contact for i in plain][:2] == ["Warm Cousin", "Also New"]
+
+
 def test_outreach_two_a_week_and_off() -> None:
     v = vault(*[person(f"P{n}") for n in range(5)])
     found = items(v, date(2026, 11, 2), config(rules__monthly_update="off", rules__new_per_week=2))

@@ -96,12 +96,12 @@ def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
     ctx.obj = Ctx(vault=vault, debug=debug)
 
 
-from . import edit, followups, live, notes, prep, reports  # noqa: E402  (commands register on `cli`)
+from . import edit, followups, interop, live, notes, prep, reports  # noqa: E402  (commands register on `cli`)
 
 for _command in (notes.init, notes.index, notes.check, notes.list_, notes.show, notes.search,
                  followups.due, prep.prep, edit.log, edit.done, edit.add, edit.refer, edit.snooze, edit.set_, edit.unset,
                  edit.open_, followups.feed, live.watch, live.serve,
-                 reports.report, reports.update, reports.pitch):
+                 reports.report, reports.update, reports.pitch, interop.import_, interop.export):
     cli.add_command(_command)
 
 

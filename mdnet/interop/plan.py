@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from ..model import OTHER, PERSON, WARNING, Diagnostic, Note
+from ..model import OTHER, PERSON, WARNING, Contact, Diagnostic, Note
 from ..vault.parse import link_target
 from .names import taken_keys, unique_stem
 from .record import Incoming, norm_email, norm_linkedin, norm_name, norm_phone
@@ -128,6 +128,20 @@ def _same(key: str, a: Any, b: Any) -> bool:
     return norm_name(sa) == norm_name(sb)
 
 
+def _contact_values(c: Contact) -> dict[str, Any]:
+    """A contact's current values of the properties an import touches, as read.
+
+    (A value the parser could not read, like ``added: 18/11/2026``, reads as empty
+    here; the writer checks the note's own text before filling, so it is kept.)"""
+    return {
+        "company": (f"[[{c.company}]]" if c.company_link else c.company) if c.company else None,
+        "role": c.role, "phone": c.phone, "linkedin": c.linkedin,
+        "added": c.added.isoformat() if c.added else None, "birthday": c.extra.get("birthday"),
+        "email": list(c.emails), "aliases": list(c.aliases), "tags": list(c.tags),
+        "website": _as_list(c.extra.get("website")),
+    }
+
+
 def _incoming_values(inc: Incoming, company_notes: dict[str, str]) -> dict[str, Any]:
     """The properties an incoming contact brings (empty ones left out)."""
     out: dict[str, Any] = {}
@@ -194,7 +208,7 @@ class _Planner:
                     self.company_notes.setdefault(norm_name(note.title), note.title)
                 continue
             c = note.contact
-            props = {k: note.properties.get(k) for k in (*SCALARS, *LISTS)}
+            props = _contact_values(c)
             names = {norm_name(n) for n in (c.name, note.title, *c.aliases)}
             t = _Target(note.path, c.name, names, props, new=False)
             self.targets.append(t)
@@ -289,3 +303,17 @@ def plan_import(incoming: Sequence[Incoming], notes: Iterable[Note], options: Op
     for inc in incoming:
         p.take(inc)
     return p.plan()
+
+
+def insert_body(text: str, body: str) -> str:
+    """A new note's text with imported free text put before its ``## Log`` heading
+    (or at the end when it has none)."""
+    if not body.strip():
+        return text
+    nl = "\r\n" if "\r\n" in text else "\n"
+    block = body.strip().replace("\n", nl) + nl + nl
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.rstrip("\r\n").strip().lower() == "## log":
+            return "".join(lines[:i]) + block + "".join(lines[i:])
+    return text + ("" if text.endswith(("\n", "\r")) or not text else nl) + block

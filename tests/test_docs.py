@@ -179,7 +179,9 @@ PURE = ("mdnet.vault.parse", "mdnet.vault.logline", "mdnet.vault.edit", "mdnet.g
         "mdnet.reports", "mdnet.reports.common", "mdnet.reports.activity", "mdnet.reports.sources",
         "mdnet.reports.pipeline", "mdnet.reports.people_list", "mdnet.reports.favors", "mdnet.reports.pitch",
         "mdnet.reports.update", "mdnet.reports.stamp", "mdnet.reports.text", "mdnet.reports.markdown",
-        "mdnet.timeofday", "mdnet.prep")
+        "mdnet.timeofday", "mdnet.prep",
+        "mdnet.interop", "mdnet.interop.record", "mdnet.interop.table", "mdnet.interop.linkedin", "mdnet.interop.google",
+        "mdnet.interop.vcard", "mdnet.interop.names", "mdnet.interop.plan", "mdnet.interop.export")
 PURE_MDNET = {"mdnet.model", "mdnet.config", *PURE}
 IO_STDLIB = {"os", "pathlib", "io", "sqlite3", "socket", "subprocess", "shutil", "tempfile", "time", "http",
              "urllib.request", "multiprocessing", "threading", "signal", "watchdog", "click", "glob", "fcntl"}

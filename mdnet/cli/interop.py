@@ -111,7 +111,7 @@ def import_(ctx: click.Context, kind: str, file: Path, tags: tuple[str, ...], ci
 @click.command("export")
 @click.argument("kind", type=click.Choice(("vcard", "csv")), metavar="vcard|csv")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE instead of standard output.")
+              help="Write to FILE (default, or -: standard output).")
 @click.option("--private", is_flag=True, help="Include what you wrote for yourself: the log, ask_about, offers.")
 @click.pass_context
 def export(ctx: click.Context, kind: str, output: Path | None, private: bool) -> None:
@@ -127,7 +127,7 @@ def export(ctx: click.Context, kind: str, output: Path | None, private: bool) ->
     ws = refreshed(ctx)
     vault = ws.vault()
     text = export_vcard(vault, private=private) if kind == "vcard" else export_csv(vault, private=private)
-    if output is None:
+    if output is None or str(output) == "-":
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
         return

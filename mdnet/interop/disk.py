@@ -88,7 +88,11 @@ def apply_plan(root: Path, plan: Plan, config: Config, *,
                     continue
                 text = set_property(text, key, value)
             for key, values in f.add:
-                text = add_to_list(text, key, list(values))
+                old = have.get(key)
+                if key == "email" and len(values) == 1 and (old is None or old == "" or old == []):
+                    text = set_property(text, key, values[0])  # one address is written as text
+                else:
+                    text = add_to_list(text, key, list(values))
             return text
 
         try:

@@ -319,3 +319,45 @@ def test_exported_vcards_read_back_the_same():
     assert back.emails == ("zoe@x.example", "z@y.example") and back.phones == ("+1 617 555 0143",)
     assert back.linkedin == "https://www.linkedin.com/in/zoe" and back.birthday == "1990-05-17"
     assert back.tags == ("mentor", "a,b")
+
+
+# --- never raises; 10k rows -------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_HEADERS = ("", "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n",
+            "Given Name,Family Name,E-mail 1 - Value\n", "BEGIN:VCARD\nVERSION:3.0\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(head=st.sampled_from(_HEADERS), body=st.text())
+def test_readers_never_raise_on_any_text_but_to_refuse_the_format(head, body):
+    for reader in (read_linkedin, read_google, read_vcard):
+        try:
+            r = reader("f", head + body)
+        except WrongFormat as e:
+            assert "\n" not in str(e)
+            continue
+        assert all(d.path == "f" and d.line >= 1 for d in r.diagnostics)
+
+
+def _connections(n: int) -> str:
+    rows = [f"P{i},Name {i},https://www.linkedin.com/in/p{i},{f'p{i}@example.com' if i % 3 == 0 else ''},"
+            f"\"Company {i % 50}, Inc.\",Role {i % 7},{1 + i % 28} Nov 2026" for i in range(n)]
+    return "Notes:\n\"...\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n" + "\n".join(rows)
+
+
+@pytest.mark.slow
+def test_ten_thousand_rows_plan_into_unique_notes_and_match_all_again():
+    read = read_linkedin("C.csv", _connections(10_000))
+    assert len(read.contacts) == 10_000 and read.diagnostics == ()
+    plan = plan_import(read.contacts, [])
+    assert len(plan.creates) == 10_000 and len({key(c.path) for c in plan.creates}) == 10_000
+    import json
+
+    notes = [note(c.path, "---\ntype: person\n" + "".join(
+        f"{k}: {json.dumps(list(v) if isinstance(v, tuple) else v, ensure_ascii=False)}\n" for k, v in c.properties)
+        + "---\n") for c in plan.creates]
+    again = plan_import(read.contacts, notes)
+    assert again.creates == () and again.fills == () and again.conflicts == () and len(again.unchanged) == 10_000

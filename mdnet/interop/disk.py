@@ -64,20 +64,29 @@ def apply_plan(root: Path, plan: Plan, config: Config, *,
 
     ``new_note(title, properties, lists)`` returns a new contact's text."""
     from ..vault.edit import EditError, add_to_list, frontmatter_props, set_property
-    from ..vault.write import WriteRefused, create_note, edit_note
+    from ..vault.write import WriteRefused, create_notes, edit_note
 
     done = Applied()
+    texts: list[tuple[str, str]] = []
     for c in plan.creates:
         try:
             props, lists = split_properties(c)
-            text = insert_body(new_note(c.path.rsplit("/", 1)[-1][:-3], props, lists), c.body)
-            create_note(root, c.path, text, dry_run=dry_run)
-            done.created.append(c.path)
+            texts.append((c.path, insert_body(new_note(c.path.rsplit("/", 1)[-1][:-3], props, lists), c.body)))
         except EditError as e:
             done.refused.append(Diagnostic(c.path, e.line, ERROR, "import-not-written",
                                            f"the template cannot be filled: {e.message}; not created"))
-        except WriteRefused as e:
-            done.refused.append(Diagnostic(c.path, 1, ERROR, "import-not-written", str(e)))
+    if dry_run:
+        for rel, _ in texts:
+            if os.path.lexists(root / rel):
+                done.refused.append(Diagnostic(rel, 1, ERROR, "import-not-written", f"{rel} already exists; not created"))
+            else:
+                done.created.append(rel)
+    else:
+        for (rel, _), result in zip(texts, create_notes(root, texts)):
+            if isinstance(result, WriteRefused):
+                done.refused.append(Diagnostic(rel, 1, ERROR, "import-not-written", str(result)))
+            else:
+                done.created.append(rel)
     for f in plan.fills:
         def edit(text: str, f: Any = f) -> str:
             have = frontmatter_props(text)

@@ -231,7 +231,7 @@ def test_due_text_lines_up_and_marks_overdue_and_today(example):
     lines = r.output.splitlines()
     heads = [ln for ln in lines if ln[:4] == "2026"]
     assert heads[0].startswith("2026-11-02  overdue  monthly-update  Send your November update")
-    assert "2026-11-23  today    outreach        Reach out to Kenji Watanabe" in r.output
+    assert "2026-11-23  today    outreach        Reach out to Linh Nguyen" in r.output  # neighbor, at a target company
     reason_col = heads[0].index("Send")
     context = [ln for ln in lines if ln[:4] != "2026"]
     assert context and all(ln.startswith(" " * reason_col) and ln[reason_col] != " " for ln in context)

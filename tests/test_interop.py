@@ -361,3 +361,18 @@ def test_ten_thousand_rows_plan_into_unique_notes_and_match_all_again():
         + "---\n") for c in plan.creates]
     again = plan_import(read.contacts, notes)
     assert again.creates == () and again.fills == () and again.conflicts == () and len(again.unchanged) == 10_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=5))
+def test_file_names_are_always_safe_and_unique(names):
+    import re as _re
+
+    taken: set[str] = set()
+    stems = [unique_stem(n, taken) for n in names]
+    for s in stems:
+        assert s and len((s + ".md").encode()) <= 200
+        assert not _re.search(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f]', s)
+        assert not s.startswith(".") and not s.endswith((".", " ")) and s == s.strip()
+        assert s.split(".")[0].casefold() not in {"con", "prn", "aux", "nul", "com1", "lpt1"}
+    assert len({key(s) for s in stems}) == len(stems)

@@ -18,6 +18,7 @@ from typing import Iterable
 
 MAX_BYTES = 200
 _BAD = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f\u0080-\u009f\u2028\u2029]')
+_EDGES = re.compile(r"^[. ]+|[. ]+$")  # no hidden file, no trailing dot or space
 _RESERVED = frozenset({"con", "prn", "aux", "nul", "clock$", "conin$", "conout$",
                        *(f"com{i}" for i in "123456789¹²³"), *(f"lpt{i}" for i in "123456789¹²³")})
 
@@ -43,8 +44,8 @@ def safe_stem(name: str) -> str:
     """``name`` made safe as a file name without ``.md`` (not yet unique)."""
     s = _BAD.sub(" ", unicodedata.normalize("NFC", name))
     s = " ".join(s.split())  # tabs, runs of spaces, and the spaces left by removed characters
-    s = s.lstrip(".").rstrip(". ")
-    s = _fit(s, MAX_BYTES - len(".md")).rstrip(". ")
+    s = _EDGES.sub("", s)
+    s = _EDGES.sub("", _fit(s, MAX_BYTES - len(".md")))
     if not s:
         s = "Unnamed"
     if s.split(".")[0].casefold().rstrip() in _RESERVED:
@@ -60,7 +61,7 @@ def unique_stem(name: str, taken: set[str]) -> str:
     while key(stem) in taken:
         n += 1
         suffix = f" {n}"
-        stem = _fit(base, MAX_BYTES - len(".md") - len(suffix)).rstrip(". ") + suffix
+        stem = _EDGES.sub("", _fit(base, MAX_BYTES - len(".md") - len(suffix))) + suffix
     taken.add(key(stem))
     return stem
 

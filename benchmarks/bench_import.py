@@ -6,8 +6,9 @@
 
 Each run makes a fresh empty vault (the starter's Templates/Person.md, nothing
 else), times ``mdnet import linkedin`` (every row a new note), then times the
-same import again (every row a match, nothing to write) and checks that the
-second run changed no byte.  Targets: under 10 s and under 3 s for 10k rows.
+same import again (every row a match, nothing to write; timed once the new notes
+are older than the index's 2-second racy window) and checks that the second run
+changed no byte.  Targets: under 10 s and under 3 s for 10k rows.
 The CSV is generated from a seed (names in several scripts, a company with a
 comma, emails for a third of the rows), byte-identical every time.
 """
@@ -72,6 +73,11 @@ def run_once(csv_path: Path, work: Path) -> dict[str, float]:
     shutil.copy(ROOT / "vault-template/Templates/Person.md", vault / "Templates/Person.md")
     times = {}
     for name in ("import", "re-import"):
+        if name == "re-import":
+            # Notes written in the last 2 s are "racy" (docs/architecture.md): the index reads
+            # them again whatever their stat says.  A re-import comes next month, not within
+            # 2 s, so it is timed after that window (back to back it also re-parses every note).
+            time.sleep(2.5)
         t = time.perf_counter()
         p = subprocess.run([str(MDNET), "--vault", str(vault), "import", "linkedin", str(csv_path), "--json"],
                            capture_output=True, text=True)

@@ -75,8 +75,6 @@ def import_(ctx: click.Context, kind: str, file: Path, tags: tuple[str, ...], ci
     now = datetime.now()
     done = apply_plan(ws.root, plan, ws.config, dry_run=dry_run,
                       new_note=lambda title, props, lists: new_contact_text(ws.root, title, props, lists, now))
-    if done.created or done.filled:
-        ws.refresh()
     refused = done.refused
     created = [c for c in plan.creates if c.path in set(done.created)]
     filled_paths = set(done.filled)

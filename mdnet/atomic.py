@@ -7,6 +7,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
+from typing import Sequence
 
 #: A temporary file of ours older than this was left by a killed write.
 STALE_AFTER = 3600.0
@@ -94,6 +95,46 @@ def _remove_stale_temps(path: Path) -> None:
                     os.unlink(p)
             except OSError:
                 pass  # gone already, or not ours to remove
+
+
+def write_new_many(files: Sequence[tuple[Path, bytes]], *, mode: int = 0o644) -> list[FileExistsError | None]:
+    """Create many new files, each as :func:`write_new` does (complete or not at all, never
+    over anything), with one ``sync`` for all of them instead of an ``fsync`` each: an
+    import of 10k contacts would otherwise wait on 10k disk flushes (a minute or more).
+
+    Every temporary file is written, then all are flushed to disk at once, then each is
+    linked into place, so a file that appears is complete, as with :func:`write_new`.
+    Returns, per file, ``None`` or the ``FileExistsError`` that kept it out."""
+    temps: list[str] = []
+    try:
+        for path, data in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temps.append(tmp)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(tmp, mode)
+        if temps:
+            os.sync()
+        out: list[FileExistsError | None] = []
+        for (path, data), tmp in zip(files, temps):
+            try:
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    raise
+                except OSError:  # no hard links here: an exclusive create, synced
+                    with open(path, "xb") as f:
+                        f.write(data)
+                        f.flush()
+                        os.fsync(f.fileno())
+                out.append(None)
+            except FileExistsError as e:
+                out.append(e)
+        return out
+    finally:
+        for tmp in temps:
+            _unlink(tmp)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

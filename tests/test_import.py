@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -11,10 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from mdnet.cli import cli
+from mdnet.vault.edit import EditError, frontmatter_props, set_properties
+from mdnet.vault.write import WriteRefused, create_notes
 
-# Imports write through issue 10's guarded writer; until it is on this branch they cannot run.
-needs_writer = pytest.mark.skipif(importlib.util.find_spec("mdnet.vault.write") is None,
-                                  reason="the guarded writer (mdnet.vault.write) is not here yet")
 
 from test_interop import GOOGLE, LINKEDIN, VCARDS
 
@@ -38,7 +36,6 @@ def empty(vault):
     return vault
 
 
-@needs_writer
 def test_linkedin_import_creates_notes_then_a_second_run_changes_no_byte(empty, tmp_path):
     csv = write(tmp_path, "Connections.csv", LINKEDIN)
     empty.write("Contoso, Ltd..md", "A company.\n")
@@ -62,7 +59,6 @@ def test_linkedin_import_creates_notes_then_a_second_run_changes_no_byte(empty, 
     assert empty.snapshot() == before
 
 
-@needs_writer
 def test_dry_run_writes_nothing_and_shows_what_it_would_do(empty, tmp_path):
     empty.person("Ana Sousa", "type: person\nrole: PM\nemail:\n")
     csv = write(tmp_path, "Connections.csv", LINKEDIN)
@@ -80,7 +76,6 @@ def test_dry_run_writes_nothing_and_shows_what_it_would_do(empty, tmp_path):
                         "kept 'PM'\n")
 
 
-@needs_writer
 def test_a_fill_keeps_every_other_byte_and_never_overwrites(empty, tmp_path):
     text = ("---\ntype: person\n# my comment\nrole: 'PM'   # keep\nemail: ana@old.example\ncompany:\n"
             "added: 18/11/2026\ntags:\n  - friend\n---\nBody stays.\n\n## Log\n- 2026-01-01 note: x\n")
@@ -96,7 +91,6 @@ def test_a_fill_keeps_every_other_byte_and_never_overwrites(empty, tmp_path):
     assert {(c["property"], c["have"]) for c in out["conflicts"]} == {("role", "PM"), ("added", "18/11/2026")}
 
 
-@needs_writer
 def test_a_malformed_row_is_reported_and_skipped_the_rest_imported(empty, tmp_path):
     csv = write(tmp_path, "C.csv", LINKEDIN + "Bad,Row,https://www.linkedin.com/in/bad,,Acme, Inc.,CEO,01 Jan 2020\n")
     r = run(empty.root, "import", "linkedin", str(csv))
@@ -125,7 +119,6 @@ def test_not_utf8_is_refused(empty, tmp_path):
     assert r.exit_code == 1 and f"{f}:2: error: the file is not UTF-8 text" in r.stderr
 
 
-@needs_writer
 def test_vcard_and_google_imports(empty, tmp_path):
     r = run(empty.root, "import", "vcard", str(write(tmp_path, "phone.vcf", VCARDS)), "--circle", "family", "--json")
     assert r.exit_code == 1  # one broken card
@@ -142,7 +135,6 @@ def test_vcard_and_google_imports(empty, tmp_path):
     assert "email: [priya@northwind.example, p.shah@example.org, priya@home.example]" in priya
 
 
-@needs_writer
 def test_round_trip_export_vcard_then_import_into_an_empty_vault(tmp_path):
     src = tmp_path / "src"
     shutil.copytree(ROOT / "vault-template", src)
@@ -177,7 +169,6 @@ def test_export_csv_and_its_refusals(empty, tmp_path):
     assert r.exit_code == 1 and "will not overwrite" in r.stderr
 
 
-@needs_writer
 def test_outreach_after_an_import_puts_target_companies_and_recent_connections_first(empty, tmp_path):
     empty.write("Profile.md", "# Profile\n\n## Companies I would love an introduction to\n- [[Contoso, Ltd.]]\n")
     empty.write("mdnet.toml", "[rules]\nnew_per_week = 5\nmonthly_update = \"off\"\n")
@@ -212,3 +203,27 @@ def test_khard_reads_the_exported_vcards(tmp_path):
     email = subprocess.run([sys.executable, "-m", "khard", "-c", str(config), "email", "--parsable", "Ana"],
                            capture_output=True, text=True, timeout=60)
     assert "ana.sousa@example.com" in email.stdout, email.stderr
+
+
+# --- the batch parts of the writer an import uses ------------------------------------------------
+
+
+def test_set_properties_changes_exactly_those_keys_verified_once():
+    text = "---\ntype: person\nname:\ntags: []  # mine\nrole: 'x'\n---\nbody\n"
+    out = set_properties(text, [("name", "Zoë: the \"best\""), ("tags", ["a", "b, c"]), ("added", "2026-11-19")])
+    assert frontmatter_props(out) == {"type": "person", "name": 'Zoë: the "best"', "tags": ["a", "b, c"],
+                                      "role": "x", "added": "2026-11-19"}
+    assert out.endswith("role: 'x'\nadded: 2026-11-19\n---\nbody\n") and "  # mine" in out
+    with pytest.raises(EditError):
+        set_properties("---\na: [1,\n---\n", [("b", 1)])  # a frontmatter that does not parse is not touched
+
+
+def test_create_notes_creates_all_and_refuses_what_exists(tmp_path):
+    (tmp_path / "People").mkdir()
+    (tmp_path / "People/B.md").write_text("mine\n")
+    results = create_notes(tmp_path, [("People/A.md", "a\n"), ("People/B.md", "b\n"), ("New/C.md", "c\n")])
+    assert [type(r).__name__ for r in results] == ["Change", "WriteRefused", "Change"]
+    assert isinstance(results[1], WriteRefused) and "already exists" in str(results[1])
+    assert (tmp_path / "People/A.md").read_text() == "a\n" and (tmp_path / "People/B.md").read_text() == "mine\n"
+    assert (tmp_path / "New/C.md").read_text() == "c\n"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["A.md", "B.md", "C.md", "New", "People"]  # no temp left

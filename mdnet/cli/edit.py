@@ -314,19 +314,23 @@ def _template(root: Path, note: str = "Person.md") -> str | None:
 def new_contact_text(root: Path, name: str, props: list[tuple[str, Any]], lists: list[tuple[str, list[str]]],
                      now: datetime) -> str:
     """A new contact's note: the vault's template rendered, the given properties filled."""
-    from ..vault.edit import add_to_list, minimal_note, render_template, set_property
+    from ..vault.edit import frontmatter_props, minimal_note, render_template, set_properties
 
     template = _template(root)
     if template is None:
         text = minimal_note(props + [(k, v) for k, v in lists if v])
         return text
     text = render_template(template, title=name, now=now)
-    for key, value in props:
-        text = set_property(text, key, value)
-    for key, values in lists:
+    have = frontmatter_props(text)
+    items = list(props)
+    for key, values in lists:  # added to what the template lists, as add_to_list would
         if values:
-            text = add_to_list(text, key, values)
-    return text
+            cur = have.get(key)
+            cur = [] if cur is None or cur == "" else cur if isinstance(cur, list) else [cur]
+            seen = {str(v).strip().lower() for v in cur}
+            new = [v for v in values if str(v).strip().lower() not in seen and not seen.add(str(v).strip().lower())]
+            items.append((key, cur + new))
+    return set_properties(text, items)  # verified once, not once per property
 
 
 def _create(ctx: click.Context, ws: "Workspace", contacts: list[Named], name: str, fields: dict[str, Any],

@@ -18,9 +18,9 @@ import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
-from ..atomic import write_atomic, write_new
+from ..atomic import write_atomic, write_new, write_new_many
 from ..config import Config
 from .edit import EditError
 from .parse import parse_note
@@ -146,6 +146,25 @@ def create_note(root: Path, rel: str, text: str, *, dry_run: bool = False) -> Ch
     except FileExistsError:
         raise WriteRefused(f"{rel} already exists; nothing written") from None
     return Change(rel, b"", data, created=True, written=True)
+
+
+def create_notes(root: Path, notes: Sequence[tuple[str, str]]) -> list[Change | WriteRefused]:
+    """Create many new notes (an import), each as :func:`create_note` would, flushed to
+    disk together (:func:`~mdnet.atomic.write_new_many`).  Returns, per note, its
+    :class:`Change` or the :class:`WriteRefused` that kept it out (a file already there)."""
+    out: list[Change | WriteRefused] = []
+    todo: list[tuple[int, str, bytes]] = []
+    for rel, text in notes:
+        if os.path.lexists(root / rel):
+            out.append(WriteRefused(f"{rel} already exists; nothing written"))
+            continue
+        todo.append((len(out), rel, text.encode("utf-8")))
+        out.append(Change(rel, b"", todo[-1][2], created=True))
+    results = write_new_many([(root / rel, data) for _, rel, data in todo], mode=0o666 & ~_umask())
+    for (i, rel, data), error in zip(todo, results):
+        out[i] = (WriteRefused(f"{rel} already exists; nothing written") if error is not None
+                  else Change(rel, b"", data, created=True, written=True))
+    return out
 
 
 def _umask() -> int:

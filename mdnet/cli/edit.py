@@ -328,7 +328,11 @@ def new_contact_text(root: Path, name: str, props: list[tuple[str, Any]], lists:
             cur = have.get(key)
             cur = [] if cur is None or cur == "" else cur if isinstance(cur, list) else [cur]
             seen = {str(v).strip().lower() for v in cur}
-            new = [v for v in values if str(v).strip().lower() not in seen and not seen.add(str(v).strip().lower())]
+            new = []
+            for v in values:
+                if str(v).strip().lower() not in seen:
+                    seen.add(str(v).strip().lower())
+                    new.append(v)
             items.append((key, cur + new))
     return set_properties(text, items)  # verified once, not once per property
 

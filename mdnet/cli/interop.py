@@ -65,7 +65,7 @@ def import_(ctx: click.Context, kind: str, file: Path, tags: tuple[str, ...], ci
         raise click.ClickException(f"{file}: {e}" if isinstance(e, WrongFormat) else str(e)) from None
 
     ws = refreshed(ctx)
-    folder = ws.config["vault.people_folders"][0].strip("/")
+    folder = next(iter(ws.config["vault.people_folders"]), "People").strip("/")
     options = Options(folder=folder, tags=tags, circles=circles, status=status)
     plan = plan_import(result.contacts, ws.index.notes(), options, taken=folder_names(ws.root, folder))
     skipped = sum(1 for d in result.diagnostics if d.severity == "error")

@@ -179,6 +179,24 @@ def test_outreach_after_an_import_puts_target_companies_and_recent_connections_f
 
 
 
+def test_an_edit_of_profile_md_reorders_outreach_in_a_long_running_workspace(empty):
+    from datetime import date
+
+    from mdnet.workspace import Workspace
+
+    empty.write("mdnet.toml", "[rules]\nnew_per_week = 5\nmonthly_update = \"off\"\n")
+    empty.person("Al Old", "type: person\ncompany: Northwind\nadded: 2020-01-01\n")
+    empty.person("Bo New", "type: person\ncompany: Contoso\nadded: 2026-11-01\n")
+    with Workspace.open(empty.root) as ws:  # one process, one engine, as the watcher keeps it
+        def order() -> list[str]:
+            ws.refresh()
+            return [i.contact for i in ws.load(date(2026, 11, 23), sync=False).follow_ups if i.rule == "outreach"]
+
+        assert order() == ["Bo New", "Al Old"]  # most recently connected first
+        empty.write("Profile.md", "## Target companies\n- Northwind\n")
+        assert order() == ["Al Old", "Bo New"]  # now at a target company
+
+
 def test_khard_reads_the_exported_vcards(tmp_path):
     pytest.importorskip("khard", reason="khard is not installed (pip install khard)")
     import subprocess

@@ -314,7 +314,7 @@ def _template(root: Path, note: str = "Person.md") -> str | None:
 def new_contact_text(root: Path, name: str, props: list[tuple[str, Any]], lists: list[tuple[str, list[str]]],
                      now: datetime) -> str:
     """A new contact's note: the vault's template rendered, the given properties filled."""
-    from ..vault.edit import frontmatter_props, minimal_note, render_template, set_properties
+    from ..vault.edit import frontmatter_props, list_additions, minimal_note, render_template, set_properties
 
     template = _template(root)
     if template is None:
@@ -325,15 +325,8 @@ def new_contact_text(root: Path, name: str, props: list[tuple[str, Any]], lists:
     items = list(props)
     for key, values in lists:  # added to what the template lists, as add_to_list would
         if values:
-            cur = have.get(key)
-            cur = [] if cur is None or cur == "" else cur if isinstance(cur, list) else [cur]
-            seen = {str(v).strip().lower() for v in cur}
-            new = []
-            for v in values:
-                if str(v).strip().lower() not in seen:
-                    seen.add(str(v).strip().lower())
-                    new.append(v)
-            items.append((key, cur + new))
+            current, new = list_additions(have.get(key), values)
+            items.append((key, current + new))
     return set_properties(text, items)  # verified once, not once per property
 
 

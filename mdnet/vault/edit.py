@@ -376,16 +376,9 @@ def unset_property(text: str, key: str) -> str:
     return set_property(text, key, None)
 
 
-def add_to_list(text: str, key: str, values: Iterable[Any]) -> str:
-    """Append values to a list property, skipping those already there (ignoring case).
-
-    A flow list gains ``, v`` before its ``]``; a block list gains ``- v`` lines
-    indented like its last item; a single value becomes a flow list; an empty or
-    absent property becomes ``[v]``.
-    """
-    _check_key(key)
-    props = frontmatter_props(text)
-    current = props.get(key)
+def list_additions(current: Any, values: Iterable[Any]) -> tuple[list[Any], list[Any]]:
+    """A list property's values as loaded (empty, one value or a list) and those of
+    ``values`` not already there, ignoring case: what :func:`add_to_list` appends."""
     if current is None or current == "":
         have: list[Any] = []
     elif isinstance(current, list):
@@ -398,6 +391,20 @@ def add_to_list(text: str, key: str, values: Iterable[Any]) -> str:
         if str(v).strip().lower() not in seen:
             seen.add(str(v).strip().lower())
             add.append(v)
+    return have, add
+
+
+def add_to_list(text: str, key: str, values: Iterable[Any]) -> str:
+    """Append values to a list property, skipping those already there (ignoring case).
+
+    A flow list gains ``, v`` before its ``]``; a block list gains ``- v`` lines
+    indented like its last item; a single value becomes a flow list; an empty or
+    absent property becomes ``[v]``.
+    """
+    _check_key(key)
+    props = frontmatter_props(text)
+    current = props.get(key)
+    have, add = list_additions(current, values)
     if not add:
         return text
     want = have + add

@@ -78,7 +78,7 @@ def test_dry_run_writes_nothing_and_shows_what_it_would_do(empty, tmp_path):
 
 def test_a_fill_keeps_every_other_byte_and_never_overwrites(empty, tmp_path):
     text = ("---\ntype: person\n# my comment\nrole: 'PM'   # keep\nemail: ana@old.example\ncompany:\n"
-            "added: 18/11/2026\ntags:\n  - friend\n---\nBody stays.\n\n## Log\n- 2026-01-01 note: x\n")
+            "added: last spring\ntags:\n  - friend\n---\nBody stays.\n\n## Log\n- 2026-01-01 note: x\n")
     empty.write("People/Ana Sousa.md", text)
     csv = write(tmp_path, "Connections.csv", LINKEDIN.replace("ana.sousa@example.com", "ana@old.example"))
     r = run(empty.root, "import", "linkedin", str(csv), "--json")
@@ -86,9 +86,9 @@ def test_a_fill_keeps_every_other_byte_and_never_overwrites(empty, tmp_path):
     assert [f["path"] for f in out["filled"]] == ["People/Ana Sousa.md"]
     new = (empty.root / "People/Ana Sousa.md").read_text()
     assert new == ("---\ntype: person\n# my comment\nrole: 'PM'   # keep\nemail: ana@old.example\ncompany: Fabrikam\n"
-                   "added: 18/11/2026\ntags:\n  - friend\n  - linkedin\nlinkedin: https://www.linkedin.com/in/ana-sousa\n"
+                   "added: last spring\ntags:\n  - friend\n  - linkedin\nlinkedin: https://www.linkedin.com/in/ana-sousa\n"
                    "---\nBody stays.\n\n## Log\n- 2026-01-01 note: x\n")
-    assert {(c["property"], c["have"]) for c in out["conflicts"]} == {("role", "PM"), ("added", "18/11/2026")}
+    assert {(c["property"], c["have"]) for c in out["conflicts"]} == {("role", "PM"), ("added", "last spring")}
 
 
 def test_a_malformed_row_is_reported_and_skipped_the_rest_imported(empty, tmp_path):

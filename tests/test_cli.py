@@ -377,6 +377,33 @@ def test_terminal_safe_shows_controls_and_keeps_plain_text():
     assert terminal_safe("a\x1b[2Jb\x07\x7f\x85\u2028\u202e\x00") == "a\\x1b[2Jb\\x07\\x7f\\x85\\u2028\\u202e\\x00"
     assert terminal_safe("two\nlines") == "two\\nlines"
     assert terminal_safe("two\nlines", lines=True) == "two\nlines"
+
+
+def test_text_from_notes_reaches_the_terminal_only_as_visible_escapes_in_reports_too(vault):
+    """Issue 7, for the commands that came after it: report, pitch, prep and update print
+    note and profile text through the same terminal_safe."""
+    name = json.dumps(HOSTILE)
+    vault.person("Esc\x1bX", f"name: {name}\ncompany: {name}\nemail: e@x.example\nask_about: [{name}]\n"
+                             f"offers: [{name}]\nreferred_by: {name}\n",
+                 f"- 2026-11-18 coffee: {HOSTILE} [[Other {HOSTILE[:8]}]]\n- 2026-11-19 intro: {HOSTILE}\n")
+    vault.write("Profile.md", f"---\ntarget_role: {name}\n---\n## Pitch\n{HOSTILE}\n\n"
+                              f"## Companies I'd love an introduction to\n- {HOSTILE}\n\n## The ask\n{HOSTILE}\n")
+    outputs = []
+    for args in (["report", "activity"], ["report", "sources"], ["report", "pipeline"], ["report", "list"],
+                 ["report", "favors"], ["pitch"], ["prep", "Esc"], ["update", "--month", "2026-11"]):
+        for color in (False, True):
+            r = CliRunner().invoke(cli, ["--vault", str(vault.root), *args, "--as-of", "2026-11-23"]
+                                   if args[0] not in ("pitch",) else ["--vault", str(vault.root), *args],
+                                   color=color, catch_exceptions=False)
+            assert r.exit_code == 0, (args, r.output)
+            outputs.append((args, r.stdout + r.stderr))
+    for args, out in outputs:
+        shown = re.sub("\x1b\\[[0-9;]*m", "", out)  # mdnet's own colours
+        for raw in ("\x1b", "\x07", "\x9b", "\u202e", "\x00"):
+            assert raw not in shown, (args, out)
+    assert any("\\x1b]0;PWNED\\x07" in out for args, out in outputs if args == ["pitch"])
+
+
 def test_a_new_name_is_due_and_shown_and_never_answered_by_someone_else(vault):
     vault.person("Alex Kim", log="- 2026-12-02 zoom: suggested [[Pat Quinn]] at Contoso\n")
     vault.person("Nina Patel", log="- 2026-11-02 coffee: old friend\n")

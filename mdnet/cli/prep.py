@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import as_of_option, echo_json, json_option, parse_as_of, refreshed
+from .common import as_of_option, echo_json, json_option, parse_as_of, refreshed, terminal_safe
 
 if TYPE_CHECKING:
     from ..prep import Brief, Conversation
@@ -55,7 +55,7 @@ def prep(ctx: click.Context, name: str, as_of: str | None, md: bool, dry_run: bo
     if as_json:
         echo_json(brief_json(brief))
     else:
-        click.echo(render_text(brief))
+        click.echo(terminal_safe(render_text(brief), lines=True))  # prep's text has no colours of its own
 
 
 def write_brief(ws: "Workspace", brief: "Brief", *, dry_run: bool) -> "Change":

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from .common import as_of_option, echo_json, json_option, parse_as_of, refreshed
+from .common import as_of_option, echo_json, echo_safe, json_option, parse_as_of, refreshed, terminal_safe
 
 if TYPE_CHECKING:
     from ..reports.common import Inputs
@@ -109,9 +109,9 @@ def report(ctx: click.Context, name: str, since: str | None, until: str | None, 
             echo_json({"path": rel, "changed": written.changed})
             return
         if written.renamed_from:
-            click.echo(f"{written.renamed_from.relative_to(ws.root).as_posix()} was edited since mdnet wrote it; "
+            echo_safe(f"{written.renamed_from.relative_to(ws.root).as_posix()} was edited since mdnet wrote it; "
                        "left as it is", err=True)
-        click.echo(f"wrote {rel}" if written.changed else f"{rel} (unchanged)")
+        echo_safe(f"wrote {rel}" if written.changed else f"{rel} (unchanged)")
         return
     if as_json:
         echo_json(to_json(data))
@@ -119,7 +119,7 @@ def report(ctx: click.Context, name: str, since: str | None, until: str | None, 
     from ..reports import text
 
     width, color = _terminal()
-    click.echo(text.RENDERERS[name](data, width, text.Style(color)))
+    click.echo(text.RENDERERS[name](_shown(data), width, text.Style(color)))
 
 
 @click.command()
@@ -175,10 +175,10 @@ def update(ctx: click.Context, month: str | None, to: tuple[str, ...], sent: boo
     _, color = _terminal()
     style = text.Style(color)
     if written.kept:
-        click.echo(f"{rel_note}: kept your edits; rebuilt {rel_eml} from them")
+        echo_safe(f"{rel_note}: kept your edits; rebuilt {rel_eml} from them")
     else:
-        click.echo(f"wrote {rel_note} (edit it freely) and {rel_eml} (open it in your mail client to send)")
-    for line in text.update(draft, day, style):
+        echo_safe(f"wrote {rel_note} (edit it freely) and {rel_eml} (open it in your mail client to send)")
+    for line in text.update(_shown(draft), day, style):
         click.echo(line)
 
 
@@ -204,7 +204,24 @@ def pitch(ctx: click.Context, as_json: bool) -> None:
     from ..reports import text
 
     width, color = _terminal()
-    click.echo(text.pitch(data, width, text.Style(color)))
+    click.echo(text.pitch(_shown(data), width, text.Style(color)))
+
+
+def _shown(data: Any) -> Any:
+    """A report with every text in it made safe for the terminal (see terminal_safe):
+    the text renderers add mdnet's own colours, so the note's text is cleaned first."""
+    from ..reports.common import from_json, to_json
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return terminal_safe(value, lines=True)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    return from_json(type(data), clean(to_json(data)))
 
 
 def _sent(ws: "Workspace", day: date, wanted: tuple[int, int] | None, as_json: bool) -> None:
@@ -233,7 +250,7 @@ def _sent(ws: "Workspace", day: date, wanted: tuple[int, int] | None, as_json: b
             continue
         logged.append(r.path)
         if not as_json:
-            click.echo(f"{r.path}: logged \"{line}\"" if change.changed else f"{r.path}: unchanged")
+            echo_safe(f"{r.path}: logged \"{line}\"" if change.changed else f"{r.path}: unchanged")
     if logged:
         ws.refresh(paths=logged)
     if as_json:
@@ -241,11 +258,11 @@ def _sent(ws: "Workspace", day: date, wanted: tuple[int, int] | None, as_json: b
                    "refused": [{"path": p, "reason": why} for p, why in refused], "unknown": list(plan.unknown)})
     else:
         for r in plan.already:
-            click.echo(f"{r.path}: already has an update line in {month}")
+            echo_safe(f"{r.path}: already has an update line in {month}")
         for a in plan.unknown:
-            click.echo(f"{rel}: {a} is in Bcc but is no contact's email; nothing to log", err=True)
+            echo_safe(f"{rel}: {a} is in Bcc but is no contact's email; nothing to log", err=True)
         for p, why in refused:
-            click.echo(f"Error: {why}", err=True)
+            echo_safe(f"Error: {why}", err=True)
         click.echo(f"logged on {len(logged)} note{'s' if len(logged) != 1 else ''}"
                    + (f"; {len(refused)} refused" if refused else ""))
     if refused:

@@ -440,8 +440,9 @@ def test_date_change_without_edits_moves_overdue_items() -> None:
         ev = lv.events()
         assert ev["Overdue: Follow up with Jamal Wright"]["DTSTART"] == "20261125"
         assert all(ev[s]["DTSTART"] == "20261125" for s in ev if s.startswith("Overdue: "))
-        assert set() in lv.calls[calls:]  # the date tick, no edit
-        assert any("new day 2026-11-25" in line for line in lv.logs)
+        # The feed is written before the update logs and returns: wait for those too.
+        wait_until(lambda: set() in lv.calls[calls:], what="the date tick, no edit")
+        wait_until(lambda: any("new day 2026-11-25" in line for line in lv.logs), what="the new day's log line")
         lv.assert_settled(indexed_on=DAY)
     finally:
         lv.stop()
@@ -645,7 +646,8 @@ def test_a_change_to_mdnet_toml_applies_without_a_restart(live: Live) -> None:
     atomic_write(toml, toml.read_bytes() + b'\n[feed]\ndetails = "minimal"\n' if b"[feed]" not in toml.read_bytes()
                  else toml.read_bytes().replace(b"[feed]", b'[feed]\ndetails = "minimal"', 1))
     wait_until(lambda: b"@example.com" not in live.feed(), what="a minimal feed")
-    assert any("mdnet.toml changed" in line for line in live.logs)
+    # The feed is written before the update logs: wait for the line too.
+    wait_until(lambda: any("mdnet.toml changed" in line for line in live.logs), what="the reload's log line")
     live.assert_settled()
 
 

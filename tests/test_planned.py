@@ -148,7 +148,10 @@ def test_timed_events_in_utc_across_a_dst_change_and_a_day_boundary() -> None:
         "30 09:00", "02 09:00", "03 21:30", "2026-11-04"]  # each at its wall-clock time in New York
     assert len(vobject.readOne(text).vevent_list) == 4
     if ical_strict.libical_missing() is None:
-        assert ical_strict.libical(data)["errors"] == []
+        result = ical_strict.libical(data)
+        assert result["parsed"] and result["parse_errors"] == []
+        assert result["restriction_ok"] and result["restriction_errors"] == []
+        assert len(result["items"]) == 4
 
 
 def test_a_timed_event_keeps_its_uid_when_its_time_changes() -> None:

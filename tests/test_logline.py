@@ -193,3 +193,15 @@ def test_the_documented_table_of_kind_words_is_the_default():
     for kind, words in re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| (.+) \|$", section, re.M):
         table[kind] = tuple(re.findall(r"`([^`]+)`", words))
     assert table == {k: v or (k,) for k, v in DEFAULT_KIND_WORDS.items()}
+
+
+def test_a_note_line_reads_back_as_written():
+    """`- 2026-11-30 note: added to my list` (the Person template's line) showed in `show`
+    and the prep brief as `2026-11-30: added to my list`: the kind word was dropped."""
+    from mdnet.config import Config
+    from mdnet.vault.parse import parse_note
+
+    note = parse_note("People/A.md", b"## Log\n- 2026-11-30 note: added to my list\n- 2026-11-30 Note: x\n"
+                                     b"- 2026-11-30: plain\n", Config())
+    assert [i.raw for i in note.log] == ["2026-11-30 note: added to my list", "2026-11-30 Note: x", "2026-11-30: plain"]
+    assert {i.kind for i in note.log} == {"note"}

@@ -306,8 +306,10 @@ def read_log(path: str, body: str, first_line: int, words: Mapping[str, str],
         s = _shape(rest, words)
         odd.extend(s.odd)
         text = s.text
-        it = Interaction(path, path, line, r.date, s.kind, s.word if s.kind != NOTE or s.unknown else "", text,
-                         links_in(text))
+        # The word stays as written when it names a kind (`note:` too), so a line reads back as
+        # it was typed; words that only happen to start a note's text do not.
+        named = s.kind != NOTE or s.unknown or (s.word and normalise_kind(s.word) in words)
+        it = Interaction(path, path, line, r.date, s.kind, s.word if named else "", text, links_in(text))
         if s.unknown:
             diags.append(Diagnostic(path, line, WARNING, "unknown-kind", unknown_kind_message(s.unknown, words)))
         if odd:

@@ -35,7 +35,7 @@ from ..model import (
 
 
 #: Bumped whenever the same bytes parse differently (the index then re-reads every note).
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 _YAML: list = []  # [yaml module, loader class], filled on first use
 

@@ -241,10 +241,13 @@ class Workspace:
         self.close()
 
     def refresh(self, *, today: date | None = None, paths: list[str] | None = None,
-                progress: Callable[[int, int], None] | None = None) -> "SyncStats":
-        """Bring the index up to date (cheap when nothing changed)."""
+                progress: Callable[[int, int], None] | None = None,
+                scanned: Callable[[int, int], None] | None = None) -> "SyncStats":
+        """Bring the index up to date (cheap when nothing changed).  ``progress`` and
+        ``scanned``: see :meth:`mdnet.index.Index.sync`."""
         before = self.index.generation()
-        stats = self.index.sync(self.config, today=today or date.today(), paths=paths, progress=progress)
+        stats = self.index.sync(self.config, today=today or date.today(), paths=paths, progress=progress,
+                                scanned=scanned)
         after = self.index.generation()
         if after != before:
             if self._dirty is not None and self._dirty_gen == before and after == before + 1:
@@ -255,13 +258,14 @@ class Workspace:
         return stats
 
     def load(self, as_of: date, *, sync: bool = True, paths: list[str] | None = None, today: date | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Loaded:
+             progress: Callable[[int, int], None] | None = None,
+             scanned: Callable[[int, int], None] | None = None) -> Loaded:
         """The vault as of ``as_of``, with every problem and follow-up in it.
 
         Syncs the index first (all notes, or only ``paths``) unless ``sync=False``;
         ``today`` (default: the clock's) is the day a new note is first seen.
         """
-        stats = self.refresh(today=today, paths=paths, progress=progress) if sync else None
+        stats = self.refresh(today=today, paths=paths, progress=progress, scanned=scanned) if sync else None
         return Loaded(self, as_of, stats)
 
     def _current(self) -> bool:

@@ -524,3 +524,53 @@ def test_search_syntax_for_what_people_type(vault):
     assert found("coffee OR call") == ["Cy Chen", "Nodey", "Sean O'Brien"]  # FTS5 syntax passes through
     with Index.open(vault.root) as ix, pytest.raises(ValueError, match="say what to find"):
         ix.search("-initech")
+
+
+# --- the walk tells how far it got (issue 8: a home folder named as the vault) -------------
+
+
+def test_the_walk_reports_its_progress_and_the_total(vault):
+    from mdnet.config import Config
+    from mdnet.vault.files import stat_tree
+
+    for i in range(200):
+        vault.write(f"People/F{i:03d}/n.md", "# n\n")
+    seen: list[tuple[int, int]] = []
+    found = stat_tree(vault.root, Config(), lambda folders, notes: seen.append((folders, notes)))
+    assert len(found) == 200
+    assert len(seen) >= 3 and seen == sorted(seen)  # every 64 folders, then once at the end
+    assert seen[-1] == (202, 200)  # the vault, People/ and 200 folders
+
+
+def test_a_sync_passes_the_walks_progress_on(vault):
+    from mdnet.workspace import Workspace
+
+    vault.person("Ana", "name: Ana\n")
+    seen: list[tuple[int, int]] = []
+    with Workspace.open(vault.root) as ws:
+        ws.refresh(scanned=lambda folders, notes: seen.append((folders, notes)))
+    assert seen[-1][1] == 1
+
+
+def test_the_scan_line_shows_only_on_a_terminal_and_only_when_slow():
+    import io
+
+    from mdnet.cli.common import scan_line
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    with scan_line(stream=io.StringIO()) as cb:
+        assert cb is None  # a pipe: nothing
+    fast = Tty()
+    with scan_line(after=3600, stream=fast) as cb:
+        cb(64, 10)
+    assert fast.getvalue() == ""  # a walk under the delay says nothing
+    slow = Tty()
+    with scan_line(after=0, stream=slow) as cb:
+        cb(64, 10)
+        cb(128, 30)  # within a tenth of a second of the first: not drawn again
+    assert slow.getvalue().count("Scanning the vault") == 1
+    assert "Scanning the vault: 64 folders, 10 notes so far (Ctrl-C stops)" in slow.getvalue()
+    assert slow.getvalue().endswith("\r\x1b[K")  # cleared when the walk is done

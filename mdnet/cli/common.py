@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 import re
 import sys
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import click
 
@@ -40,7 +41,8 @@ def refreshed(ctx: click.Context, *, today: date | None = None, quiet: bool = Tr
               report_config: bool = True) -> "Workspace":
     """A workspace whose index is up to date (the cheap stat walk every reading command does)."""
     ws = open_workspace(ctx, report_config=report_config)
-    ws.refresh(today=today, progress=progress_bar() if not quiet else None)
+    with scan_line() as scanned:
+        ws.refresh(today=today, progress=progress_bar() if not quiet else None, scanned=scanned)
     return ws
 
 
@@ -49,7 +51,39 @@ def loaded(ctx: click.Context, as_of: date | None = None, *, quiet: bool = True,
     """The vault as of a day (default: today), its index brought up to date first: what
     every reading command starts from."""
     ws = open_workspace(ctx, report_config=report_config)
-    return ws.load(as_of or date.today(), progress=progress_bar() if not quiet else None)
+    with scan_line() as scanned:
+        return ws.load(as_of or date.today(), progress=progress_bar() if not quiet else None, scanned=scanned)
+
+
+@contextmanager
+def scan_line(after: float = 1.0, *, stream: Any = None) -> Iterator[Callable[[int, int], None] | None]:
+    """A ``scanned(folders, notes)`` callback for the vault walk: on a terminal, once the
+    walk has taken ``after`` seconds (a vault that is really a home folder), one line
+    on stderr says how far it got, so the wait is explained and Ctrl-C is an informed
+    choice; it is cleared when the walk is done.  Elsewhere (pipes, tests) None."""
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        yield None
+        return
+    import time
+
+    start = time.monotonic()
+    shown = [False]
+    last = [0.0]
+
+    def scanned(folders: int, notes: int) -> None:
+        now = time.monotonic()
+        if now - start >= after and now - last[0] >= 0.1:  # at most ten lines a second
+            shown[0], last[0] = True, now
+            stream.write(f"\rScanning the vault: {folders:,} folders, {notes:,} notes so far (Ctrl-C stops)\x1b[K")
+            stream.flush()
+
+    try:
+        yield scanned
+    finally:
+        if shown[0]:
+            stream.write("\r\x1b[K")
+            stream.flush()
 
 
 def progress_bar(min_total: int = 1000) -> Callable[[int, int], None] | None:

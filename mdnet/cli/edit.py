@@ -95,7 +95,10 @@ class Named(NamedTuple):
 def _contacts(ws: "Workspace", *names: str) -> list[Named]:
     """Every contact's path and name, from an up-to-date index (no vault resolved), and
     the aliases that could match one of ``names``."""
-    ws.refresh()
+    from .common import scan_line
+
+    with scan_line() as scanned:
+        ws.refresh(scanned=scanned)
     rows: dict[str, Named] = {}
     for name in [n for n in names if n] or [""]:
         for path, display, aliases in ws.index.contact_names(name or None):

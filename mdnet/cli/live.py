@@ -9,7 +9,7 @@ from contextlib import nullcontext
 
 import click
 
-from .common import echo_safe, open_workspace, terminal_safe
+from .common import echo_safe, open_workspace, scan_line, terminal_safe
 
 
 def _log(message: str) -> None:
@@ -91,7 +91,8 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
     token = load_or_create_token(ws.state_dir)
     with VaultLock(ws.state_dir) if watch_too else nullcontext():  # one watcher per vault
         today = date.today()
-        path, _, n = ws.write_feed(today, loaded=ws.load(today))
+        with scan_line() as scanned:
+            path, _, n = ws.write_feed(today, loaded=ws.load(today, scanned=scanned))
         try:
             server = make_server(path, token, host, port, log=None, token_file=ws.state_dir / TOKEN_NAME)
         except OSError as e:

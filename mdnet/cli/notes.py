@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .common import echo_json, echo_safe, json_option, loaded, open_workspace, progress_bar, refreshed, table, terminal_safe
+from .common import echo_json, echo_safe, json_option, loaded, open_workspace, progress_bar, refreshed, scan_line, table, terminal_safe
 
 
 def template_dir() -> Path:
@@ -92,7 +92,8 @@ def index(ctx: click.Context, full: bool, as_json: bool) -> None:
 
         ws.close()
         delete_index(ws.root)
-    stats = ws.refresh(progress=progress_bar())
+    with scan_line() as scanned:
+        stats = ws.refresh(progress=progress_bar(), scanned=scanned)
     if as_json:
         echo_json(stats.to_json())
         return

@@ -471,11 +471,13 @@ class Index:
     # -- syncing -----------------------------------------------------------
 
     def sync(self, config: Config, *, today: date, paths: Iterable[str] | None = None,
-             progress: Progress | None = None, jobs: int | None = None) -> SyncStats:
+             progress: Progress | None = None, jobs: int | None = None,
+             scanned: Callable[[int, int], None] | None = None) -> SyncStats:
         """Bring the index up to date with the files.
 
         ``paths`` (vault-relative files or folders) limits the work to those,
-        as the watcher knows them; None walks the whole vault.
+        as the watcher knows them; None walks the whole vault.  ``progress(done,
+        total)`` follows the parsing, ``scanned(folders, notes)`` the walk.
         """
         t0 = time.perf_counter()
         start_ns = time.time_ns()
@@ -491,7 +493,7 @@ class Index:
             paths = [p.strip("/") for p in paths if p.strip("/")]
 
         if paths is None:
-            disk = stat_tree(self.root, config)
+            disk = stat_tree(self.root, config, scanned)
         else:
             disk = {fs.path: (fs.size, fs.mtime_ns) for fs in self._stat_paths(paths, config)}
         last_sync = self._last_sync()

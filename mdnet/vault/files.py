@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from stat import S_ISDIR, S_ISREG
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 from ..config import CONFIG_NAME, OUTPUT_FOLDERS, Config, load_config
 from ..model import ERROR, Diagnostic
@@ -148,16 +148,24 @@ def ignored_folders(config: Config) -> list[str]:
     return [*config["vault.ignore"], *(config[k].strip("/") for k in OUTPUT_FOLDERS)]
 
 
-def stat_tree(root: Path, config: Config) -> dict[str, tuple[int, int]]:
+def stat_tree(root: Path, config: Config,
+              scanned: Callable[[int, int], None] | None = None) -> dict[str, tuple[int, int]]:
     """vault-relative path -> (size, mtime_ns) of every note: the stat walk every
-    sync starts with, kept to one ``stat`` per note and no objects per file."""
+    sync starts with, kept to one ``stat`` per note and no objects per file.
+
+    ``scanned(folders, notes)`` is told how far the walk got every 64 folders and
+    once at the end (a home folder named as the vault takes a while)."""
     ignored = set(ignored_folders(config))
     ignored_paths = {i.strip("/") for i in ignored if "/" in i.strip("/")}
     skip = ALWAYS_IGNORED | {i for i in ignored if "/" not in i.strip("/")}
     out: dict[str, tuple[int, int]] = {}
     stack = [(str(root), "")]
+    folders = 0
     while stack:
         folder, rel = stack.pop()
+        folders += 1
+        if scanned is not None and folders % 64 == 0:
+            scanned(folders, len(out))
         try:
             it = os.scandir(folder)
         except OSError:
@@ -182,6 +190,8 @@ def stat_tree(root: Path, config: Config) -> dict[str, tuple[int, int]]:
                     stack.append((entry.path, rel + name + "/"))
                 except OSError:
                     continue
+    if scanned is not None:
+        scanned(folders, len(out))
     return out
 
 

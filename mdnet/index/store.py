@@ -497,6 +497,11 @@ class Index:
         else:
             disk = {fs.path: (fs.size, fs.mtime_ns) for fs in self._stat_paths(paths, config)}
         last_sync = self._last_sync()
+        if paths is None and not force and old_fp is not None and self._as_indexed(disk):
+            stats.unchanged = len(disk)
+            self._count(stats)  # the common case, checked with narrow rows: nothing to read or write
+            stats.elapsed_ms = (time.perf_counter() - t0) * 1000
+            return stats
         known = self._known(paths)
         plan = _plan(disk, known, force)
         if not plan.todo and not plan.gone and not force and old_fp is not None:
@@ -526,6 +531,14 @@ class Index:
     def _last_sync(self) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key='synced_ns'").fetchone()
         return row[0] if row else None
+
+    def _as_indexed(self, disk: dict[str, tuple[int, int]]) -> bool:
+        """Is every file on disk indexed with its size and mtime, and none racy?  (What
+        :func:`_plan` would say with nothing to do, at half the cost of building every :class:`Known`.)"""
+        if self.conn.execute("SELECT 1 FROM notes WHERE racy != 0 LIMIT 1").fetchone():
+            return False  # look at it again (even if it is gone)
+        q = "SELECT path, size, mtime_ns FROM notes"
+        return {p: (size, mtime) for p, size, mtime in self.conn.execute(q)} == disk
 
     def _known(self, paths: list[str] | None) -> dict[str, Known]:
         """What the index holds (for ``paths``, or all), by path."""

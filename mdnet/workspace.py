@@ -90,21 +90,8 @@ class Loaded:
     def follow_ups(self) -> list[FollowUp]:
         """Every open item, overdue or future (see :func:`mdnet.rules.follow_ups`)."""
         if self._items is None:
-            ws = self.ws
-            if self._engine is not None or ws._current():
-                self._items = self._engine_().items
-            else:  # a one-shot command: the index may already hold them for this generation
-                from .index.codec import decode_items, encode_items
-
-                key = f"follow-ups {self.as_of.isoformat()} {self.config.fingerprint()}"
-                computed: list[list[FollowUp]] = []
-
-                def compute() -> bytes:
-                    computed.append(self._engine_().items)
-                    return encode_items(computed[0])
-
-                data = ws.index.derived(key, compute)
-                self._items = computed[0] if computed else decode_items(data)  # a miss: no need to decode
+            found = self._stored()
+            self._items = found if isinstance(found, list) else _decode_items(found)
         return self._items
 
     @property
@@ -137,10 +124,36 @@ class Loaded:
             return int(compute())
         return int(self.ws.index.derived(f"problem notes {self.config.fingerprint()}", compute))
 
+    def _stored(self) -> "list[FollowUp] | bytes":
+        """The items from the workspace's cache, or in a one-shot command as the
+        index's ``derived`` table holds them for this generation (encoded: the
+        caller decodes what it needs), computing and storing them on a miss."""
+        ws = self.ws
+        if self._engine is not None or ws._current():
+            return self._engine_().items
+        from .index.codec import encode_items
+
+        key = f"follow-ups {self.as_of.isoformat()} {self.config.fingerprint()}"
+        computed: list[list[FollowUp]] = []
+
+        def compute() -> bytes:
+            computed.append(self._engine_().items)
+            return encode_items(computed[0])
+
+        data = ws.index.derived(key, compute)
+        return computed[0] if computed else data  # a miss: no need to decode
+
     def due(self, *, within: int = 0, rules: set[str] | None = None) -> list[FollowUp]:
+        from .dates import add_days
         from .rules import select_due
 
-        return select_due(self.follow_ups, self.as_of, within=within, rules=rules)
+        if self._items is None:
+            found = self._stored()
+            if not isinstance(found, list):  # decode only the items due in the window (most of the cost)
+                last = add_days(self.as_of, within)  # the day select_due keeps items to
+                return select_due(_decode_items(found, last, rules), self.as_of, within=within, rules=rules)
+            self._items = found
+        return select_due(self._items, self.as_of, within=within, rules=rules)
 
     def feed(self, *, todo: bool = False) -> tuple[bytes, int]:
         """The feed's bytes and how many entries it holds."""
@@ -493,6 +506,12 @@ def with_locale(config: Config, environ: Mapping[str, str]) -> Config:
     if str(config["rules.holidays"]).strip().lower() != "locale":
         return config
     return Config({**config.values, "rules.holidays": locale_country(environ) or "none"})
+
+
+def _decode_items(data: bytes, until: date | None = None, rules: set[str] | None = None) -> list[FollowUp]:
+    from .index.codec import decode_items
+
+    return decode_items(data, until=until, rules=rules)
 
 
 def _window_days(config: Config, as_of: date) -> int:

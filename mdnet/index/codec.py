@@ -126,9 +126,17 @@ def encode_items(items: list[FollowUp]) -> bytes:
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def decode_items(data: bytes) -> list[FollowUp]:
+def decode_items(data: bytes, *, until: date | None = None, rules: set[str] | None = None) -> list[FollowUp]:
+    """The items :func:`encode_items` stored (those due on or before ``until``, of ``rules``:
+    the rows are filtered before any is built, which is most of the cost)."""
     out = []
-    for r in json.loads(data):
+    rows = json.loads(data)
+    if until is not None:
+        last = until.isoformat()  # ISO days compare as text
+        rows = [r for r in rows if r[1] <= last]
+    if rules is not None:
+        rows = [r for r in rows if r[0] in rules]
+    for r in rows:
         out.append(FollowUp(r[0], _fromiso(r[1]), r[2], r[3], r[4], r[5], r[6], tuple(r[7]), tuple(r[8]),
                             tuple(r[9]), r[10], r[11], r[12], datetime.fromisoformat(r[13]) if r[13] else None,
                             r[14], r[15], tuple((n, e) for n, e in r[16])))

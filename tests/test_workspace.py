@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
+from mdnet.rules import select_due
 from mdnet.workspace import Workspace
 
 TODAY = date(2026, 11, 23)
@@ -71,3 +72,20 @@ def test_holidays_default_to_the_country_of_the_locale_read_at_the_edge(vault) -
 
     with Workspace.open(vault.root) as ws:
         assert ws.config["rules.holidays"] == "none"  # conftest: the test machine's locale does not leak in
+
+
+def test_due_from_the_stored_items_equals_due_from_computed_ones(vault):
+    """A one-shot due reads the items the index keeps, building only those in its window."""
+    vault.write("mdnet.toml", "[rules]\nnew_per_week = 5\n")
+    vault.person("Ana", "follow_up: 2026-11-20\n", "- 2026-11-02 email: hello\n")
+    vault.person("Ben", "cadence: 2w\n", "- 2026-11-18 coffee: hi\n")
+    vault.person("Cy", "follow_up: 2026-12-20\n")
+    for n in range(6):
+        vault.person(f"New {n}")
+    with Workspace.open(vault.root) as ws:
+        computed = ws.load(TODAY).follow_ups  # stores them
+    assert {i.rule for i in computed} >= {"follow-up", "nudge", "thank-you", "outreach"}
+    for within, rules in [(0, None), (10, None), (40, {"outreach", "follow-up"}), (400, {"nudge"}), (0, set())]:
+        with Workspace.open(vault.root) as ws:
+            stored = ws.load(TODAY, sync=False).due(within=within, rules=rules)
+        assert stored == select_due(computed, TODAY, within=within, rules=rules)

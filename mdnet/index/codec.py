@@ -87,9 +87,14 @@ def decode(path: str, record: str, mtime_ns: int = 0) -> Note:
     if m is not None:
         meeting = Meeting(path, m[0], _fromiso(m[1]) if m[1] else None, m[2], m[3], m[4], tuple(m[5]), m[6], m[7],
                           m[8], m[9])
-    log = tuple(Interaction(path, path, e[0], _fromiso(e[1]), e[2], e[3], e[4], tuple(e[5])) for e in rec.get("l", ()))
-    links = tuple((k[0], k[1]) for k in rec.get("k", ()))
-    diags = tuple(Diagnostic(path, d[0], d[1], d[2], d[3]) for d in rec.get("d", ()))
+    # List comprehensions, not generators: a vault's worth of records is decoded at every full load.
+    lines = rec.get("l")
+    log = tuple([Interaction(path, path, e[0], _fromiso(e[1]), e[2], e[3], e[4], tuple(e[5]) if e[5] else ())
+                 for e in lines]) if lines else ()
+    k = rec.get("k")
+    links = tuple([(x[0], x[1]) for x in k]) if k else ()
+    d = rec.get("d")
+    diags = tuple([Diagnostic(path, x[0], x[1], x[2], x[3]) for x in d]) if d else ()
     return Note(path=path, type=rec["t"], title=rec["ti"], properties=props, body="", contact=contact,
                 meeting=meeting, log=log, links=links, diagnostics=diags, mtime_ns=mtime_ns)
 

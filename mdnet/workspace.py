@@ -51,12 +51,22 @@ class Loaded:
         self._rule_diags: list[Diagnostic] | None = None
         self._engine: Engine | None = None
         self._changed: set[str] | None = None
+        self._kept_in_index: bool | None = None
 
     def _engine_(self) -> "Engine":
         if self._engine is None:
             self._engine = self.ws._engine_at(self.as_of)
             self._changed = self.ws._changed
         return self._engine
+
+    def _one_shot(self) -> bool:
+        """Are the derived parts (items, rules-failed, problem count, feed) kept in the index's
+        ``derived`` table?  Decided once, at the first part asked for: yes unless the
+        workspace's engine is current (the watcher's), so a load that had to build the
+        engine stores every part it computes, and the next command finds them all."""
+        if self._kept_in_index is None:
+            self._kept_in_index = self._engine is None and not self.ws._current()
+        return self._kept_in_index
 
     @property
     def vault(self) -> Vault:
@@ -101,7 +111,7 @@ class Loaded:
         beside the items, so a command that found the items cached finds these too."""
         if self._rule_diags is None:
             ws = self.ws
-            if self._engine is not None or ws._current():
+            if not self._one_shot():
                 self._rule_diags = self._engine_().rule_diagnostics
             else:
                 import json
@@ -120,7 +130,7 @@ class Loaded:
         def compute() -> bytes:
             return str(len(notes_with_problems(self._engine_().diagnostics()))).encode()
 
-        if self._engine is not None or self.ws._current():
+        if not self._one_shot():
             return int(compute())
         return int(self.ws.index.derived(f"problem notes {self.config.fingerprint()}", compute))
 
@@ -129,7 +139,7 @@ class Loaded:
         index's ``derived`` table holds them for this generation (encoded: the
         caller decodes what it needs), computing and storing them on a miss."""
         ws = self.ws
-        if self._engine is not None or ws._current():
+        if not self._one_shot():
             return self._engine_().items
         from .index.codec import encode_items
 
@@ -171,7 +181,7 @@ class Loaded:
                 items, tz=tz, todo=todo, name=self.config["feed.name"], details=details,
                 note_url=self.config["feed.note_url"], vault_name=ws.root.name, briefs=briefs)
 
-        if self._engine is not None or ws._current():
+        if not self._one_shot():
             data = build()
         else:
             key = f"feed {self.as_of.isoformat()} {todo} {tz} {ws.root.name} {self.config.fingerprint()}"

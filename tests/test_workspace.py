@@ -89,3 +89,19 @@ def test_due_from_the_stored_items_equals_due_from_computed_ones(vault):
         with Workspace.open(vault.root) as ws:
             stored = ws.load(TODAY, sync=False).due(within=within, rules=rules)
         assert stored == select_due(computed, TODAY, within=within, rules=rules)
+
+
+def test_a_one_shot_load_keeps_every_part_it_computed(vault):
+    """due reads the items, the rules-failed errors and the problem count: a command that
+    had to compute them stores all three, so the next one loads no note."""
+    vault.person("Ana", "follow_up: 2026-11-20\nmet: someday\n", "- 2026-11-02 email: hello\n")
+    vault.person("Ben", "", "- 2026-11-18 coffee: hi\n")
+    with Workspace.open(vault.root) as ws:
+        first = ws.load(TODAY)
+        parts = (first.due(within=7), first.rule_diagnostics, first.problem_notes())
+        assert first._engine is not None  # noqa: SLF001 - computed
+    with Workspace.open(vault.root) as ws:
+        again = ws.load(TODAY)
+        assert (again.due(within=7), again.rule_diagnostics, again.problem_notes()) == parts
+        assert again._engine is None  # noqa: SLF001 - all three read from the index
+    assert parts[0] and parts[2] == 1

@@ -179,25 +179,21 @@ def log(ctx: click.Context, name: str, kind: str, text: tuple[str, ...], when: s
     mdnet log maya coffee "hiring is slow; suggested [[Priya Shah]]"
     mdnet log chen email --date yesterday "asked for 20 minutes"
     """
-    from ..vault.edit import append_log, log_line
+    from .. import actions
+    from ..vault.edit import log_line
 
     today = _today(as_of)
     day = _day(when, today, "--date")
     ws = open_workspace(ctx)
-    words = ws.config.kind_words()
     word = kind.strip()
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", word):
-        raise click.BadParameter(f"{kind!r} is not a kind word (one word: letters, digits, hyphens)", param_hint="KIND")
-    from ..config import normalise_kind
-
-    if normalise_kind(word) not in words and not force:  # "Thank-You" is the word "thank you"
-        known = ", ".join(sorted(words))
-        raise click.ClickException(f"{kind!r} is not a known kind word; nothing written. Known: {known} "
-                                   "(add yours in [kinds] of mdnet.toml, or use --force)")
+    problem = actions.kind_problem(ws.config, word, force=force)
+    if problem and not actions.KIND_WORD.fullmatch(word):
+        raise click.BadParameter(problem, param_hint="KIND")
+    if problem:
+        raise click.ClickException(f"{problem} (add yours in [kinds] of mdnet.toml, or use --force)")
     contact = resolve(_contacts(ws, name), name)
     note = " ".join(text)
-    change = _edit(ws, contact.path, lambda t: append_log(t, day, word.lower(), note), dry_run=dry_run,
-                   frontmatter=False)
+    change = actions.log(ws, contact.path, day, word, note, force=force, dry_run=dry_run)
     _report(ws, change, f'logged "{log_line(day, word.lower(), note)}"', dry_run=dry_run, verbose=verbose)
 
 
@@ -282,12 +278,12 @@ def snooze(ctx: click.Context, name: str, until: str, as_of: str | None, dry_run
 
     Sets snooze_until:, so every item due before that day moves to it.
     """
-    from ..vault.edit import set_property
+    from .. import actions
 
     day = _day(until, _today(as_of), "UNTIL", future=True)
     ws = open_workspace(ctx)
     contact = resolve(_contacts(ws, name), name)
-    change = _edit(ws, contact.path, lambda t: set_property(t, "snooze_until", day.isoformat()), dry_run=dry_run)
+    change = actions.snooze(ws, contact.path, day, dry_run=dry_run)
     _report(ws, change, f"snoozed until {day.isoformat()}", dry_run=dry_run, verbose=verbose)
 
 
@@ -490,32 +486,22 @@ def done(ctx: click.Context, name: str, text: tuple[str, ...], rule: str | None,
     keep-in-touch or outreach by a `reached-out` line; a follow_up: date by a
     `note` line and clearing follow_up:. Then prints what is still due for NAME.
     """
-    from ..rules import ENDED_BY, FOLLOW_UP, RULES, select_due
-    from ..vault.edit import append_log, log_line, unset_property
+    from .. import actions
+    from ..rules import FOLLOW_UP, RULES, select_due
+    from ..vault.edit import log_line
 
     if rule is not None and rule not in RULES:
         raise click.BadParameter(f"unknown rule {rule!r}; rules are: {', '.join(RULES)}", param_hint="--rule")
     today = _today(as_of)
     ws = open_workspace(ctx)
     contact = resolve(_contacts(ws, name), name)
-    items = select_due(ws.follow_ups(today), today)
-    mine = [i for i in items if (i.path == contact.path or (i.path is None and rule == i.rule))
-            and (rule is None or i.rule == rule)]
-    if not mine:
-        what = f"no {rule} item" if rule else "nothing"
-        raise click.ClickException(terminal_safe(f"{what} is due for {contact.name}; nothing written (see `mdnet due --within 7d`)"))
-    item = mine[0]
-    word = ENDED_BY[item.rule]
-    note = " ".join(text) or {"thanks": "sent my thanks", "reached-out": "wrote to them", "update": "sent my update",
-                              "note": f"followed up as planned ({item.due.isoformat()})"}[word]
-
-    def edit(t: str) -> str:
-        t = append_log(t, today, word, note)
-        return unset_property(t, "follow_up") if item.rule == FOLLOW_UP else t
-
-    change = _edit(ws, contact.path, edit, dry_run=dry_run)
+    try:
+        result = actions.done(ws, contact.path, today, rule=rule, text=" ".join(text), dry_run=dry_run)
+    except actions.NothingDue as e:
+        raise click.ClickException(terminal_safe(f"{e} is due for {contact.name}; nothing written (see `mdnet due --within 7d`)"))
+    item = result.item
     extra = " and cleared follow_up" if item.rule == FOLLOW_UP else ""
-    _report(ws, change, f'{item.rule} done: logged "{log_line(today, word, note)}"{extra}',
+    _report(ws, result.change, f'{item.rule} done: logged "{log_line(today, result.word, result.text)}"{extra}',
             dry_run=dry_run, verbose=verbose)
     if dry_run:
         return

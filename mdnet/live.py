@@ -40,7 +40,11 @@ class FeedUpdater:
         self.today = today
         self.log = log
         self.todo = todo
-        self._lock = threading.Lock()
+        #: Held while a batch updates the workspace; others sharing ``ws`` (the dashboard) hold it too.
+        self.lock = threading.RLock()
+        self._lock = self.lock
+        #: Called after each batch that changed notes, the day or the settings (the dashboard's live updates).
+        self.listeners: list[Callable[[], None]] = []
         self._reported: dict[str, set[tuple[str, int, str]]] = {}  # path -> errors already logged
         self._rules_failed: set[tuple[str, str]] = set()
         self._day: date | None = None
@@ -90,6 +94,8 @@ class FeedUpdater:
                     self.log(str(d))
             self._rules_failed = set(failed)
             _, changed, n = self.ws.write_feed(day, todo=self.todo, loaded=loaded)
+            for listener in self.listeners:
+                listener()
             first, new_day = self.updates == 0, day != self._day
             if new_day and not first and not what.startswith("new day"):
                 what = f"{what}; new day {day.isoformat()}"  # whichever batch comes first after midnight

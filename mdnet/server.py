@@ -34,10 +34,12 @@ from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 __all__ = [
     "FeedServer",
+    "Request",
+    "Response",
     "feed_urls",
     "load_or_create_token",
     "make_server",
@@ -83,7 +85,7 @@ def _write_token(path: Path, token: str, *, replace: bool) -> bool:
             pass
 
 
-def load_or_create_token(mdnet_dir: Path) -> str:
+def load_or_create_token(mdnet_dir: Path, name: str = TOKEN_NAME) -> str:
     """The vault's feed token from ``.mdnet/token``, created (0600) on first use.
 
     It lives in ``.mdnet/`` rather than ``mdnet.toml`` so that syncing or
@@ -92,7 +94,7 @@ def load_or_create_token(mdnet_dir: Path) -> str:
     """
     mdnet_dir = Path(mdnet_dir)
     mdnet_dir.mkdir(parents=True, exist_ok=True)
-    path = mdnet_dir / TOKEN_NAME
+    path = mdnet_dir / name
     for _ in range(3):
         try:
             token = path.read_text(encoding="ascii", errors="replace").strip()
@@ -105,16 +107,17 @@ def load_or_create_token(mdnet_dir: Path) -> str:
             if os.name == "posix" and path.stat().st_mode & 0o077:
                 os.chmod(path, 0o600)
             return token
-        return rotate_token(mdnet_dir)
-    raise OSError(f"{path}: could not read or create the feed token")
+        return rotate_token(mdnet_dir, name)
+    raise OSError(f"{path}: could not read or create the token")
 
 
-def rotate_token(mdnet_dir: Path) -> str:
-    """Make a new token (the old feed URL stops working at once) and return it."""
+def rotate_token(mdnet_dir: Path, name: str = TOKEN_NAME) -> str:
+    """Make a new token (the old URL stops working at once) and return it.
+    ``name``: the file in ``.mdnet/`` (the feed's ``token``, or the dashboard's)."""
     mdnet_dir = Path(mdnet_dir)
     mdnet_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
-    _write_token(mdnet_dir / TOKEN_NAME, token, replace=True)
+    _write_token(mdnet_dir / name, token, replace=True)
     return token
 
 
@@ -165,6 +168,34 @@ class _FeedCache:
             return snap
 
 
+# -- another app on the same server (the dashboard) ------------------------------------
+
+MAX_APP_BODY = 1 << 20
+
+
+@dataclass(frozen=True)
+class Request:
+    """What an ``app`` is given: the method, the request target exactly as sent
+    (never decoded), the headers, the body (POST), and the port the server listens on."""
+
+    method: str
+    target: str
+    headers: Mapping[str, str]
+    body: bytes
+    port: int
+
+
+@dataclass(frozen=True)
+class Response:
+    """What an ``app`` answers.  ``stream`` (server-sent events): chunks written
+    and flushed as they come, after the headers, on a connection then closed."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+    stream: Iterable[bytes] | None = None
+
+
 # -- HTTP -------------------------------------------------------------------------
 
 
@@ -198,8 +229,60 @@ class _Handler(BaseHTTPRequestHandler):
     def _other_method(self) -> None:
         if self._is_feed_path():
             self._send_status(405, extra={"Allow": "GET, HEAD"})
-        else:
+        elif not self._app():
             self._send_status(404)
+
+    def _app(self) -> bool:
+        """Hand the request to the server's ``app`` (the dashboard); False when it is not its."""
+        app = self.server.app
+        if app is None:
+            return False
+        words = (getattr(self, "requestline", "") or "").split()
+        if len(words) < 2:
+            return False
+        body = b""
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._send_status(411)
+            return True
+        if length:
+            try:
+                n = int(length)
+            except ValueError:
+                n = -1
+            if n < 0 or n > MAX_APP_BODY:
+                self.close_connection = True
+                self._send_status(413 if n > 0 else 400)
+                return True
+            body = self.rfile.read(n)
+        response = app(Request(self.command, words[1], self.headers, body, self.server.server_address[1]))
+        if response is None:
+            return False
+        self.send_response(response.status)
+        for k, v in response.headers:
+            self.send_header(k, v)
+        if response.stream is not None:
+            self.close_connection = True
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.flush()
+            try:
+                for chunk in response.stream:
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+            except OSError:
+                pass  # the page went away
+            finally:
+                close = getattr(response.stream, "close", None)
+                if close is not None:
+                    close()
+            return True
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        return True
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("do_"):
@@ -238,7 +321,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, *, head: bool) -> None:
         if not self._is_feed_path():
-            self._send_status(404)
+            if not self._app():
+                self._send_status(404)
             return
         snap = self.server.cache.get()
         if snap is None:
@@ -293,8 +377,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _redacted(self) -> str:
         line = getattr(self, "requestline", "") or ""
-        for token in (self.server.token, self.server.current_token()):
-            line = line.replace(token, "<token>")
+        for token in (self.server.token, self.server.current_token(), getattr(self.server.app, "token", None)):
+            if token:
+                line = line.replace(token, "<token>")
         return line
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -335,6 +420,7 @@ class FeedServer(ThreadingHTTPServer):
         token_file: Path | None = None,
         timeout: float = 30.0,
         max_connections: int = 64,
+        app: Callable[[Request], Response | None] | None = None,
     ) -> None:
         if not token:
             raise ValueError("the feed token must not be empty")
@@ -344,6 +430,8 @@ class FeedServer(ThreadingHTTPServer):
         self.token = token
         self.token_bytes = token.encode("utf-8")
         self.cache = _FeedCache(self.feed_path)
+        #: Answers every request that is not the feed (None: 404); see :class:`Request`.
+        self.app = app
         self.log = log
         self.token_file = Path(token_file) if token_file is not None else None
         self._token_key: tuple[int, int, int] | None = None
@@ -438,12 +526,13 @@ def make_server(
     token_file: Path | None = None,
     timeout: float = 30.0,
     max_connections: int = 64,
+    app: Callable[[Request], Response | None] | None = None,
 ) -> FeedServer:
     """Bind (``port=0``: any free port; see ``.server_address``) but do not serve yet.
 
     See :class:`FeedServer` for ``token_file``, ``timeout`` and ``max_connections``."""
     return FeedServer((host, port), feed_path, token, log=log, token_file=token_file, timeout=timeout,
-                      max_connections=max_connections)
+                      max_connections=max_connections, app=app)
 
 
 def feed_urls(server: FeedServer, host: str | None = None) -> tuple[str, str]:

@@ -181,7 +181,8 @@ PURE = ("mdnet.vault.parse", "mdnet.vault.logline", "mdnet.vault.edit", "mdnet.g
         "mdnet.reports.update", "mdnet.reports.stamp", "mdnet.reports.text", "mdnet.reports.markdown",
         "mdnet.timeofday", "mdnet.prep",
         "mdnet.interop", "mdnet.interop.record", "mdnet.interop.table", "mdnet.interop.linkedin", "mdnet.interop.google",
-        "mdnet.interop.vcard", "mdnet.interop.names", "mdnet.interop.plan", "mdnet.interop.export")
+        "mdnet.interop.vcard", "mdnet.interop.names", "mdnet.interop.plan", "mdnet.interop.export",
+        "mdnet.dashboard", "mdnet.dashboard.pages", "mdnet.dashboard.svg")
 PURE_MDNET = {"mdnet.model", "mdnet.config", *PURE}
 IO_STDLIB = {"os", "pathlib", "io", "sqlite3", "socket", "subprocess", "shutil", "tempfile", "time", "http",
              "urllib.request", "multiprocessing", "threading", "signal", "watchdog", "click", "glob", "fcntl"}
@@ -207,6 +208,8 @@ def test_lower_layers_do_not_import_upper(module: str) -> None:
         "mdnet.live": {"mdnet.workspace"},
         "mdnet.watch": set(),
         "mdnet.server": set(),
+        "mdnet.actions": {"mdnet.workspace"},
+        "mdnet.dashboard.app": {"mdnet.workspace", "mdnet.server"},
     }.get(module, set())
     bad = (_mdnet(MODULES[module]) & TOP) - allowed - {module}
     assert not bad, f"{module} imports {sorted(bad)}, which sit above it"

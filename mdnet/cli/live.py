@@ -70,12 +70,19 @@ def watch(ctx: click.Context, poll: bool, debounce: float, todo: bool) -> None:
 @click.option("--watch/--no-watch", "watch_too", default=False, help="Also watch the vault and keep the feed fresh.")
 @click.option("--poll", is_flag=True, help="With --watch: poll instead of OS events.")
 @click.option("--rotate-token", is_flag=True, help="Make a new secret URL (old subscriptions stop working) and exit.")
+@click.option("--dashboard/--no-dashboard", default=True, show_default=True,
+              help="Also serve the dashboard (its own secret URL, kept in .mdnet/dashboard-token).")
+@click.option("--allow-edits", is_flag=True, help="Let the dashboard's buttons write notes (done, snooze, log).")
+@click.option("--rotate-dashboard-token", is_flag=True, help="Make a new secret dashboard URL and exit.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool, rotate_token: bool) -> None:
-    """Serve the follow-up feed over HTTP for calendar apps to subscribe to.
+def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool, rotate_token: bool,
+          dashboard: bool, allow_edits: bool, rotate_dashboard_token: bool) -> None:
+    """Serve the follow-up feed over HTTP for calendar apps to subscribe to, and the dashboard.
 
-    The URL holds a secret token (kept in .mdnet/token, never in mdnet.toml);
-    anything else gets 404. Writes the feed before it starts listening.
+    The feed's URL holds a secret token (kept in .mdnet/token, never in
+    mdnet.toml); the dashboard has its own (.mdnet/dashboard-token), so sharing
+    the feed never exposes it. Anything else gets 404. Writes the feed before
+    it starts listening. The dashboard is read-only unless --allow-edits.
     """
     from datetime import date
 
@@ -84,18 +91,39 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
     from ..server import rotate_token as rotate
 
     ws = open_workspace(ctx)
-    if rotate_token:
-        rotate(ws.state_dir)
-        click.echo("New feed URL made; subscribe again with the URL `mdnet serve` prints.")
+    if rotate_token or rotate_dashboard_token:
+        if rotate_token:
+            rotate(ws.state_dir)
+            click.echo("New feed URL made; subscribe again with the URL `mdnet serve` prints.")
+        if rotate_dashboard_token:
+            from ..dashboard.app import DASHBOARD_TOKEN_NAME
+
+            rotate(ws.state_dir, DASHBOARD_TOKEN_NAME)
+            click.echo("New dashboard URL made; `mdnet serve` prints it.")
         return
     token = load_or_create_token(ws.state_dir)
     with VaultLock(ws.state_dir) if watch_too else nullcontext():  # one watcher per vault
         today = date.today()
         with scan_line() as scanned:
             path, _, n = ws.write_feed(today, loaded=ws.load(today, scanned=scanned))
+        watcher = updater = None
+        if watch_too:
+            watcher, updater = _start_watching(ws, poll, 0.3, False)
+        app = None
+        if dashboard:
+            from ..dashboard.app import DASHBOARD_TOKEN_NAME, Dashboard
+
+            named = () if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") else (host,)
+            app = Dashboard(ws, load_or_create_token(ws.state_dir, DASHBOARD_TOKEN_NAME), allow_edits=allow_edits,
+                            sync=updater is None, hosts=named, lock=updater.lock if updater else None,
+                            live=updater is not None)
+            if updater is not None:
+                updater.listeners.append(app.changed)
         try:
-            server = make_server(path, token, host, port, log=None, token_file=ws.state_dir / TOKEN_NAME)
+            server = make_server(path, token, host, port, log=None, token_file=ws.state_dir / TOKEN_NAME, app=app)
         except OSError as e:
+            if watcher is not None:
+                watcher.stop()
             raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}")
         stop = threading.Event()
         _stop_on_signals(stop)
@@ -109,17 +137,20 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
         click.echo("  Thunderbird:    New Calendar > On the Network, paste the http:// URL")
         click.echo("  Google / Outlook: they fetch from their own servers, so they need a public https URL")
         click.echo("                  (see docs/subscribe.md); then 'From URL' / 'Subscribe from web'")
+        if app is not None:
+            mode = "edits on" if allow_edits else "read-only; --allow-edits turns on its buttons"
+            click.echo(f"\nDashboard ({mode}; keep this URL to yourself):\n  {url.split('/', 3)[0]}//"
+                       f"{url.split('/', 3)[2]}{app.base}")
         if host not in ("127.0.0.1", "localhost", "::1"):
             click.echo(f"\nListening on {host}: anyone who can reach this port and knows the URL can read the feed.", err=True)
-        watcher = None
-        if watch_too:
-            watcher, _ = _start_watching(ws, poll, 0.3, False)
         serve_in_thread(server)
         try:
             stop.wait()
         finally:
             if watcher is not None:
                 watcher.stop()
+            if app is not None:
+                app.close()
             server.shutdown()
             server.server_close()
             _log("stopped")

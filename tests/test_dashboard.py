@@ -1,0 +1,448 @@
+"""The dashboard, for real: a vault in a temp folder, the feed server on 127.0.0.1 with the
+dashboard as its app, raw HTTP from the test.  Each .json twin is compared with the CLI's --json."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from mdnet.cli import cli
+from mdnet.dashboard import pages, svg
+from mdnet.dashboard.app import CSP, DASHBOARD_TOKEN_NAME, Dashboard
+from mdnet.server import FeedServer, load_or_create_token, make_server, serve_in_thread
+from mdnet.workspace import Workspace
+
+from conftest import VaultDir
+
+DAY = date(2026, 11, 23)
+MAYA = """---
+company: Acme
+role: Design lead
+circles: [college]
+tags: [design]
+ask_about: [her team's roadmap]
+---
+# Maya Okafor
+
+## Log
+- 2026-11-20 coffee: talked about design; suggested [[Priya Shah]]
+"""
+PRIYA = """---
+company: Globex
+referred_by: "[[Maya Okafor]]"
+circles: [work]
+---
+# Priya Shah
+
+## Log
+"""
+SAM = """---
+company: Initech
+follow_up: 2026-11-23
+---
+# Sam
+
+## Log
+- 2026-10-01 email: asked about <script>alert(1)</script>
+"""
+PROFILE = """---
+target_role: Product designer
+---
+# Profile
+
+## Companies I'd love an introduction to
+- Acme
+- Umbrella
+"""
+SAM_PATH = "People/Sam <i>Lee.md"
+
+
+@pytest.fixture
+def dash_vault(vault: VaultDir) -> VaultDir:
+    vault.write("People/Maya Okafor.md", MAYA)
+    vault.write("People/Priya Shah.md", PRIYA)
+    vault.write(SAM_PATH, SAM)
+    vault.write("Profile.md", PROFILE)
+    vault.write("mdnet.toml", "")
+    return vault
+
+
+class Served:
+    def __init__(self, srv: FeedServer, app: Dashboard, root: Path) -> None:
+        self.srv, self.app, self.root = srv, app, root
+        self.port = srv.server_address[1]
+        self.host = f"127.0.0.1:{self.port}"
+
+    def request(self, method: str, target: str, *, headers: dict[str, str] | None = None,
+                body: bytes | None = None, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+            if host != "":
+                conn.putheader("Host", host or self.host)
+            for k, v in (headers or {}).items():
+                conn.putheader(k, v)
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def get(self, page: str, **kw: Any) -> tuple[int, dict[str, str], bytes]:
+        return self.request("GET", self.app.base + page, **kw)
+
+    def json(self, page: str) -> Any:
+        status, _, body = self.get(page)
+        assert status == 200, body
+        return json.loads(body)
+
+    def post(self, action: str, data: Any, *, origin: str | None = "same", csrf: str | None = "same",
+             content_type: str = "application/json", raw: bytes | None = None) -> tuple[int, Any]:
+        headers = {"Content-Type": content_type}
+        if origin is not None:
+            headers["Origin"] = f"http://{self.host}" if origin == "same" else origin
+        if csrf is not None:
+            headers["X-MDNet-CSRF"] = self.app.csrf if csrf == "same" else csrf
+        body = raw if raw is not None else json.dumps(data).encode()
+        status, _, out = self.request("POST", self.app.base + "action/" + action, headers=headers, body=body)
+        return status, json.loads(out) if out.startswith(b"{") else out
+
+
+def _serve(root: Path, **kw: Any) -> Iterator[Served]:
+    ws = Workspace.open(root)
+    ws.load(DAY, today=DAY)
+    (root / ".mdnet").mkdir(exist_ok=True)
+    feed = ws.state_dir / "followups.ics"
+    feed.write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    app = Dashboard(ws, load_or_create_token(ws.state_dir, DASHBOARD_TOKEN_NAME), today=lambda: DAY, **kw)
+    srv = make_server(feed, load_or_create_token(ws.state_dir), app=app)
+    serve_in_thread(srv)
+    try:
+        yield Served(srv, app, root)
+    finally:
+        app.close()
+        srv.shutdown()
+        srv.server_close()
+        ws.close()
+
+
+@pytest.fixture
+def served(dash_vault: VaultDir) -> Iterator[Served]:
+    yield from _serve(dash_vault.root)
+
+
+@pytest.fixture
+def editable(dash_vault: VaultDir) -> Iterator[Served]:
+    yield from _serve(dash_vault.root, allow_edits=True)
+
+
+def cli_json(root: Path, *args: str, as_of: bool = True) -> Any:
+    day = ["--as-of", DAY.isoformat()] if as_of else []
+    result = CliRunner().invoke(cli, ["--vault", str(root), *args, *day, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+# -- the pages and their .json twins ------------------------------------------------------------
+
+
+def test_today_lists_what_due_lists_with_reason_next_step_and_ask_about(served: Served) -> None:
+    status, headers, body = served.get("")
+    html = body.decode()
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert re.findall(r'<span class="rule">([^<]*)</span>', html) == ["nudge", "referral", "thank-you", "follow-up"]
+    assert "Thank <bdi>" not in html and "<bdi>Thank Maya Okafor for the coffee on 20 Nov</bdi>" in html
+    assert "ask about: <bdi>her team&#39;s roadmap</bdi>" in html
+    assert "<bdi>Follow up with Sam &lt;i&gt;Lee (planned for 23 Nov)</bdi>" in html
+    assert "<i>" not in html  # a name is text, never markup
+    assert served.json("today.json") == cli_json(served.root, "due")
+    assert served.get("today")[2] == body  # / and /today are one page
+
+
+def test_filters_in_the_url_narrow_today(served: Served) -> None:
+    college = served.json("today.json?circle=College")
+    assert [i["contact"] for i in college] == ["Maya Okafor"]
+    assert [i["contact"] for i in served.json("today.json?tag=%23design")] == ["Maya Okafor"]
+    assert [i["rule"] for i in served.json("today.json?company=initech")] == ["nudge", "follow-up"]
+    html = served.get("today?company=Nowhere")[2].decode()
+    assert "Nothing due for these filters." in html
+    # the navigation keeps the filters
+    assert f'href="{served.app.base}habit?circle=college"' in served.get("today?circle=college")[2].decode()
+
+
+def test_a_bad_date_in_the_url_is_said_on_the_page(served: Served) -> None:
+    html = served.get("habit?since=last+week")[2].decode()
+    assert "since=&#39;last week&#39; is not a date (write YYYY-MM-DD); ignored" in html
+    html = served.get("habit?since=2026-11-01&until=2026-10-01")[2].decode()
+    assert "since is after until; the date range is ignored" in html
+
+
+@pytest.mark.parametrize("page,report", [("habit", "activity"), ("sources", "sources"),
+                                         ("pipeline", "pipeline"), ("list", "list")])
+def test_report_pages_json_is_the_reports_json(served: Served, page: str, report: str) -> None:
+    assert served.json(f"{page}.json") == cli_json(served.root, "report", report)
+    assert served.get(page)[0] == 200
+
+
+def test_date_range_reaches_the_report(served: Served) -> None:
+    data = served.json("habit.json?since=2026-11-02&until=2026-11-22")
+    assert data == cli_json(served.root, "report", "activity", "--since", "2026-11-02", "--until", "2026-11-22")
+    assert [w["week"] for w in data["weeks"]] == ["2026-W45", "2026-W46", "2026-W47"]
+
+
+def test_habit_page_draws_the_heatmap_streaks_and_goals(served: Served) -> None:
+    html = served.get("habit")[2].decode()
+    rects = re.findall(r'<rect [^>]*data-date="([\d-]+)" data-count="(\d+)"', html)
+    activity = served.json("habit.json")
+    assert [(d, int(n)) for d, n in rects] == [tuple(x) for x in activity["heatmap"]]
+    assert ("2026-11-20", "1") in rects
+    assert "Current streak: <strong>0</strong> weeks · longest: <strong>0</strong>" in html
+    assert "Weekly goal: 2 conversations and 5 outreach" in html
+
+
+def test_contact_page_has_the_brief_log_and_referrals(served: Served) -> None:
+    html = served.get("contact?path=People/Maya%20Okafor.md")[2].decode()
+    assert "<h1>Maya Okafor</h1>" in html
+    assert "<bdi>Design lead</bdi> at <bdi>Acme</bdi>" in html
+    assert "sent you to <bdi>Priya Shah</bdi> (2026-11-20)" in html
+    assert "<td>2026-11-20</td><td>coffee</td><td><bdi>talked about design; suggested [[Priya Shah]]</bdi></td>" in html
+    assert 'href="obsidian://open?vault=vault&amp;file=People%2FMaya%20Okafor"' in html
+    data = served.json("contact.json?path=People/Maya%20Okafor.md")
+    assert data["brief"] == cli_json(served.root, "prep", "Maya Okafor")
+    assert data["contact"] == cli_json(served.root, "show", "Maya Okafor", as_of=False)
+    priya = served.get("contact?path=People/Priya%20Shah.md")[2].decode()
+    assert f'referred by <a href="{served.app.base}contact?path=People%2FMaya+Okafor.md"><bdi>Maya Okafor</bdi></a>' in priya
+
+
+def test_contact_page_escapes_note_text(served: Served) -> None:
+    html = served.get("contact?path=People/Sam%20%3Ci%3ELee.md")[2].decode()
+    assert "asked about &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
+
+
+def test_unknown_contact_or_page_is_404(served: Served) -> None:
+    assert served.get("contact?path=Profile.md")[0] == 404
+    assert served.get("contact.json?path=../../etc/passwd")[0] == 404
+    assert served.get("nothing")[0] == 404
+
+
+def test_pipeline_board_puts_targets_where_you_know_nobody_first(served: Served) -> None:
+    html = served.get("pipeline")[2].decode()
+    columns = re.findall(r'<section class="column" data-stage="([^"]+)">\s*<h2>[^<]*<span class="count">(\d+)', html)
+    assert columns == [("know nobody yet", "1"), ("never contacted", "0"), ("reached out", "0"),
+                       ("replied", "0"), ("met", "1"), ("gone quiet", "0")]
+    assert html.index("<bdi>Umbrella</bdi>") < html.index("<bdi>Acme</bdi>")
+
+
+def test_list_page_shows_progress_to_the_goal(served: Served) -> None:
+    html = served.get("list")[2].decode()
+    assert '<progress value="3" max="100"></progress> <strong>3</strong> of 100 people' in html
+
+
+def test_static_assets_are_served_by_mdnet(served: Served) -> None:
+    status, headers, body = served.get("static/dashboard.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript") and b"EventSource" in body
+    assert served.get("static/../mdnet.toml")[0] == 404
+    html = served.get("")[2].decode()
+    assert re.findall(r'(?:src|href)="(https?:[^"]*)"', html) == []  # no third-party request
+
+
+def test_pages_work_without_javascript_for_reading(served: Served) -> None:
+    html = served.get("")[2].decode()
+    assert "<noscript" not in html and html.count("<script") == 1  # the one deferred file, nothing inline
+    assert 'data-action="done"' not in html  # read-only: no buttons to press
+
+
+# -- pure parts -------------------------------------------------------------------------------
+
+
+def test_heatmap_levels_and_layout() -> None:
+    assert [svg.level(n, 8) for n in (0, 1, 2, 3, 4, 5, 8)] == [0, 1, 1, 2, 2, 3, 4]
+    days = [(date(2026, 11, 16 + i), i) for i in range(14)]
+    out = svg.heatmap(days)
+    assert out.count("<rect") == 14
+    assert 'x="30" y="16"' in out and 'data-date="2026-11-16" data-count="0"' in out  # Monday, first column, top
+    assert svg.heatmap([]).startswith("<svg")
+
+
+def test_parse_filters() -> None:
+    f = pages.parse_filters({"circle": ["Friend"], "tag": ["#Design"], "since": ["2026-01-01"]})
+    assert (f.circle, f.tag, f.since, f.problems) == ("friend", "design", date(2026, 1, 1), ())
+    assert f.query() == {"circle": "friend", "tag": "design", "since": "2026-01-01"}
+
+
+# -- safety: each rule with a request it must refuse ------------------------------------------
+
+
+def test_every_answer_has_the_security_headers(served: Served) -> None:
+    for page in ("", "today.json", "habit", "static/dashboard.css", "nothing"):
+        _, headers, _ = served.get(page)
+        assert headers["content-security-policy"] == CSP
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+    assert "script-src 'self';" in CSP and "unsafe-inline" not in CSP
+
+
+@pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1", "localhost:1", "127.0.0.1:{port}.evil", ""])
+def test_wrong_host_is_refused(served: Served, host: str) -> None:
+    status, _, body = served.get("today.json", host=host.format(port=served.port))
+    assert status == 403 and b"Host refused" in body
+
+
+@pytest.mark.parametrize("host", ["localhost:{port}", "LOCALHOST:{port}", "[::1]:{port}", "127.0.0.1:{port}"])
+def test_local_hosts_are_accepted(served: Served, host: str) -> None:
+    assert served.get("today.json", host=host.format(port=served.port))[0] == 200
+
+
+def test_a_named_host_is_accepted_when_configured(dash_vault: VaultDir) -> None:
+    for s in _serve(dash_vault.root, hosts=("mybox.lan",)):
+        assert s.get("today.json", host=f"mybox.lan:{s.port}")[0] == 200
+        assert s.get("today.json", host=f"other.lan:{s.port}")[0] == 403
+
+
+def test_wrong_token_and_the_feed_token_are_404(served: Served) -> None:
+    feed_token = (served.root / ".mdnet" / "token").read_text().strip()
+    assert served.request("GET", "/" + "x" * 43 + "/today.json")[0] == 404
+    assert served.request("GET", f"/{feed_token}/today.json")[0] == 404
+    assert served.request("GET", f"{served.app.base}followups.ics")[0] == 404
+    assert served.request("GET", f"/{feed_token}/followups.ics")[0] == 200
+    assert feed_token != served.app.token
+    mode = (served.root / ".mdnet" / DASHBOARD_TOKEN_NAME).stat().st_mode & 0o777
+    assert mode == 0o600
+
+
+def test_read_only_refuses_writes(served: Served) -> None:
+    before = (served.root / "People/Maya Okafor.md").read_bytes()
+    status, data = served.post("done", {"path": "People/Maya Okafor.md"})
+    assert status == 403 and "read-only" in data["error"]
+    assert (served.root / "People/Maya Okafor.md").read_bytes() == before
+
+
+@pytest.mark.parametrize("kw,status,words", [
+    ({"origin": None}, 403, "Origin refused"),
+    ({"origin": "http://evil.example"}, 403, "Origin refused"),
+    ({"origin": "null"}, 403, "Origin refused"),
+    ({"csrf": None}, 403, "session token"),
+    ({"csrf": "x" * 43}, 403, "session token"),
+    ({"content_type": "text/plain"}, 415, "must be JSON"),
+    ({"raw": b"path=People/Maya+Okafor.md"}, 400, "not JSON"),
+    ({"raw": b"[1, 2]"}, 400, "JSON object"),
+])
+def test_writes_are_refused_without_every_guard(editable: Served, kw: dict[str, Any], status: int, words: str) -> None:
+    before = (editable.root / "People/Maya Okafor.md").read_bytes()
+    got, data = editable.post("done", {"path": "People/Maya Okafor.md"}, **kw)
+    assert got == status and words in data["error"]
+    assert (editable.root / "People/Maya Okafor.md").read_bytes() == before
+
+
+def test_a_cross_site_form_post_is_refused(editable: Served) -> None:
+    body = b"path=People%2FMaya+Okafor.md"
+    status, _, out = editable.request("POST", editable.app.base + "action/done", body=body, headers={
+        "Origin": "http://evil.example", "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    status, _, out = editable.request("POST", editable.app.base + "action/done", body=body, headers={
+        "Origin": f"http://{editable.host}", "Content-Type": "application/x-www-form-urlencoded",
+        "X-MDNet-CSRF": editable.app.csrf})
+    assert status == 415
+
+
+def test_only_contacts_notes_can_be_written(editable: Served) -> None:
+    before = editable.root.joinpath("Profile.md").read_bytes()
+    for path in ("Profile.md", "../outside.md", "mdnet.toml", 3):
+        status, data = editable.post("log", {"path": path, "kind": "note", "text": "x"})
+        assert status == 404 and data["error"] == "no contact's note at that path"
+    assert editable.root.joinpath("Profile.md").read_bytes() == before
+    assert not (editable.root.parent / "outside.md").exists()
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+def test_done_adds_exactly_one_line_and_the_item_goes(editable: Served) -> None:
+    note = editable.root / "People/Maya Okafor.md"
+    before = note.read_text()
+    status, data = editable.post("done", {"path": "People/Maya Okafor.md", "rule": "thank-you"})
+    assert status == 200, data
+    assert data["added"] == ["- 2026-11-23 thanks: sent my thanks"]
+    assert data["message"] == 'Maya Okafor: thank-you done: logged "- 2026-11-23 thanks: sent my thanks"'
+    assert note.read_text() == before + "- 2026-11-23 thanks: sent my thanks\n"
+    assert [i["rule"] for i in editable.json("today.json")] == ["nudge", "referral", "follow-up"]
+    # the same as `mdnet done` would have said: nothing else of that rule is due
+    status, data = editable.post("done", {"path": "People/Maya Okafor.md", "rule": "thank-you"})
+    assert status == 409 and data["error"] == "no thank-you item is due for Maya Okafor; nothing written"
+
+
+def test_done_on_a_follow_up_date_clears_it(editable: Served) -> None:
+    status, data = editable.post("done", {"path": SAM_PATH, "rule": "follow-up"})
+    assert status == 200, data
+    text = (editable.root / SAM_PATH).read_text()
+    assert "follow_up:\n" in text and "- 2026-11-23 note: followed up as planned (2026-11-23)" in text
+
+
+def test_snooze_one_week_and_to_a_date(editable: Served) -> None:
+    status, data = editable.post("snooze", {"path": "People/Priya Shah.md", "until": "1w"})
+    assert status == 200 and data["message"] == "Priya Shah: snoozed until 2026-11-30"
+    assert "snooze_until: 2026-11-30\n" in (editable.root / "People/Priya Shah.md").read_text()
+    assert "referral" not in [i["rule"] for i in editable.json("today.json")]
+    status, data = editable.post("snooze", {"path": "People/Priya Shah.md", "until": "2026-12-05"})
+    assert status == 200 and "snooze_until: 2026-12-05\n" in (editable.root / "People/Priya Shah.md").read_text()
+    status, data = editable.post("snooze", {"path": "People/Priya Shah.md", "until": "someday"})
+    assert status == 400
+
+
+def test_log_a_conversation(editable: Served) -> None:
+    status, data = editable.post("log", {"path": "People/Priya Shah.md", "kind": "call", "text": "30 minutes  on roles"})
+    assert status == 200 and data["added"] == ["- 2026-11-23 call: 30 minutes on roles"]
+    status, data = editable.post("log", {"path": "People/Priya Shah.md", "kind": "dance", "text": "x"})
+    assert status == 400 and "'dance' is not a known kind word" in data["error"]
+
+
+def test_a_refused_write_says_why(editable: Served) -> None:
+    note = editable.root / "People/Priya Shah.md"
+    broken = PRIYA.replace("circles: [work]", "circles: [work")
+    note.write_text(broken)
+    status, data = editable.post("snooze", {"path": "People/Priya Shah.md", "until": "1d"})
+    assert status == 409 and data["error"].startswith("People/Priya Shah.md:") and "nothing written" in data["error"]
+    assert note.read_text() == broken
+
+
+def test_edit_pages_have_buttons_and_the_session_token(editable: Served) -> None:
+    html = editable.get("")[2].decode()
+    assert f'<meta name="mdnet-csrf" content="{editable.app.csrf}">' in html
+    assert 'data-action="done" data-rule="thank-you"' in html
+
+
+# -- live updates ---------------------------------------------------------------------------------
+
+
+def test_events_stream_tells_the_page_a_note_changed(dash_vault: VaultDir) -> None:
+    for s in _serve(dash_vault.root, live=True, sync=False):
+        sock = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        try:
+            sock.sendall(f"GET {s.app.base}events HTTP/1.1\r\nHost: {s.host}\r\n\r\n".encode())
+            got = b""
+            while b"retry: 2000" not in got:
+                got += sock.recv(4096)
+            assert b"text/event-stream" in got
+            threading.Timer(0.05, s.app.changed).start()
+            while b"event: change" not in got:
+                got += sock.recv(4096)
+            assert b"event: change\ndata: 1\n\n" in got
+        finally:
+            sock.close()
+
+
+def test_events_need_the_watcher(served: Served) -> None:
+    assert served.get("events")[0] == 404

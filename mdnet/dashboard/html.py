@@ -18,7 +18,8 @@ __all__ = ["render", "STATIC"]
 
 HERE = Path(__file__).parent
 #: The files the dashboard serves itself (no third-party requests): name -> content type.
-STATIC = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
+STATIC = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
+          "favicon.svg": "image/svg+xml"}
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,128 @@
+"""The dashboard end to end: `mdnet serve --watch` as a process, and a real browser
+(Debian's chromium driven by Selenium through chromium-driver) where it can be had.
+
+Screenshots of each page are saved in test-artifacts/dashboard/ (CI keeps them)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.polling import wait_until
+from tests.test_live import REPO, Proc, get, new_vault
+
+ARTIFACTS = REPO / "test-artifacts" / "dashboard"
+
+
+def _urls(proc: Proc) -> tuple[str, str]:
+    feed = proc.url()
+    dashboard = proc.url()
+    return feed, dashboard
+
+
+def _zoe(root: Path, name: str = "Zoe Park") -> Path:
+    note = root / "People" / f"{name}.md"
+    note.write_text(f"---\nfollow_up: {date.today().isoformat()}\n---\n# {name}\n\n## Log\n", encoding="utf-8")
+    return note
+
+
+@pytest.mark.slow
+def test_serve_watch_prints_the_dashboard_url_and_streams_changes() -> None:
+    root = new_vault("dash-")
+    _zoe(root)
+    server = Proc("--vault", str(root), "serve", "--watch", "--port", "0")
+    try:
+        feed, dashboard = _urls(server)
+        assert dashboard.startswith("http://localhost:") and dashboard.endswith("/")
+        assert urlsplit(dashboard).path.split("/")[1] != urlsplit(feed).path.split("/")[1]
+        assert "read-only" in "".join(server.stdout)
+        status, _, body = get(dashboard, urlsplit(dashboard).path + "today.json")
+        assert status == 200
+        assert "Zoe Park" in [i["contact"] for i in json.loads(body)]
+        # The events stream says when a note changes on disk.
+        u = urlsplit(dashboard)
+        sock = socket.create_connection(("127.0.0.1", u.port), timeout=20)
+        try:
+            sock.sendall(f"GET {u.path}events HTTP/1.1\r\nHost: localhost:{u.port}\r\n\r\n".encode())
+            got = b""
+            while b"retry:" not in got:
+                got += sock.recv(4096)
+            _zoe(root, "Ann Lee")
+            while b"event: change" not in got:
+                got += sock.recv(4096)
+        finally:
+            sock.close()
+        wait_until(lambda: "Ann Lee" in get(dashboard, u.path + "today.json")[2].decode(), what="the new note on Today")
+        assert server.stop() == 0
+        assert "Traceback" not in "".join(server.stderr), "".join(server.stderr)
+    finally:
+        server.stop()
+        shutil.rmtree(root.parent, ignore_errors=True)
+
+
+def _browser() -> Any:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.skip("Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("selenium is not installed (pip install -e '.[test]')")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+        options.add_argument(arg)
+    try:
+        return webdriver.Chrome(service=Service(driver), options=options)
+    except Exception as e:  # noqa: BLE001 - a browser that cannot start here is a skip, with its reason
+        pytest.skip(f"chromium did not start: {e}")
+
+
+@pytest.mark.slow
+def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None:
+    from selenium.webdriver.common.by import By
+
+    root = new_vault("browser-")
+    zoe = _zoe(root)
+    browser = _browser()
+    server = Proc("--vault", str(root), "serve", "--watch", "--allow-edits", "--port", "0")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        _, dashboard = _urls(server)
+        browser.get(dashboard)
+        item = '.item[data-path="People/Zoe Park.md"]'
+        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, item), timeout=20, what="Zoe's item on Today")
+        browser.save_screenshot(str(ARTIFACTS / "today.png"))
+        before = zoe.read_text(encoding="utf-8")
+        browser.find_element(By.CSS_SELECTOR, f'{item} button[data-action="done"]').click()
+        wait_until(lambda: zoe.read_text(encoding="utf-8") != before, timeout=20, what="the note to be written")
+        after = zoe.read_text(encoding="utf-8")
+        line = f"- {date.today().isoformat()} note: followed up as planned ({date.today().isoformat()})"
+        assert after == before.replace("follow_up: " + date.today().isoformat(), "follow_up:") + line + "\n"
+        wait_until(lambda: not browser.find_elements(By.CSS_SELECTOR, item), timeout=20, what="the item to go")
+        assert "Zoe Park: follow-up done" in browser.find_element(By.ID, "message").text
+        browser.save_screenshot(str(ARTIFACTS / "today-after-done.png"))
+        # An edit on disk reaches the open page by itself (server-sent events, then a reload).
+        _zoe(root, "Ann Lee")
+        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, '.item[data-path="People/Ann Lee.md"]'),
+                   timeout=20, what="the page to show a note written on disk")
+        base = urlsplit(dashboard).path
+        for page in ("habit", "sources", "pipeline", "list", "contact?path=People/Ann%20Lee.md"):
+            browser.get(dashboard.rstrip("/").rsplit("/", 1)[0] + base + page)
+            wait_until(lambda: browser.find_elements(By.TAG_NAME, "h1"), what=f"{page} to load")
+            browser.save_screenshot(str(ARTIFACTS / f"{page.split('?')[0]}.png"))
+        errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
+        assert not errors, errors  # no CSP violation, no script error
+    finally:
+        browser.quit()
+        server.stop()
+        shutil.rmtree(root.parent, ignore_errors=True)

@@ -207,6 +207,48 @@ def measure_brief(vault: Path, size: int, someone: str, repeat: int) -> Row:
                               lambda: ws.brief(someone, date.fromisoformat(AS_OF)), repeat)
 
 
+DASHBOARD_PAGES = ("today", "habit", "sources", "pipeline", "list", "contact")
+
+
+def measure_dashboard(vault: Path, size: int, repeat: int) -> list[Row]:
+    """Each dashboard page's server time (routing, load, report or brief, template), as
+    ``serve --watch`` answers it with a warm index and engine: "after a change", the
+    report is computed afresh (as on the first view after a note changed: the dashboard
+    keeps a report per index generation); "again", from that cache."""
+    from datetime import date
+
+    from mdnet.dashboard.app import Dashboard
+    from mdnet.server import Request
+
+    day = date.fromisoformat(AS_OF)
+    rows = []
+    with Workspace_open(vault) as ws:
+        ws.load(day).follow_ups  # warm: the index synced, the engine built, the items computed
+        app = Dashboard(ws, "b" * 43, sync=False, today=lambda: day)
+        someone = next(iter(sorted(c.path for c in ws.load(day, sync=False).vault.contacts)))
+        headers = {"Host": "127.0.0.1:8765"}
+        for page in DASHBOARD_PAGES:
+            target = app.base + page + (f"?path={someone.replace(' ', '%20')}" if page == "contact" else "")
+
+            def run(fresh: bool) -> None:
+                if fresh:
+                    app._reports.clear()  # noqa: SLF001 - as after a note changed: the report is rebuilt
+                response = app(Request("GET", target, headers, b"", 8765))
+                assert response is not None and response.status == 200, response
+
+            run(True)  # templates compiled once per process
+            rows.append(measure_python(size, f"dashboard {page} (after a change)", lambda: run(True), repeat))
+            if page in ("habit", "sources", "pipeline", "list"):
+                rows.append(measure_python(size, f"dashboard {page} (again)", lambda: run(False), repeat))
+    return rows
+
+
+def Workspace_open(vault: Path):  # type: ignore[no-untyped-def]  # noqa: N802
+    from mdnet.workspace import Workspace
+
+    return Workspace.open(vault)
+
+
 # ---------------------------------------------------------------- mdnet as a user runs it
 
 
@@ -641,6 +683,7 @@ def bench_size(vault: Path, size: int, repeat: int, *, quick: bool) -> list[Row]
         rows.append(measure_cmd(md, size, f"mdnet prep NAME --as-of {AS_OF}",
                                 ["prep", someone, "--as-of", AS_OF], repeat, use_json=True))
         rows.append(measure_brief(vault, size, someone, repeat))
+        rows.extend(measure_dashboard(vault, size, repeat))
         rows.extend(measure_live(vault, size, repeat))
     finally:
         victim.write_bytes(original)  # leave the cached vault as generated
@@ -690,6 +733,8 @@ def apply_targets(rows: list[Row]) -> None:
             r.target, r.ok = "< 150 ms at 10k", m < 150
         elif r.name == "prep brief (warm index)" and r.size == 10_000:
             r.target, r.ok = "< 200 ms at 10k", m < 200
+        elif r.name.startswith("dashboard ") and r.size == 10_000:
+            r.target, r.ok = "< 100 ms at 10k", m < 100
         elif r.name == "mdnet --help":
             r.target, r.ok = "< 150 ms", m < 150
 
@@ -731,15 +776,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="skip python-frontmatter above 10k and repeat obsidiantools once")
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
+    ap.add_argument("--dashboard", action="store_true", help="measure only the dashboard's pages")
     a = ap.parse_args(argv)
     sizes = [parse_size(s) for s in a.sizes.split(",") if s.strip()]
     a.keep.mkdir(parents=True, exist_ok=True)
 
     t0 = time.perf_counter()
-    rows: list[Row] = [measure_help(a.repeat)]
+    rows: list[Row] = [] if a.dashboard else [measure_help(a.repeat)]
     for n in sizes:
         vault = ensure_vault(a.keep, n, regen=a.regen)
-        rows += bench_size(vault, n, a.repeat, quick=a.quick)
+        rows += measure_dashboard(vault, n, a.repeat) if a.dashboard else bench_size(vault, n, a.repeat, quick=a.quick)
     apply_targets(rows)
     log(f"total {time.perf_counter() - t0:.0f} s")
 

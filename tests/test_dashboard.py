@@ -223,7 +223,7 @@ def test_contact_page_has_the_brief_log_and_referrals(served: Served) -> None:
     assert data["brief"] == cli_json(served.root, "prep", "Maya Okafor")
     assert data["contact"] == cli_json(served.root, "show", "Maya Okafor", as_of=False)
     priya = served.get("contact?path=People/Priya%20Shah.md")[2].decode()
-    assert f'referred by <a href="{served.app.base}contact?path=People%2FMaya+Okafor.md"><bdi>Maya Okafor</bdi></a>' in priya
+    assert f'referred by <a href="{served.app.base}contact?path=People/Maya%20Okafor.md"><bdi>Maya Okafor</bdi></a>' in priya
 
 
 def test_contact_page_escapes_note_text(served: Served) -> None:

@@ -62,6 +62,8 @@ SECURITY_HEADERS = (
     ("Cache-Control", "no-store"),
 )
 MAX_BODY = 64 * 1024
+#: Rows a page lists before "N more" (a link with ?all=1 shows every one; the .json twin always has all).
+SHOWN = 100
 MAX_STREAMS = 8  # open pages with live updates (each holds a connection)
 KEEPALIVE = 15.0
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -74,7 +76,7 @@ REPORT_PAGES = {"habit": "activity", "sources": "sources", "pipeline": "pipeline
 @dataclass(frozen=True)
 class _Page:
     status: int
-    data: Any  # what the .json twin returns
+    data: Callable[[], Any]  # what the .json twin returns (computed only for the twin)
     template: str = ""
     context: dict[str, Any] | None = None
 
@@ -209,9 +211,10 @@ class Dashboard:
         with self.lock:
             result = self.page(page, f, query)
         if twin:
-            return _json_response(result.status, result.data)
+            return _json_response(result.status, result.data())
         context = dict(result.context or {})
         context.update(page=page, base=self.base, nav=NAV, filters=f, edits=self.allow_edits, csrf=self.csrf,
+                       limit=None if "all" in query else SHOWN, all_url=f"{self.base}{page}{_query({**query, 'all': ['1']})}",
                        live=self.live, json_url=f"{self.base}{page}.json{_query(query)}")
         body = html.render(result.template, **context)
         return _response(result.status, body.encode("utf-8"), "text/html; charset=utf-8")
@@ -226,7 +229,7 @@ class Dashboard:
         as_of = loaded.as_of
         if page == "today":
             items = pages.today(loaded.vault, loaded.follow_ups, as_of, f)
-            return _Page(200, pages.today_json(items), "today.html",
+            return _Page(200, lambda: pages.today_json(items), "today.html",
                          {"title": "Today", "items": items, "as_of": as_of, "kinds": self._kinds(),
                           "links": self._links(i.path for i in items)})
         if page == "contact":
@@ -241,7 +244,7 @@ class Dashboard:
             context["heatmap"] = heatmap(report.heatmap)
         if page == "pipeline":
             context["board"] = pages.board(report, f)
-        return _Page(200, to_json(report), f"{page}.html", context)
+        return _Page(200, lambda: to_json(report), f"{page}.html", context)
 
     def _report(self, loaded: "Loaded", name: str, f: pages.Filters) -> Any:
         """A report's data, computed once per index generation, settings, day and range."""
@@ -271,7 +274,7 @@ class Dashboard:
         from ..rules import select_due
 
         due = [i for i in select_due(loaded.follow_ups, loaded.as_of) if i.path == contact.path]
-        return _Page(200, pages.contact_json(brief, shown), "contact.html",
+        return _Page(200, lambda: pages.contact_json(brief, shown), "contact.html",
                      {"title": contact.name, "brief": brief, "shown": shown, "due": due, "as_of": loaded.as_of,
                       "path": contact.path, "kinds": self._kinds(), "link": self._links([contact.path])[contact.path]})
 
@@ -379,5 +382,5 @@ def _response(status: int, body: bytes, content_type: str, *, cache: str = "no-s
 
 
 def _json_response(status: int, data: Any) -> Response:
-    body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return _response(status, body + b"\n", "application/json; charset=utf-8")

@@ -30,7 +30,16 @@ def _env() -> Any:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["query"] = lambda d: ("?" + urlencode(d)) if d else ""
     env.filters["pct"] = lambda x: f"{round(x * 100)}%"
+    env.filters["contact_url"] = contact_url
     return env
+
+
+@lru_cache(maxsize=65536)
+def contact_url(path: str) -> str:
+    """``contact?path=...`` for a note (cached: the same paths are linked on every page)."""
+    from urllib.parse import quote
+
+    return "contact?path=" + quote(path, safe="/")
 
 
 def render(template: str, **context: Any) -> str:

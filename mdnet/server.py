@@ -8,8 +8,11 @@ one core).  A thread per connection keeps one slow client (a phone on a bad
 network) from holding up the rest.  Anyone who wants TLS or a public address
 puts a reverse proxy or a tunnel in front (see ``docs/subscribe.md``).
 
-What it serves, and nothing else: ``GET`` and ``HEAD`` of exactly
-``/<token>/followups.ics``.  The feed file's path is fixed when the server is
+What it serves itself: ``GET`` and ``HEAD`` of exactly
+``/<token>/followups.ics``.  Every other request goes to the ``app`` the
+server was made with, if any (the dashboard, :mod:`mdnet.dashboard.app`,
+which answers only under its own secret and checks its own rules); an app
+that answers None, or no app, means 404.  The feed file's path is fixed when the server is
 made; nothing from the request ever reaches the file system.  The token is
 compared in constant time.  Any other path, a wrong token, an encoded or
 ``..`` trick: 404.  Another method on the right URL: 405.  Another method on a

@@ -446,3 +446,15 @@ def test_events_stream_tells_the_page_a_note_changed(dash_vault: VaultDir) -> No
 
 def test_events_need_the_watcher(served: Served) -> None:
     assert served.get("events")[0] == 404
+
+
+def test_long_lists_are_cut_with_a_link_to_all(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mdnet.dashboard.app as app_module
+
+    monkeypatch.setattr(app_module, "SHOWN", 2)
+    html = served.get("today?circle=")[2].decode()
+    assert html.count('<li class="item') == 2
+    assert (f'2 more not shown: narrow them with the filters, or <a href="{served.app.base}today?circle=&amp;all=1">'
+            "show all</a>.") in html
+    assert served.get("today?all=1")[2].decode().count('<li class="item') == 4
+    assert len(served.json("today.json")) == 4  # the twin keeps every row

@@ -427,21 +427,31 @@ def test_edit_pages_have_buttons_and_the_session_token(editable: Served) -> None
 # -- live updates ---------------------------------------------------------------------------------
 
 
+class Events:
+    """An open ``events`` stream, read as raw bytes (as a browser's EventSource reads it)."""
+
+    def __init__(self, port: int, path: str, host: str) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+        self.sock.sendall(f"GET {path}events HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        self.got = b""
+
+    def until(self, marker: bytes) -> bytes:
+        while marker not in self.got:
+            chunk = self.sock.recv(4096)
+            assert chunk, f"the stream ended before {marker!r}: {self.got!r}"
+            self.got += chunk
+        return self.got
+
+
 def test_events_stream_tells_the_page_a_note_changed(dash_vault: VaultDir) -> None:
     for s in _serve(dash_vault.root, live=True, sync=False):
-        sock = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        events = Events(s.port, s.app.base, s.host)
         try:
-            sock.sendall(f"GET {s.app.base}events HTTP/1.1\r\nHost: {s.host}\r\n\r\n".encode())
-            got = b""
-            while b"retry: 2000" not in got:
-                got += sock.recv(4096)
-            assert b"text/event-stream" in got
+            assert b"text/event-stream" in events.until(b"retry: 2000\n\n")
             threading.Timer(0.05, s.app.changed).start()
-            while b"event: change" not in got:
-                got += sock.recv(4096)
-            assert b"event: change\ndata: 1\n\n" in got
+            assert b"event: change\ndata: 1\n\n" in events.until(b"event: change")
         finally:
-            sock.close()
+            events.sock.close()
 
 
 def test_events_need_the_watcher(served: Served) -> None:
@@ -458,3 +468,14 @@ def test_long_lists_are_cut_with_a_link_to_all(served: Served, monkeypatch: pyte
             "show all</a>.") in html
     assert served.get("today?all=1")[2].decode().count('<li class="item') == 4
     assert len(served.json("today.json")) == 4  # the twin keeps every row
+
+
+def test_rotating_the_dashboard_token_leaves_the_feed_token(tmp_path: Path) -> None:
+    from mdnet.server import rotate_token
+
+    state = tmp_path / ".mdnet"
+    feed, dash = load_or_create_token(state), load_or_create_token(state, DASHBOARD_TOKEN_NAME)
+    assert feed != dash and load_or_create_token(state, DASHBOARD_TOKEN_NAME) == dash
+    new = rotate_token(state, DASHBOARD_TOKEN_NAME)
+    assert new not in (feed, dash)
+    assert load_or_create_token(state) == feed and load_or_create_token(state, DASHBOARD_TOKEN_NAME) == new

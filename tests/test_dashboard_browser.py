@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.polling import wait_until
+from tests.test_dashboard import Events
 from tests.test_live import REPO, Proc, get, new_vault
 
 ARTIFACTS = REPO / "test-artifacts" / "dashboard"
@@ -48,17 +48,13 @@ def test_serve_watch_prints_the_dashboard_url_and_streams_changes() -> None:
         assert "Zoe Park" in [i["contact"] for i in json.loads(body)]
         # The events stream says when a note changes on disk.
         u = urlsplit(dashboard)
-        sock = socket.create_connection(("127.0.0.1", u.port), timeout=20)
+        events = Events(u.port, u.path, f"localhost:{u.port}")
         try:
-            sock.sendall(f"GET {u.path}events HTTP/1.1\r\nHost: localhost:{u.port}\r\n\r\n".encode())
-            got = b""
-            while b"retry:" not in got:
-                got += sock.recv(4096)
+            events.until(b"retry:")
             _zoe(root, "Ann Lee")
-            while b"event: change" not in got:
-                got += sock.recv(4096)
+            events.until(b"event: change")
         finally:
-            sock.close()
+            events.sock.close()
         wait_until(lambda: "Ann Lee" in get(dashboard, u.path + "today.json")[2].decode(), what="the new note on Today")
         assert server.stop() == 0
         assert "Traceback" not in "".join(server.stderr), "".join(server.stderr)

@@ -41,6 +41,7 @@ from typing import Any, Iterable, Mapping
 
 __all__ = [
     "FeedServer",
+    "TokenFile",
     "Request",
     "Response",
     "feed_urls",
@@ -122,6 +123,41 @@ def rotate_token(mdnet_dir: Path, name: str = TOKEN_NAME) -> str:
     token = secrets.token_urlsafe(32)
     _write_token(mdnet_dir / name, token, replace=True)
     return token
+
+
+class TokenFile:
+    """A secret token, re-read from its file when the file's (mtime, size, inode)
+    changes, so ``mdnet serve --rotate-token`` in another terminal takes effect
+    at once.  A file that is gone for a moment (a rotation's rename) or does not
+    hold a usable token keeps the last one.  ``on_change`` is called when a new
+    token replaces one already read."""
+
+    def __init__(self, token: str, path: Path | None = None, *,
+                 on_change: Callable[[], object] | None = None) -> None:
+        self.token = token
+        self.path = Path(path) if path is not None else None
+        self.on_change = on_change
+        self._key: tuple[int, int, int] | None = None
+
+    def current(self) -> str:
+        if self.path is None:
+            return self.token
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return self.token
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if key != self._key:
+            try:
+                text = self.path.read_text(encoding="ascii", errors="replace").strip()
+            except OSError:
+                return self.token
+            if len(text) >= _MIN_TOKEN_LEN and all(c.isalnum() or c in "-_" for c in text):
+                if text != self.token and self._key is not None and self.on_change is not None:
+                    self.on_change()
+                self.token = text
+            self._key = key
+        return self.token
 
 
 # -- the cached feed ------------------------------------------------------------
@@ -437,7 +473,8 @@ class FeedServer(ThreadingHTTPServer):
         self.app = app
         self.log = log
         self.token_file = Path(token_file) if token_file is not None else None
-        self._token_key: tuple[int, int, int] | None = None
+        self._secret = TokenFile(token, self.token_file, on_change=lambda: self.log and self.log(
+            "the feed token changed: the old URL no longer works"))
         self.request_timeout = timeout
         self.max_connections = max_connections
         self._conns: dict[socket.socket, bool] = {}  # open connection -> busy; in arrival order
@@ -453,24 +490,10 @@ class FeedServer(ThreadingHTTPServer):
 
     def current_token(self) -> str:
         """The token now: re-read from ``token_file`` when its (mtime, size, inode) changed."""
-        if self.token_file is None:
-            return self.token
-        try:
-            st = os.stat(self.token_file)
-        except OSError:
-            return self.token  # gone for a moment (a rotation's rename): keep the last one
-        key = (st.st_mtime_ns, st.st_size, st.st_ino)
-        if key != self._token_key:
-            try:
-                text = self.token_file.read_text(encoding="ascii", errors="replace").strip()
-            except OSError:
-                return self.token
-            if len(text) >= _MIN_TOKEN_LEN and all(c.isalnum() or c in "-_" for c in text):
-                if text != self.token and self._token_key is not None and self.log is not None:
-                    self.log("the feed token changed: the old URL no longer works")
-                self.token, self.token_bytes = text, text.encode("utf-8")
-            self._token_key = key
-        return self.token
+        token = self._secret.current()
+        if token != self.token:
+            self.token, self.token_bytes = token, token.encode("utf-8")
+        return token
 
     # -- connections: a read timeout and a cap ------------------------------------
 

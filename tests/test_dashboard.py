@@ -479,3 +479,21 @@ def test_rotating_the_dashboard_token_leaves_the_feed_token(tmp_path: Path) -> N
     new = rotate_token(state, DASHBOARD_TOKEN_NAME)
     assert new not in (feed, dash)
     assert load_or_create_token(state) == feed and load_or_create_token(state, DASHBOARD_TOKEN_NAME) == new
+
+
+def test_a_rotation_takes_effect_while_serving(dash_vault: VaultDir) -> None:
+    from mdnet.server import rotate_token
+
+    ws = Workspace.open(dash_vault.root)
+    state = ws.state_dir
+    app = Dashboard(ws, load_or_create_token(state, DASHBOARD_TOKEN_NAME), today=lambda: DAY,
+                    token_file=state / DASHBOARD_TOKEN_NAME)
+    old = app.base
+    host = {"Host": "127.0.0.1:1"}
+    from mdnet.server import Request
+
+    assert app(Request("GET", old + "list.json", host, b"", 1)).status == 200
+    new = rotate_token(state, DASHBOARD_TOKEN_NAME)
+    assert app(Request("GET", old + "list.json", host, b"", 1)) is None  # the old URL: 404
+    assert app.base == f"/{new}/" and app(Request("GET", f"/{new}/list.json", host, b"", 1)).status == 200
+    ws.close()

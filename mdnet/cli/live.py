@@ -99,7 +99,7 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
             from ..dashboard.app import DASHBOARD_TOKEN_NAME
 
             rotate(ws.state_dir, DASHBOARD_TOKEN_NAME)
-            click.echo("New dashboard URL made; `mdnet serve` prints it.")
+            click.echo("New dashboard URL made (a running `mdnet serve` uses it at once); `mdnet serve` prints it.")
         return
     token = load_or_create_token(ws.state_dir)
     with VaultLock(ws.state_dir) if watch_too else nullcontext():  # one watcher per vault
@@ -116,7 +116,7 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
             named = () if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") else (host,)
             app = Dashboard(ws, load_or_create_token(ws.state_dir, DASHBOARD_TOKEN_NAME), allow_edits=allow_edits,
                             sync=updater is None, hosts=named, lock=updater.lock if updater else None,
-                            live=updater is not None)
+                            live=updater is not None, token_file=ws.state_dir / DASHBOARD_TOKEN_NAME)
             if updater is not None:
                 updater.listeners.append(app.changed)
         try:

@@ -43,10 +43,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
-from ..server import Request, Response
+from ..server import Request, Response, TokenFile
 from . import pages
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..workspace import Loaded, Workspace
 
 __all__ = ["Dashboard", "DASHBOARD_TOKEN_NAME", "CSP"]
@@ -94,16 +96,18 @@ class Dashboard:
     ``FeedUpdater.lock`` under ``serve --watch``); ``sync`` makes each page
     sync the index first (off when a watcher keeps it current).  ``today`` is
     the clock, passed in.  ``hosts``: extra names the user reaches the server
-    by (``serve --host``).
+    by (``serve --host``).  With ``token_file`` the secret is re-read when that
+    file changes, as the feed's is.
     """
 
     def __init__(self, ws: "Workspace", token: str, *, allow_edits: bool = False, sync: bool = True,
                  today: Callable[[], date] = date.today, hosts: tuple[str, ...] = (),
-                 lock: "threading.Lock | threading.RLock | None" = None, live: bool = False) -> None:
+                 lock: "threading.Lock | threading.RLock | None" = None, live: bool = False,
+                 token_file: "Path | None" = None) -> None:
         if len(token) < 32:
             raise ValueError("the dashboard token is too short")
         self.ws = ws
-        self.token = token
+        self._secret = TokenFile(token, token_file)
         self.allow_edits = allow_edits
         self.sync = sync
         self.today = today
@@ -163,6 +167,11 @@ class Dashboard:
                 self._streams -= 1
 
     @property
+    def token(self) -> str:
+        """The secret now (re-read from ``token_file`` after ``serve --rotate-dashboard-token``)."""
+        return self._secret.current()
+
+    @property
     def base(self) -> str:
         return f"/{self.token}/"
 
@@ -171,8 +180,9 @@ class Dashboard:
     def __call__(self, request: Request) -> Response | None:
         target = request.target
         parts = target.split("?", 1)[0].split("/")
+        token = self.token
         if len(parts) < 3 or parts[0] != "" or not hmac.compare_digest(parts[1].encode("utf-8", "replace"),
-                                                                        self.token.encode("utf-8")):
+                                                                        token.encode("utf-8")):
             return None  # not the dashboard: the server answers 404
         try:
             self._check_host(request)

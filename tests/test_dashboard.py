@@ -497,3 +497,17 @@ def test_a_rotation_takes_effect_while_serving(dash_vault: VaultDir) -> None:
     assert app(Request("GET", old + "list.json", host, b"", 1)) is None  # the old URL: 404
     assert app.base == f"/{new}/" and app(Request("GET", f"/{new}/list.json", host, b"", 1)).status == 200
     ws.close()
+
+
+def test_people_filters_narrow_the_reports_but_not_sources(served: Served) -> None:
+    college = served.json("habit.json?circle=college")
+    everyone = served.json("habit.json")
+    assert college["totals"]["conversations"] == 1 and college["totals"]["outreach"] == 0
+    assert everyone["totals"]["outreach"] == 1  # Sam's email, outside the circle
+    assert served.json("list.json?circle=work")["people"] == 1
+    assert served.json("list.json")["people"] == 3
+    pipeline = served.json("pipeline.json?tag=design")
+    assert [p["name"] for c in pipeline["companies"] for p in c["people"]] == ["Maya Okafor"]
+    assert served.json("sources.json?circle=work") == served.json("sources.json")
+    assert "do not narrow Sources" in served.get("sources?circle=work")[2].decode()
+    assert "do not narrow Sources" not in served.get("sources")[2].decode()

@@ -247,7 +247,8 @@ class Dashboard:
         report = self._report(loaded, REPORT_PAGES[page], f)
         from ..reports.common import to_json
 
-        context: dict[str, Any] = {"title": dict(NAV)[page], "report": report, "as_of": as_of}
+        context: dict[str, Any] = {"title": dict(NAV)[page], "report": report, "as_of": as_of,
+                                   "whole": f.people and REPORT_PAGES[page] not in pages.NARROWED}
         if page == "habit":
             from .svg import heatmap
 
@@ -261,14 +262,14 @@ class Dashboard:
         from ..reports import REPORTS
         from ..reports.common import Inputs
 
-        key = (name, self.ws.index.generation(), self.ws.config.fingerprint(), loaded.as_of, f.since, f.until)
+        people = f if name in pages.NARROWED else pages.Filters(since=f.since, until=f.until)
+        key = (name, self.ws.index.generation(), self.ws.config.fingerprint(), loaded.as_of, people)
         if key not in self._reports:
             inputs = Inputs(vault=loaded.vault, config=loaded.config, as_of=loaded.as_of, profile=loaded.profile,
-                            since=f.since, until=f.until,
                             items=tuple(loaded.follow_ups) if name in ("pipeline", "favors") else ())
             if len(self._reports) > 32:
                 self._reports.clear()
-            self._reports[key] = REPORTS[name](inputs)
+            self._reports[key] = REPORTS[name](people.inputs(inputs))
         return self._reports[key]
 
     def _contact(self, loaded: "Loaded", path: str) -> _Page:

@@ -51,8 +51,14 @@ class Filters:
         return {k: v for k, v in out.items() if v}
 
     def inputs(self, inputs: Inputs) -> Inputs:
-        """A report's inputs with this date range."""
-        return replace(inputs, since=self.since, until=self.until)
+        """A report's inputs narrowed to these filters: the date range, and with a people
+        filter only the contacts it keeps (their interactions and follow-ups)."""
+        if not self.people:
+            return replace(inputs, since=self.since, until=self.until)
+        vault = narrow(inputs.vault, self)
+        paths = {c.path for c in vault.contacts}
+        return replace(inputs, vault=vault, since=self.since, until=self.until,
+                       items=tuple(i for i in inputs.items if i.path in paths))
 
 
 def parse_filters(query: Mapping[str, Sequence[str]]) -> Filters:
@@ -96,6 +102,20 @@ def keeps(contact: Contact | None, f: Filters) -> bool:
     if f.company and key_of(contact.company) != key_of(f.company):
         return False
     return True
+
+
+def narrow(vault: Vault, f: Filters) -> Vault:
+    """The vault seen through the people filters: only the contacts they keep, and
+    those contacts' interactions (referrals and notes stay, for names)."""
+    if not f.people:
+        return vault
+    kept = tuple(c for c in vault.contacts if keeps(c, f))
+    paths = {c.path for c in kept}
+    return replace(vault, contacts=kept, interactions={p: v for p, v in vault.interactions.items() if p in paths})
+
+
+#: Reports a people filter narrows (sources follows referrals across people, so it is shown whole).
+NARROWED = ("activity", "pipeline", "list")
 
 
 def today(vault: Vault, items: Iterable[FollowUp], as_of: date, f: Filters = Filters()) -> list[FollowUp]:

@@ -511,3 +511,15 @@ def test_people_filters_narrow_the_reports_but_not_sources(served: Served) -> No
     assert served.json("sources.json?circle=work") == served.json("sources.json")
     assert "do not narrow Sources" in served.get("sources?circle=work")[2].decode()
     assert "do not narrow Sources" not in served.get("sources")[2].decode()
+
+
+def test_a_write_to_a_wrong_token_is_404(editable: Served) -> None:
+    note = editable.root / "People/Maya Okafor.md"
+    before = note.read_bytes()
+    feed_token = (editable.root / ".mdnet" / "token").read_text().strip()
+    for token in ("x" * 43, feed_token):
+        status, _, _ = editable.request("POST", f"/{token}/action/done", body=b'{"path": "People/Maya Okafor.md"}',
+                                        headers={"Origin": f"http://{editable.host}", "Content-Type": "application/json",
+                                                 "X-MDNet-CSRF": editable.app.csrf})
+        assert status == 404
+    assert note.read_bytes() == before

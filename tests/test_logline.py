@@ -205,3 +205,17 @@ def test_a_note_line_reads_back_as_written():
                                      b"- 2026-11-30: plain\n", Config())
     assert [i.raw for i in note.log] == ["2026-11-30 note: added to my list", "2026-11-30 Note: x", "2026-11-30: plain"]
     assert {i.kind for i in note.log} == {"note"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([" ", "\t", "  ", "-", ":", " :", "–", "email", "Email", "thank", "you",
+                                 "thank-you", "phone", "call", "coffee", "brunch", "x", "é", "_", ",", "[[A]]"]),
+                max_size=8).map("".join))
+def test_the_canonical_fast_path_reads_as_the_general_reading(rest: str) -> None:
+    """`_shape` answers canonical lines (` word: text`) without the general reading; for any
+    text both must give the same answer."""
+    from mdnet.config import Config
+    from mdnet.vault.logline import _shape, _shape_any
+
+    words = Config().kind_words()
+    assert _shape(rest, words) == _shape_any(rest, words)

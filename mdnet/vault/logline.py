@@ -207,8 +207,20 @@ def _tokens(text: str, limit: int) -> list[re.Match[str]]:
     return out
 
 
+# The canonical form, " word: text" (or " phone-call: text"): most log lines.  When the
+# whole word is a known kind it is exactly what the general reading below would find.
+_CANONICAL = re.compile(r"[ \t]+([^\W_]+(?:-[^\W_]+)*)[ \t]*:")
+
+
 def _shape(rest: str, words: Mapping[str, str]) -> _Shape:
     """What follows the date: the kind phrase, its separator and the text."""
+    if (m := _CANONICAL.match(rest)) and (kind := words.get(normalise_kind(m.group(1)))) is not None:
+        return _Shape(kind, m.group(1), rest[m.end():].strip(), (), "")
+    return _shape_any(rest, words)
+
+
+def _shape_any(rest: str, words: Mapping[str, str]) -> _Shape:
+    """:func:`_shape` for every form people write (the canonical one included)."""
     odd: list[str] = []
     if not rest.strip():
         return _Shape(NOTE, "", "", (), "")

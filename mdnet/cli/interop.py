@@ -76,7 +76,8 @@ def import_(ctx: click.Context, kind: str, file: Path, tags: tuple[str, ...], ci
     done = apply_plan(ws.root, plan, ws.config, dry_run=dry_run,
                       new_note=lambda title, props, lists: new_contact_text(ws.root, title, props, lists, now))
     refused = done.refused
-    created = [c for c in plan.creates if c.path in set(done.created)]
+    made = set(done.created)
+    created = [c for c in plan.creates if c.path in made]  # (one set, not one per row: 1.7 s at 10k)
     filled_paths = set(done.filled)
     filled = [f for f in plan.fills if f.path in filled_paths]
     unchanged = list(plan.unchanged) + done.unchanged

@@ -298,18 +298,21 @@ class _Handler(BaseHTTPRequestHandler):
         response = app(Request(self.command, words[1], self.headers, body, self.server.server_address[1]))
         if response is None:
             return False
-        self.send_response(response.status)
-        for k, v in response.headers:
-            self.send_header(k, v)
         if response.stream is not None:
-            self.close_connection = True
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.flush()
+            # Whatever happens from here (a page gone while the headers go out, a HEAD),
+            # the stream is closed, so what it holds is given back.
             try:
-                for chunk in response.stream:
-                    self.wfile.write(chunk)
-                    self.wfile.flush()
+                self.send_response(response.status)
+                for k, v in response.headers:
+                    self.send_header(k, v)
+                self.close_connection = True
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.flush()
+                if self.command != "HEAD":
+                    for chunk in response.stream:
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
             except OSError:
                 pass  # the page went away
             finally:
@@ -317,6 +320,9 @@ class _Handler(BaseHTTPRequestHandler):
                 if close is not None:
                     close()
             return True
+        self.send_response(response.status)
+        for k, v in response.headers:
+            self.send_header(k, v)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if self.command != "HEAD":

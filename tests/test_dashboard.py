@@ -312,6 +312,13 @@ def test_a_named_host_is_accepted_when_configured(dash_vault: VaultDir) -> None:
         assert s.get("today.json", host=f"other.lan:{s.port}")[0] == 403
 
 
+def test_an_ipv6_host_is_accepted_in_brackets_as_browsers_send_it(dash_vault: VaultDir) -> None:
+    """`serve --host fd00::5`: browsers send `Host: [fd00::5]:PORT`, which was refused."""
+    for s in _serve(dash_vault.root, hosts=("fd00::5",)):
+        assert s.get("today.json", host=f"[fd00::5]:{s.port}")[0] == 200
+        assert s.get("today.json", host=f"fd00::5:{s.port}")[0] == 403
+
+
 def test_wrong_token_and_the_feed_token_are_404(served: Served) -> None:
     feed_token = (served.root / ".mdnet" / "token").read_text().strip()
     assert served.request("GET", "/" + "x" * 43 + "/today.json")[0] == 404
@@ -456,6 +463,36 @@ def test_events_stream_tells_the_page_a_note_changed(dash_vault: VaultDir) -> No
 
 def test_events_need_the_watcher(served: Served) -> None:
     assert served.get("events")[0] == 404
+
+
+def test_pages_that_go_away_at_once_give_their_live_update_slot_back(dash_vault: VaultDir) -> None:
+    """A page closed while the stream's headers were written (a reset) kept one of the
+    eight slots for good: after eight, every page's live updates got 503 until a restart.
+    HEAD of the stream gets its headers and no body, and gives its slot back too."""
+    import struct
+    import time
+
+    from mdnet.dashboard.app import MAX_STREAMS
+
+    for s in _serve(dash_vault.root, live=True, sync=False):
+        request = f"GET {s.app.base}events HTTP/1.1\r\nHost: {s.host}\r\nContent-Length: 1\r\n\r\n".encode()
+        for _ in range(3 * MAX_STREAMS):
+            sock = socket.create_connection(("127.0.0.1", s.port))
+            sock.sendall(request)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.send(b"x")
+            sock.close()  # the last byte of the body, then a reset at once
+        status, headers, body = s.request("HEAD", s.app.base + "events")
+        assert status == 200 and body == b""
+        deadline = time.monotonic() + 10
+        while s.app._streams and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert s.app._streams == 0
+        events = Events(s.port, s.app.base, s.host)
+        try:
+            assert b"retry: 2000" in events.until(b"retry: 2000\n\n")  # not 503
+        finally:
+            events.sock.close()
 
 
 def test_long_lists_are_cut_with_a_link_to_all(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:

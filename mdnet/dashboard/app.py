@@ -144,27 +144,28 @@ class Dashboard:
                 raise Refused(503, "too many open pages")
             self._streams += 1
         headers = [(k, v) for k, v in SECURITY_HEADERS] + [("Content-Type", "text/event-stream; charset=utf-8")]
-        return Response(200, headers, stream=self._stream(self._changes))
+        return Response(200, headers, stream=_Slot(self._stream(self._changes), self._release))
+
+    def _release(self) -> None:
+        with self._cond:
+            self._streams -= 1
 
     def _stream(self, seen: int) -> Iterator[bytes]:
         """``retry``, then an ``event: change`` each time notes change, a comment every
-        ``KEEPALIVE`` seconds otherwise (a write to a page that went away ends it)."""
-        try:
-            yield b"retry: 2000\n\n"
-            while True:
-                with self._cond:
-                    self._cond.wait_for(lambda: self._changes != seen or self._closed, timeout=KEEPALIVE)
-                    if self._closed:
-                        return
-                    now = self._changes
-                if now != seen:
-                    seen = now
-                    yield f"event: change\ndata: {now}\n\n".encode("ascii")
-                else:
-                    yield b": still here\n\n"
-        finally:
+        ``KEEPALIVE`` seconds otherwise (a write to a page that went away ends it).
+        Its slot is given back by :class:`_Slot`."""
+        yield b"retry: 2000\n\n"
+        while True:
             with self._cond:
-                self._streams -= 1
+                self._cond.wait_for(lambda: self._changes != seen or self._closed, timeout=KEEPALIVE)
+                if self._closed:
+                    return
+                now = self._changes
+            if now != seen:
+                seen = now
+                yield f"event: change\ndata: {now}\n\n".encode("ascii")
+            else:
+                yield b": still here\n\n"
 
     @property
     def token(self) -> str:
@@ -198,7 +199,9 @@ class Dashboard:
 
     def _check_host(self, request: Request) -> None:
         host = (request.headers.get("Host") or "").strip().lower()
-        allowed = {f"{h}:{request.port}" for h in LOCAL_HOSTS + self.hosts}
+        # An IPv6 literal is written in brackets before the port (RFC 3986: [::1]:8765).
+        allowed = {f"[{h.strip('[]')}]:{request.port}" if ":" in h else f"{h}:{request.port}"
+                   for h in LOCAL_HOSTS + self.hosts}
         if host not in allowed:
             raise Refused(403, "this address is not the dashboard's (Host refused)")
 
@@ -395,3 +398,29 @@ def _response(status: int, body: bytes, content_type: str, *, cache: str = "no-s
 def _json_response(status: int, data: Any) -> Response:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return _response(status, body + b"\n", "application/json; charset=utf-8")
+
+
+class _Slot:
+    """An event stream that holds one of the ``MAX_STREAMS`` slots until it is closed.
+
+    The slot is given back by :meth:`close`, which the server calls whatever happened:
+    a generator's own ``finally`` does not run when it is closed before its first step
+    (a page that went away while the headers were written), and such slots were lost
+    until a restart."""
+
+    def __init__(self, chunks: Iterator[bytes], release: Callable[[], None]) -> None:
+        self._chunks = chunks
+        self._release: Callable[[], None] | None = release
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                release()

@@ -207,6 +207,19 @@ def test_write_keeps_permissions_and_edits_a_symlink_at_its_target(tmp_path: Pat
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
 
 
+def test_a_note_linking_outside_the_vault_is_never_written(tmp_path: Path) -> None:
+    """The index does not read such a note (link-outside-vault); the writer refused
+    nothing and wrote the file outside the vault."""
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(b"---\nrole: PM\n---\n")
+    vault = tmp_path / "vault"
+    (vault / "People").mkdir(parents=True)
+    (vault / "People" / "Eve.md").symlink_to(outside)
+    with pytest.raises(WriteRefused, match=r"^People/Eve.md: the note is a link to a file outside the vault"):
+        edit_note(vault, "People/Eve.md", lambda t: set_property(t, "role", "VP"), config=DEFAULT)
+    assert outside.read_bytes() == b"---\nrole: PM\n---\n"
+
+
 def test_refusals_name_path_and_line(tmp_path: Path) -> None:
     (tmp_path / "People").mkdir()
     (tmp_path / "People" / "Bad.md").write_bytes(b"---\nrole: PM\n---\n\xff\n")

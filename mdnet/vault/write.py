@@ -81,6 +81,11 @@ def read_note(root: Path, rel: str, *, config: Config | None = None) -> Snapshot
     does not parse (``PATH:LINE: error: ...``, as ``mdnet check`` says it)."""
     path = root / rel
     target = _target(path)
+    real_root = os.path.realpath(root)
+    if os.path.commonpath([real_root, os.path.realpath(path)]) != real_root:
+        # The index does not read a note that leads out of the vault (link-outside-vault);
+        # mdnet does not write one either.
+        raise WriteRefused(f"{rel}: the note is a link to a file outside the vault; mdnet does not write there")
     try:
         data = target.read_bytes()
     except FileNotFoundError:

@@ -13,15 +13,17 @@ from typing import Sequence
 STALE_AFTER = 3600.0
 
 
-def _synced_temp(path: Path, data: bytes, mode: int) -> str:
-    """A temporary file beside ``path`` holding ``data``, fsynced, with ``mode``."""
+def _synced_temp(path: Path, data: bytes, mode: int, *, fsync: bool = True) -> str:
+    """A temporary file beside ``path`` holding ``data``, fsynced (unless the caller
+    syncs many at once), with ``mode``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
         os.chmod(tmp, mode)
     except BaseException:
         _unlink(tmp)
@@ -64,17 +66,25 @@ def write_new(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """
     tmp = _synced_temp(path, data, mode)
     try:
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links here (some network and FAT file systems)
-            with open(path, "xb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+        _link_new(tmp, path, data)
     finally:
         _unlink(tmp)
+
+
+def _link_new(tmp: str, path: Path, data: bytes) -> None:
+    """Put the written temporary file at ``path``, which must not exist (FileExistsError).
+
+    A hard link fails rather than replaces; where hard links are not supported
+    (some network and FAT file systems), an exclusive create is used."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        with open(path, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
 
 
 def _remove_stale_temps(path: Path) -> None:
@@ -108,26 +118,13 @@ def write_new_many(files: Sequence[tuple[Path, bytes]], *, mode: int = 0o644) ->
     temps: list[str] = []
     try:
         for path, data in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            temps.append(tmp)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, mode)
+            temps.append(_synced_temp(path, data, mode, fsync=False))
         if temps:
             os.sync()
         out: list[FileExistsError | None] = []
         for (path, data), tmp in zip(files, temps):
             try:
-                try:
-                    os.link(tmp, path)
-                except FileExistsError:
-                    raise
-                except OSError:  # no hard links here: an exclusive create, synced
-                    with open(path, "xb") as f:
-                        f.write(data)
-                        f.flush()
-                        os.fsync(f.fileno())
+                _link_new(tmp, path, data)
                 out.append(None)
             except FileExistsError as e:
                 out.append(e)

@@ -292,46 +292,10 @@ def snooze(ctx: click.Context, name: str, until: str, as_of: str | None, dry_run
 _BAD_NAME = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]')
 
 
-def _template(root: Path, note: str = "Person.md") -> str | None:
-    """The vault's own Templates/Person.md, or another ``note`` there (Obsidian's
-    templates folder, if set), or None."""
-    import json
-
-    folder = "Templates"
-    try:
-        settings = json.loads((root / ".obsidian" / "templates.json").read_text("utf-8"))
-        if isinstance(settings, dict) and isinstance(settings.get("folder"), str) and settings["folder"].strip("/"):
-            folder = settings["folder"].strip("/")
-    except (OSError, ValueError):
-        pass
-    try:
-        return (root / folder / note).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def new_contact_text(root: Path, name: str, props: list[tuple[str, Any]], lists: list[tuple[str, list[str]]],
-                     now: datetime) -> str:
-    """A new contact's note: the vault's template rendered, the given properties filled."""
-    from ..vault.edit import frontmatter_props, list_additions, minimal_note, render_template, set_properties
-
-    template = _template(root)
-    if template is None:
-        text = minimal_note(props + [(k, v) for k, v in lists if v])
-        return text
-    text = render_template(template, title=name, now=now)
-    have = frontmatter_props(text)
-    items = list(props)
-    for key, values in lists:  # added to what the template lists, as add_to_list would
-        if values:
-            current, new = list_additions(have.get(key), values)
-            items.append((key, current + new))
-    return set_properties(text, items)  # verified once, not once per property
-
-
 def _create(ctx: click.Context, ws: "Workspace", contacts: list[Named], name: str, fields: dict[str, Any],
             today: date, *, dry_run: bool, verbose: bool) -> "Change":
-    from ..vault.edit import EditError
+    from ..vault.edit import EditError, contact_note
+    from ..vault.files import read_template
     from ..vault.write import create_note
 
     name = " ".join(name.split())
@@ -351,7 +315,7 @@ def _create(ctx: click.Context, ws: "Workspace", contacts: list[Named], name: st
     lists = [("tags", list(fields.get("tags") or ())), ("circles", list(fields.get("circles") or ()))]
     now = datetime.combine(today, datetime.now().time()) if today != date.today() else datetime.now()
     try:
-        text = new_contact_text(ws.root, name, props, lists, now)
+        text = contact_note(read_template(ws.root), name, props, lists, now)
     except EditError as e:
         raise click.ClickException(f"the template Templates/Person.md cannot be filled: line {e.line}: {e.message}") from None
     change = create_note(ws.root, rel, text, dry_run=dry_run)

@@ -82,13 +82,13 @@ def new_meeting_note(ws: "Workspace", brief: "Brief", n: "Conversation") -> tupl
     """(path, text) of a meeting note for conversation ``n``: the vault's Templates/Meeting.md
     rendered for that day, with ``with``, ``kind`` and ``time`` filled."""
     from ..vault.edit import add_to_list, format_value, render_template, set_property
-    from .edit import _template
+    from ..vault.files import read_template
 
     word = n.word.lower() or "meeting"
     title = f"{n.day.isoformat()} {word.capitalize()} with {brief.name}"
     folder = ws.config["vault.meeting_folders"][0].strip("/")
     link = f"[[{brief.name}]]"
-    template = _template(ws.root, "Meeting.md")
+    template = read_template(ws.root, "Meeting.md")
     if template is None:
         lines = ["---", "type: meeting", f"date: {n.day.isoformat()}", f"kind: {format_value(word)}",
                  "with:", f"  - {format_value(link)}"]

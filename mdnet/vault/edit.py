@@ -29,7 +29,8 @@ from typing import Any, Iterable, Sequence
 from .parse import _LOG_RE, _yaml, link_target
 
 __all__ = ["EditError", "set_property", "set_properties", "fill_property", "unset_property", "add_to_list", "append_log",
-           "log_line", "format_value", "render_template", "minimal_note", "frontmatter_props", "insert_section"]
+           "log_line", "format_value", "render_template", "minimal_note", "contact_note", "frontmatter_props",
+           "insert_section"]
 
 
 class EditError(Exception):
@@ -663,3 +664,20 @@ def minimal_note(props: Sequence[tuple[str, Any]], *, nl: str = "\n") -> str:
     lines += [f"{k}: {format_value(v)}".rstrip() for k, v in props if k != "type"]
     lines += ["---", "", "## Log", ""]
     return nl.join(lines)
+
+
+def contact_note(template: str | None, name: str, props: Sequence[tuple[str, Any]],
+                 lists: Sequence[tuple[str, list[str]]], now: datetime) -> str:
+    """A new contact's note: the vault's ``template`` (Templates/Person.md's text)
+    rendered for ``name`` with the given properties filled and list values added to
+    what it lists, or :func:`minimal_note` when there is no template."""
+    if template is None:
+        return minimal_note([*props, *((k, v) for k, v in lists if v)])
+    text = render_template(template, title=name, now=now)
+    have = frontmatter_props(text)
+    items = list(props)
+    for key, values in lists:  # added to what the template lists, as add_to_list would
+        if values:
+            current, new = list_additions(have.get(key), values)
+            items.append((key, current + new))
+    return set_properties(text, items)  # verified once, not once per property

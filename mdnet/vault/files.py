@@ -217,3 +217,21 @@ def stat_note(root: Path, rel: str) -> FileStat | None:
     if not S_ISREG(st.st_mode):
         return None
     return FileStat(rel, st.st_size, st.st_mtime_ns)
+
+
+def read_template(root: Path, note: str = "Person.md") -> str | None:
+    """The vault's own template ``note`` (``Templates/Person.md``; the folder is
+    Obsidian's templates folder when ``.obsidian/templates.json`` sets one), or None."""
+    import json
+
+    folder = "Templates"
+    try:
+        settings = json.loads((root / ".obsidian" / "templates.json").read_text("utf-8"))
+        if isinstance(settings, dict) and isinstance(settings.get("folder"), str) and settings["folder"].strip("/"):
+            folder = settings["folder"].strip("/")
+    except (OSError, ValueError):
+        pass
+    try:
+        return (root / folder / note).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None

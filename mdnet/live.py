@@ -42,7 +42,6 @@ class FeedUpdater:
         self.todo = todo
         #: Held while a batch updates the workspace; others sharing ``ws`` (the dashboard) hold it too.
         self.lock = threading.RLock()
-        self._lock = self.lock
         #: Called after each batch that changed notes, the day or the settings (the dashboard's live updates).
         self.listeners: list[Callable[[], None]] = []
         self._reported: dict[str, set[tuple[str, int, str]]] = {}  # path -> errors already logged
@@ -59,7 +58,7 @@ class FeedUpdater:
     def __call__(self, dirty: set[str] | None) -> None:
         """``dirty``: vault-relative paths (files, or folders ending in "/") that
         changed; None: reconcile with a full walk; an empty set: only the date changed."""
-        with self._lock:
+        with self.lock:
             t0 = time.perf_counter()
             day = self.today()
             what = None

@@ -336,12 +336,8 @@ class Workspace:
         """The resolved vault (as :meth:`load` gives it)."""
         return self._engine_at(self._engine.as_of if self._engine else date.today()).vault
 
-    def follow_ups(self, as_of: date, vault: Vault | None = None) -> list[FollowUp]:
-        """Every open follow-up as of a day (``vault``: of that vault rather than the index's)."""
-        if vault is not None:
-            from .rules import follow_ups
-
-            return follow_ups(vault, self.config, as_of, targets=self.targets())
+    def follow_ups(self, as_of: date) -> list[FollowUp]:
+        """Every open follow-up as of a day."""
         return self.load(as_of, sync=False).follow_ups
 
     def find_contact(self, query: str) -> "Contact":

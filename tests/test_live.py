@@ -381,7 +381,7 @@ def test_feed_is_rewritten_only_when_its_bytes_change(live: Live) -> None:
         wait_until(lambda: live.index_has(rel), what=f"the new mtime of {rel} in the index")
     wait_until(lambda: live.updater.updates >= updates + 1, what="the update to finish")
     wait_until(lambda: not live.watcher._dirty, what="nothing pending")  # noqa: SLF001
-    wait_until(lambda: live.updater._lock.acquire(timeout=0.01) and (live.updater._lock.release() or True),  # noqa: SLF001
+    wait_until(lambda: live.updater.lock.acquire(timeout=0.01) and (live.updater.lock.release() or True),  # noqa: SLF001
                what="the updater to be idle")
     assert live.updater.writes == writes
     st2 = os.stat(live.feed_path)
@@ -488,8 +488,8 @@ def test_burst_of_20000_notes_ends_complete_in_the_index() -> None:
         wait_until(lambda: lv.contacts() == 20000, timeout=120, what="20,000 contacts in the index")
         assert len(lv.indexed()) == 20000
         # The feed follows the complete index.
-        wait_until(lambda: not lv.watcher._dirty and lv.updater._lock.acquire(timeout=0.05)  # noqa: SLF001
-                   and (lv.updater._lock.release() or True), timeout=60, what="the last update")  # noqa: SLF001
+        wait_until(lambda: not lv.watcher._dirty and lv.updater.lock.acquire(timeout=0.05)  # noqa: SLF001
+                   and (lv.updater.lock.release() or True), timeout=60, what="the last update")  # noqa: SLF001
         with Workspace.open(root) as ws:
             expected, n = ws.build_feed(DAY)
         wait_until(lambda: lv.feed() == expected, timeout=60, what="the feed of 20,000 contacts")

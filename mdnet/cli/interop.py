@@ -17,8 +17,7 @@ _KINDS = ("linkedin", "vcard", "google")
 def _summary(*, dry_run: bool, created: int, filled: int, unchanged: int, conflicts: int, skipped: int,
              refused: int) -> str:
     """``Created 3 notes, filled 1, 2 unchanged; 1 conflict (kept your values)``."""
-    def n(count: int, word: str) -> str:
-        return f"{count} {word}{'s' if count != 1 else ''}"
+    from ..model import plural as n
 
     head = (f"{'Would create' if dry_run else 'Created'} {n(created, 'note')}, "
             f"{'fill' if dry_run else 'filled'} {filled}, {unchanged} unchanged")

@@ -10,7 +10,6 @@ from datetime import date
 
 from ..model import ERROR, Diagnostic
 
-FORMATS = ("linkedin", "vcard", "google")
 FORMAT_NAMES = {"linkedin": "a LinkedIn connections export", "vcard": "a vCard file",
                 "google": "a Google Contacts CSV export"}
 

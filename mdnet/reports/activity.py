@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..model import MET, NOTE, REACHED_OUT, REPLIED, THANKED
+from ..model import MET, NOTE, REACHED_OUT, REPLIED, THANKED, plural
 from .common import Inputs, added_on, iso_week, monday, weeks
 
 HEATMAP_WEEKS = 26
@@ -161,11 +161,8 @@ def _slip(days: dict[date, list[int]], as_of: date, g_conv: int, g_out: int) -> 
     out = sum(c[1] for c in recent)
     parts = []
     if g_conv and conv < g_conv * SLIP_WEEKS:
-        parts.append(f"{_n(conv, 'conversation')} in the last {SLIP_WEEKS} weeks; your goal is {g_conv} a week")
+        parts.append(f"{plural(conv, 'conversation')} in the last {SLIP_WEEKS} weeks; your goal is {g_conv} a week")
     if g_out and out < g_out * SLIP_WEEKS:
-        parts.append(f"{_n(out, 'message')} sent in the last {SLIP_WEEKS} weeks; your goal is {g_out} a week")
+        parts.append(f"{plural(out, 'message')} sent in the last {SLIP_WEEKS} weeks; your goal is {g_out} a week")
     return ". ".join(parts) + "." if parts else None
 
-
-def _n(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"

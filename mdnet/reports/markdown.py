@@ -19,6 +19,7 @@ from .people_list import PeopleList
 from .pipeline import STAGES, Pipeline
 from .sources import Sources
 from .stamp import stamp
+from ..model import plural
 
 MAX_EDGES = 400  # Mermaid refuses more than 500 edges by default; the rest is in the tables
 
@@ -26,10 +27,6 @@ MAX_EDGES = 400  # Mermaid refuses more than 500 edges by default; the rest is i
 def file_name(name: str, as_of: date) -> str:
     """``2026-W48 activity.md``."""
     return f"{iso_week(as_of)} {name}.md"
-
-
-def _n(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _cell(text: object) -> str:
@@ -93,7 +90,7 @@ def activity(a: Activity) -> str:
 
 
 def sources(s: Sources) -> str:
-    body = [f"{_n(s.referred, 'person', 'people')} came to you through someone else ({_n(s.referrals, 'referral')})."]
+    body = [f"{plural(s.referred, 'person', 'people')} came to you through someone else ({plural(s.referrals, 'referral')})."]
     if s.trees:
         body += ["", "## Referral chains", "", "```mermaid", "flowchart TD"]
         ids: dict[str, str] = {}

@@ -20,6 +20,7 @@ from .pipeline import MET_STAGE, NEVER, QUIET, REACHED, REPLIED_STAGE, Pipeline
 from .pitch import Pitch
 from .sources import Sources, Tree
 from .update import Update
+from ..model import plural
 
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 _HEAT = ("·", "░", "▒", "▓", "█")
@@ -61,10 +62,6 @@ def wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=max(20, width), break_on_hyphens=False) or [""]
 
 
-def _plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (words or word + 's')}"
-
-
 def _day(d: date | None, as_of: date) -> str:
     return short_date(d, as_of) if d else "-"
 
@@ -76,11 +73,11 @@ def activity(a: Activity, width: int = 80, style: Style = Style(False)) -> str:
     out = [style(f"Activity, {short_date(a.since, a.as_of)} to {short_date(a.until, a.as_of)}", "bold")]
     goal = []
     if a.goal_conversations:
-        goal.append(_plural(a.goal_conversations, "conversation"))
+        goal.append(plural(a.goal_conversations, "conversation"))
     if a.goal_outreach:
-        goal.append(_plural(a.goal_outreach, "message"))
+        goal.append(plural(a.goal_outreach, "message"))
     if goal:
-        out += wrap(f"Weekly goal: {' and '.join(goal)}.  Streak: {_plural(a.current_streak, 'week')} "
+        out += wrap(f"Weekly goal: {' and '.join(goal)}.  Streak: {plural(a.current_streak, 'week')} "
                     f"(longest {a.longest_streak}).", width)
     if a.slip:
         out += [style(line, "yellow") for line in wrap(a.slip, width)]
@@ -98,7 +95,7 @@ def activity(a: Activity, width: int = 80, style: Style = Style(False)) -> str:
                        width, right={1, 2, 3, 4, 5, 6})
         quiet = len(a.weeks) - len(shown)
         if quiet:
-            out.append(style(f"({_plural(quiet, 'other week')} of the period with nothing logged)", "dim"))
+            out.append(style(f"({plural(quiet, 'other week')} of the period with nothing logged)", "dim"))
     else:
         out.append("Nothing logged in this period.")
     return "\n".join(out)
@@ -151,8 +148,8 @@ def sources(s: Sources, width: int = 80, style: Style = Style(False)) -> str:
         out += wrap("No referrals yet. Ask everyone you talk to: \"Who else should I talk to?\", and write the "
                     "names in the log line ([[Name]]) or as referred_by: on the new note.", width)
         return "\n".join(out)
-    out += wrap(f"{_plural(s.referred, 'person', 'people')} came to you through someone else "
-                f"({_plural(s.referrals, 'referral')}).", width)
+    out += wrap(f"{plural(s.referred, 'person', 'people')} came to you through someone else "
+                f"({plural(s.referrals, 'referral')}).", width)
     top = s.sources[:2]
     share = sum(x.direct for x in top) / s.referrals if s.referrals else 0
     if len(s.sources) > 2:
@@ -164,12 +161,12 @@ def sources(s: Sources, width: int = 80, style: Style = Style(False)) -> str:
     out += columns(rows, ["source", "direct", "chain", "met", "share", "target companies reached"], width,
                    right={1, 2, 3, 4})
     if len(s.sources) > TOP_ROWS:
-        out.append(style(f"(and {_plural(len(s.sources) - TOP_ROWS, 'more source')}: --json or --md for all)", "dim"))
+        out.append(style(f"(and {plural(len(s.sources) - TOP_ROWS, 'more source')}: --json or --md for all)", "dim"))
     out += ["", style("Referral chains", "bold")]
     for tree in s.trees[:5]:
         out += _tree_lines(tree, width, style)
     if len(s.trees) > 5:
-        out.append(style(f"(and {_plural(len(s.trees) - 5, 'more chain')})", "dim"))
+        out.append(style(f"(and {plural(len(s.trees) - 5, 'more chain')})", "dim"))
     if s.cycles:
         out += [""] + [style(line, "yellow") for line in wrap(
             "Cycles in referred_by (each names the other; one of them is wrong):", width)]
@@ -211,7 +208,7 @@ def pipeline(p: Pipeline, width: int = 80, style: Style = Style(False)) -> str:
     out = [style("Pipeline", "bold")]
     if p.targets:
         out += wrap(f"You know someone at {p.targets_known} of your "
-                    f"{_plural(p.targets, 'target company', 'target companies')}.", width)
+                    f"{plural(p.targets, 'target company', 'target companies')}.", width)
     else:
         out += wrap("Profile.md lists no companies you would love an introduction to: add some under "
                     "\"## Companies I'd love an introduction to\".", width)
@@ -234,7 +231,7 @@ def pipeline(p: Pipeline, width: int = 80, style: Style = Style(False)) -> str:
                              style(x.stage, _STAGE_COLOR[x.stage]), _day(x.last, p.as_of), nxt])
         out += columns(rows, ["company", "contact", "stage", "last", "next"], width)
     if len(others) > TOP_ROWS:
-        out.append(style(f"(and {_plural(len(others) - TOP_ROWS, 'more company', 'more companies')}: --json or --md for all)", "dim"))
+        out.append(style(f"(and {plural(len(others) - TOP_ROWS, 'more company', 'more companies')}: --json or --md for all)", "dim"))
     return "\n".join(out)
 
 
@@ -264,8 +261,8 @@ def people_list(x: PeopleList, width: int = 80, style: Style = Style(False)) -> 
 
 def favors(f: Favors, width: int = 80, style: Style = Style(False)) -> str:
     out = [style("The favor seesaw", "bold")]
-    out += wrap(f"You made {_plural(len(f.intros), 'introduction')}; "
-                f"{_plural(len(f.received), 'person', 'people')} gave you their time or names.", width)
+    out += wrap(f"You made {plural(len(f.intros), 'introduction')}; "
+                f"{plural(len(f.received), 'person', 'people')} gave you their time or names.", width)
     if f.receiving_end:
         out += ["", style("Far on the receiving end (give something back):", "yellow")]
         out += columns([[b.name, str(b.conversations), str(b.referrals), str(b.intros)] for b in f.receiving_end[:TOP_ROWS]],
@@ -309,7 +306,7 @@ def pitch(p: Pitch, width: int = 80, style: Style = Style(False)) -> str:
 
 
 def update(u: Update, as_of: date, style: Style = Style(False)) -> list[str]:
-    out = [f"{_plural(len(u.recipients), 'recipient')} in Bcc"]
+    out = [f"{plural(len(u.recipients), 'recipient')} in Bcc"]
     if u.no_email:
         out.append(style(f"No email for {', '.join(r.name for r in u.no_email)}: reach them another way.", "yellow"))
     if not u.sender:

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from .dates import short_date
 from .model import INTRO, MET, NOTE, REACHED_OUT, REPLIED, THANKED, UPDATE, Contact, FollowUp, Interaction, Vault
 from .profile import Profile, TargetCompany, texts
+from .rules import company_text_key
 
 PRACTICE = ("Keep it to 15-20 minutes; never ask for a job, ask for two or three names; "
             "thank them within 24 hours.")
@@ -143,7 +144,7 @@ class Lookup:
                     self.referred.setdefault(r.referrer, []).append((other, r.date))
         self.by_company: dict[str, list[Contact]] = {}
         for c in vault.contacts:
-            if (key := (c.company or "").strip().casefold()):
+            if (key := company_text_key(c.company)):
                 self.by_company.setdefault(key, []).append(c)
         self._stages: dict[str, str] = {}
         self._vault = vault
@@ -207,11 +208,11 @@ def build_brief(vault: Vault, profile: Profile, path: str, as_of: date, lookup: 
     referred_you_to.sort(key=lambda p: (p.day or date.max, p.name))
 
     colleagues: list[Person] = []
-    key = (c.company or "").strip().casefold()
+    key = company_text_key(c.company)
     if key:
         colleagues = [Person(o.name, o.path, lookup.stage(o, as_of)) for o in lookup.by_company.get(key, ()) if o.path != path]
         colleagues.sort(key=lambda p: (p.name.casefold(), p.path or ""))
-    target = next((t for t in profile.targets if key and t.name.strip().casefold() == key), None)
+    target = next((t for t in profile.targets if key and company_text_key(t.name) == key), None)
 
     own_questions = texts(c.extra.get("questions"))
     return Brief(

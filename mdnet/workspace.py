@@ -379,8 +379,10 @@ class Workspace:
             if not more:
                 break
             notes.update((n.path, n) for n in idx.notes(paths=more))
-        key = (contact.company or "").strip().casefold()
-        colleagues = [c.name for n in notes.values() if (c := n.contact) and key and (c.company or "").strip().casefold() == key]
+        from .rules import company_text_key
+
+        key = company_text_key(contact.company)
+        colleagues = [c.name for n in notes.values() if (c := n.contact) and key and company_text_key(c.company) == key]
         extra = [p for p in idx.mentioning(colleagues, column="properties", type_="meeting") if p not in notes]
         notes.update((n.path, n) for n in idx.notes(paths=extra))
         return resolve(notes.values(), self.config, first_seen=idx.first_seen(notes), keys=idx.keys())

@@ -184,3 +184,23 @@ def test_insert_section_goes_before_the_first_level_2_heading_or_at_the_end() ->
     assert insert_section("# T", "Prep brief", ["x"]) == "# T\n\n## Prep brief\n\nx\n"
     fenced = "# T\n```\n## not a heading\n```\n"
     assert insert_section(fenced, "Prep brief", ["x"]) == fenced + "\n## Prep brief\n\nx\n"
+
+
+def test_colleagues_and_the_target_match_company_spellings_as_the_reports_do() -> None:
+    """Prep matched companies by strip+casefold while try-another and the reports collapse
+    inner spaces and normalise Unicode: 'Fabrikam  Bank' (two spaces) or an NFD 'Café'
+    was a colleague in the pipeline report and not in the brief."""
+    import unicodedata
+
+    cafe_nfd = unicodedata.normalize("NFD", "Café Co")
+    files = {
+        "People/Ana.md": "---\ncompany: Fabrikam  Bank\n---\n",
+        "People/Bo.md": "---\ncompany: fabrikam bank\n---\n",
+        "People/Cy.md": f"---\ncompany: {cafe_nfd}\n---\n",
+        "People/Di.md": "---\ncompany: Café Co\n---\n",
+    }
+    v = resolve([parse_note(p, t.encode(), DEFAULT) for p, t in files.items()], DEFAULT)
+    profile = parse_profile("Profile.md", "## Companies I'd love an introduction to\n- Fabrikam Bank\n", {})
+    ana = build_brief(v, profile, "People/Ana.md", AS_OF)
+    assert [p.name for p in ana.colleagues] == ["Bo"] and ana.target is not None
+    assert [p.name for p in build_brief(v, profile, "People/Cy.md", AS_OF).colleagues] == ["Di"]

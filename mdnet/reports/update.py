@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from ..config import Config
 from ..dates import MONTH_NAMES, next_month, short_date
 from ..model import MET, REACHED_OUT, REPLIED, UPDATE, Contact, Vault
+from ..rules import company_text_key
 from .common import Inputs, first_name
 from .stamp import stamp
 
@@ -64,7 +65,7 @@ def matches(c: Contact, filters: tuple[str, ...]) -> bool:
         return True
     keys = {x.casefold() for x in (*c.circles, *(t.lstrip("#") for t in c.tags), c.name, *c.aliases)}
     if c.company:
-        keys.add(" ".join(c.company.split()).casefold())
+        keys.add(company_text_key(c.company) or "")
     return any(" ".join(f.lstrip("#").split()).casefold() in keys for f in filters)
 
 
@@ -98,7 +99,7 @@ def build(inp: Inputs, month: tuple[int, int] | None = None, to: tuple[str, ...]
                 people.add(c.path)
                 helpers.setdefault(c.path, c.name)
             if i.kind in (MET, REACHED_OUT, REPLIED) and c.company:
-                companies.setdefault(" ".join(c.company.split()).casefold(), c.company.strip())
+                companies.setdefault(company_text_key(c.company) or "", c.company.strip())
     for refs in vault.referrals.values():
         for r in refs:
             if r.referrer and r.date and since <= r.date <= until:

@@ -100,7 +100,14 @@ def kind_problem(config: "Config", kind: str, *, force: bool = False) -> str | N
     if not KIND_WORD.fullmatch(word):
         return f"{kind!r} is not a kind word (one word: letters, digits, hyphens)"
     if normalise_kind(word) not in config.kind_words() and not force:  # "Thank-You" is the word "thank you"
-        return f"{kind!r} is not a known kind word; nothing written. Known: {', '.join(sorted(config.kind_words()))}"
+        # Listed as they can be typed here: one word, a phrase joined by hyphens (phone-call).
+        from .vault.logline import suggest
+
+        words = config.kind_words()
+        known = sorted({w.replace(" ", "-") for w in words})
+        near = suggest(word, words)
+        hint = f" (did you mean {near.replace(' ', '-')!r}?)" if near else ""
+        return f"{kind!r} is not a known kind word{hint}; nothing written. Known: {', '.join(known)}"
     return None
 
 

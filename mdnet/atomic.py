@@ -31,6 +31,21 @@ def _synced_temp(path: Path, data: bytes, mode: int, *, fsync: bool = True) -> s
     return tmp
 
 
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries to disk, so a rename or link just made survives a power
+    cut (POSIX; a no-op where folders cannot be opened, as on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on a folder; the rename itself is done
+    finally:
+        os.close(fd)
+
+
 def _unlink(tmp: str) -> None:
     try:
         os.unlink(tmp)
@@ -55,6 +70,32 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     except BaseException:
         _unlink(tmp)
         raise
+    _sync_folder(path.parent)
+
+
+class Changed(Exception):
+    """The file is not what the caller read: someone wrote it meanwhile (nothing written)."""
+
+
+def replace_unchanged(path: Path, expected: bytes | None, data: bytes, *, mode: int = 0o644) -> None:
+    """Write ``data`` at ``path`` only if the file still holds ``expected`` (None: there
+    is no file yet), re-read just before: :class:`Changed` otherwise, and nothing is
+    written.  A new file is created with :func:`write_new`, so a file that appears
+    meanwhile is never replaced."""
+    if expected is None:
+        try:
+            write_new(path, data, mode=mode)
+        except FileExistsError:
+            raise Changed(f"{path} appeared while mdnet was writing it; nothing written: run the command again") from None
+        return
+    try:
+        now = path.read_bytes()
+    except FileNotFoundError:
+        now = None
+    if now != expected:
+        raise Changed(f"{path} changed since mdnet read it (saved in an editor?); nothing written: "
+                      "run the command again")
+    write_atomic(path, data, mode=mode)
 
 
 def write_new(path: Path, data: bytes, *, mode: int = 0o644) -> None:
@@ -69,6 +110,7 @@ def write_new(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         _link_new(tmp, path, data)
     finally:
         _unlink(tmp)
+    _sync_folder(path.parent)
 
 
 def _link_new(tmp: str, path: Path, data: bytes) -> None:
@@ -128,6 +170,8 @@ def write_new_many(files: Sequence[tuple[Path, bytes]], *, mode: int = 0o644) ->
                 out.append(None)
             except FileExistsError as e:
                 out.append(e)
+        for folder in {path.parent for path, _ in files}:
+            _sync_folder(folder)
         return out
     finally:
         for tmp in temps:

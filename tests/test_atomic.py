@@ -6,7 +6,9 @@ import os
 import time
 from pathlib import Path
 
-from mdnet.atomic import STALE_AFTER, write_atomic
+import pytest
+
+from mdnet.atomic import STALE_AFTER, Changed, replace_unchanged, write_atomic
 
 
 def test_stale_temp_files_of_a_killed_write_are_removed_by_the_next_write(tmp_path: Path) -> None:
@@ -25,3 +27,27 @@ def test_stale_temp_files_of_a_killed_write_are_removed_by_the_next_write(tmp_pa
     assert not stale.exists()
     assert fresh.exists() and mine.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, fresh.name, mine.name, other.name])
+
+
+def test_replace_unchanged_refuses_a_file_saved_since_it_was_read(tmp_path: Path) -> None:
+    note = tmp_path / "2026-W48 activity.md"
+    note.write_bytes(b"as mdnet wrote it\n")
+    read = note.read_bytes()
+    note.write_bytes(b"the user's edit\n")  # saved between mdnet's read and its write
+    with pytest.raises(Changed, match="changed since mdnet read it"):
+        replace_unchanged(note, read, b"the new report\n")
+    assert note.read_bytes() == b"the user's edit\n"
+    replace_unchanged(note, b"the user's edit\n", b"the new report\n")
+    assert note.read_bytes() == b"the new report\n"
+
+
+def test_replace_unchanged_never_replaces_a_file_that_appeared(tmp_path: Path) -> None:
+    note = tmp_path / "2026-11.md"
+    note.write_bytes(b"written by someone else a moment ago\n")
+    with pytest.raises(Changed, match="appeared while mdnet was writing it"):
+        replace_unchanged(note, None, b"the draft\n")
+    assert note.read_bytes() == b"written by someone else a moment ago\n"
+    fresh = tmp_path / "2026-12.md"
+    replace_unchanged(fresh, None, b"the draft\n")
+    assert fresh.read_bytes() == b"the draft\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11.md", "2026-12.md"]  # no temp left

@@ -189,6 +189,20 @@ def test_refer_keeps_the_new_note_when_the_referrer_write_is_refused(vault) -> N
     assert "the note for Priya Shah stays" in out
 
 
+def test_refer_a_name_the_referrer_already_linked_logs_nothing_twice(vault) -> None:
+    maya = vault.person("Maya Okafor", "type: person\n", "- 2026-11-20 coffee: said to talk to [[priya shah]]\n")
+    vault.person("Priya Shah", "type: person\n")
+    code, out = run(vault.root, "refer", "Priya Shah", "--by", "maya", "--as-of", AS_OF)
+    assert code == 0, out
+    assert out.splitlines() == ['People/Priya Shah.md: referred_by: "[[Maya Okafor]]"',
+                                "People/Maya Okafor.md:7: already links [[priya shah]]; nothing logged"]
+    assert maya.read_text().lower().count("priya") == 1  # no second line naming her
+    code, out = run(vault.root, "refer", "Priya Shah", "--by", "maya", "--as-of", AS_OF)
+    assert code == 0, out
+    assert out.splitlines() == ["People/Priya Shah.md: already a contact, referred by Maya Okafor",
+                                "People/Maya Okafor.md:7: already links [[priya shah]]; nothing logged"]
+
+
 # --- done, for every rule -------------------------------------------------------------------
 
 # A vault where, as of Monday 23 Nov 2026, the one contact "Target" has exactly one item of the rule due.

@@ -18,6 +18,7 @@ import click
 from .common import echo_safe, open_workspace, terminal_safe
 
 if TYPE_CHECKING:
+    from ..model import Contact
     from ..vault.write import Change
     from ..workspace import Workspace
 
@@ -396,7 +397,8 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
 
     Creates NAME's note (as `add` does, with referred_by) unless the contact
     exists, then logs `- TODAY note: suggested [[NAME]]` on the referrer's
-    note. Two writes, each atomic: if the second is refused, the first stays.
+    note (unless a log line there already links NAME). Two writes, each
+    atomic: if the second is refused, the first stays.
     """
     from ..vault.edit import append_log, log_line, set_property
     from ..vault.write import WriteRefused
@@ -422,6 +424,9 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
         kw["referred_by"] = _link(referrer.name)
         _create(ctx, ws, contacts, name, _fields(today, **kw), today, dry_run=dry_run, verbose=verbose)
         target = " ".join(name.split())
+    if existing and (line := _links_to(ws, referrer.path, person)) is not None:
+        echo_safe(f"{referrer.path}:{line[0]}: already links [[{line[1]}]]; nothing logged")
+        return
     text = f"suggested [[{target}]]"
     try:
         change = _edit(ws, referrer.path, lambda t: append_log(t, today, "note", text), dry_run=dry_run,
@@ -429,6 +434,20 @@ def refer(ctx: click.Context, name: str, by: str, as_of: str | None, dry_run: bo
     except WriteRefused as e:
         raise WriteRefused(f"{e} (the note for {target} stays)") from None
     _report(ws, change, f'logged "{log_line(today, "note", text)}"', dry_run=dry_run, verbose=verbose)
+
+
+def _links_to(ws: "Workspace", path: str, person: "Contact") -> tuple[int, str] | None:
+    """The first log line of the note at ``path`` that links ``person`` (by name, file
+    name or alias, as links resolve), as (line, link text); None if none does."""
+    from ..model import name_key
+
+    names = {name_key(n) for n in (person.name, person.path.rsplit("/", 1)[-1][:-3], *person.aliases)}
+    [note] = ws.index.notes(paths=[path])
+    for entry in note.log:
+        for link in entry.links:
+            if name_key(link.rsplit("/", 1)[-1]) in names:
+                return entry.line, link
+    return None
 
 
 # --- done -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from mdnet.config import SETTINGS, Setting  # noqa: E402
 
 OUT = ROOT / "docs" / "configuration.md"
 
-_TABLE_ORDER = ("vault", "kinds", "rules", "cadence", "feed", "goals", "reports")
+_TABLE_ORDER = ("vault", "kinds", "rules", "cadence", "feed", "goals", "reports", "serve")
 _TABLE_INTRO = {
     "vault": "Where mdnet looks for contacts and meeting notes.",
     "kinds": "The words that name each kind of interaction in a log line "
@@ -35,6 +35,7 @@ _TABLE_INTRO = {
     "feed": "The iCalendar feed written by `mdnet feed`, `mdnet watch` and `mdnet serve`.",
     "goals": "The weekly habit and the size of your list, as `mdnet report` measures them "
     "(see [reports](commands.md#mdnet-report)).",
+    "serve": "The dashboard `mdnet serve` shows (see [the dashboard](dashboard.md)).",
     "reports": "Where `mdnet report --md` and `mdnet update` write their notes. "
     "Both folders are mdnet's output: they are never read as contacts or meeting notes.",
 }

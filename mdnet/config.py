@@ -132,6 +132,10 @@ def _choice(*choices: str) -> Callable[[Any], str | None]:
     return check
 
 
+def _bool(v: Any) -> str | None:
+    return None if isinstance(v, bool) else "must be true or false"
+
+
 def _text(v: Any) -> str | None:
     return None if isinstance(v, str) else "must be text"
 
@@ -263,6 +267,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("goals.list_size", 100, "How many people you aim to have on your list (`mdnet report list`).", _int_min(1)),
     Setting("reports.folder", "Reports", "Folder (in the vault) where `mdnet report NAME --md` writes report notes. mdnet does not read it as notes.", _folder),
     Setting("reports.updates_folder", "Updates", "Folder (in the vault) where `mdnet update` writes the monthly update draft (`.md` and `.eml`). mdnet does not read it as notes.", _folder),
+    Setting("serve.allow_edits", False, "Let the dashboard's buttons write notes (done, snooze, log, update sent), as `mdnet serve --allow-edits` does; the flag turns edits on whatever this says.", _bool),
 )
 
 OUTPUT_FOLDERS = ("reports.folder", "reports.updates_folder")  # what mdnet writes; never read as notes

@@ -122,3 +122,31 @@ def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None
         browser.quit()
         server.stop()
         shutil.rmtree(root.parent, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_serve_allow_edits_setting_turns_edits_on_and_a_bad_value_is_a_diagnostic() -> None:
+    """mdnet.toml's serve.allow_edits does what --allow-edits does; a value that is not
+    true/false is an error naming the file and line, and the server still starts, read-only."""
+    root = new_vault("dash-setting-")
+    try:
+        for toml, edits in (('[serve]\nallow_edits = true\n', True), ('[serve]\nallow_edits = "yes"\n', False)):
+            (root / "mdnet.toml").write_text(toml, encoding="utf-8")
+            server = Proc("--vault", str(root), "serve", "--port", "0")
+            try:
+                _, dashboard = _urls(server)
+                u = urlsplit(dashboard)
+                html = get(dashboard, u.path + "today")[2].decode()
+                assert ('data-edits="on"' in html) is edits
+                out = "".join(server.stdout)
+                assert ("Dashboard (edits on;" in out) is edits and ("read-only" in out) is not edits
+            finally:
+                assert server.stop() == 0
+            errors = [line for line in server.stderr if "config-bad-value" in line or "allow_edits" in line]
+            if edits:
+                assert errors == []
+            else:
+                assert errors == ["mdnet.toml:2: error: serve.allow_edits must be true or false; using the default "
+                                  "False\n"]
+    finally:
+        shutil.rmtree(root.parent, ignore_errors=True)

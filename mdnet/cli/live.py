@@ -72,7 +72,8 @@ def watch(ctx: click.Context, poll: bool, debounce: float, todo: bool) -> None:
 @click.option("--rotate-token", is_flag=True, help="Make a new secret URL (old subscriptions stop working) and exit.")
 @click.option("--dashboard/--no-dashboard", default=True, show_default=True,
               help="Also serve the dashboard (its own secret URL, kept in .mdnet/dashboard-token).")
-@click.option("--allow-edits", is_flag=True, help="Let the dashboard's buttons write notes (done, snooze, log).")
+@click.option("--allow-edits", is_flag=True,
+              help="Let the dashboard's buttons write notes (done, snooze, log); mdnet.toml's serve.allow_edits does too.")
 @click.option("--rotate-dashboard-token", is_flag=True, help="Make a new secret dashboard URL and exit.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool, rotate_token: bool,
@@ -102,6 +103,8 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
             click.echo("New dashboard URL made (a running `mdnet serve` uses it at once); `mdnet serve` prints it.")
         return
     token = load_or_create_token(ws.state_dir)
+    # The flag wins; the setting is false when mdnet.toml's value is bad (a config diagnostic says so).
+    allow_edits = allow_edits or ws.config["serve.allow_edits"] is True
     with VaultLock(ws.state_dir) if watch_too else nullcontext():  # one watcher per vault
         today = date.today()
         with scan_line() as scanned:
@@ -138,7 +141,7 @@ def serve(ctx: click.Context, host: str, port: int, watch_too: bool, poll: bool,
         click.echo("  Google / Outlook: they fetch from their own servers, so they need a public https URL")
         click.echo("                  (see docs/subscribe.md); then 'From URL' / 'Subscribe from web'")
         if app is not None:
-            mode = "edits on" if allow_edits else "read-only; --allow-edits turns on its buttons"
+            mode = "edits on" if allow_edits else "read-only; --allow-edits or serve.allow_edits turns on its buttons"
             click.echo(f"\nDashboard ({mode}; keep this URL to yourself):\n  {url.split('/', 3)[0]}//"
                        f"{url.split('/', 3)[2]}{app.base}")
         if host not in ("127.0.0.1", "localhost", "::1"):

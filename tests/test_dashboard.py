@@ -226,6 +226,58 @@ def test_contact_page_has_the_brief_log_and_referrals(served: Served) -> None:
     assert f'referred by <a href="{served.app.base}contact?path=People/Maya%20Okafor.md"><bdi>Maya Okafor</bdi></a>' in priya
 
 
+TREE_NOTES = {
+    "People/Maya Okafor.md": "---\nreferred_by: Uma Rao\n---\n# Maya Okafor\n",
+    "People/Priya Shah.md": '---\nreferred_by: "[[Maya Okafor]]"\n---\n# Priya Shah\n',
+    "People/Kim Ito.md": '---\nreferred_by: "[[Maya Okafor]]"\n---\n# Kim Ito\n',
+    "People/Leo Chen.md": '---\nreferred_by: "[[Priya Shah]]"\ncompany: Globex\n---\n# Leo Chen\n\n## Log\n- 2026-11-02 coffee: met\n',
+    "People/Ola Berg.md": '---\nreferred_by: "[[Leo Chen]]"\n---\n# Ola Berg\n',
+}
+
+
+def test_contact_page_draws_the_referral_tree_around_them(vault: VaultDir) -> None:
+    """Up the chain (Uma, who has no note, then Maya), the contact, and everyone beneath
+    them (Leo, then Ola whom Leo referred); Maya's other referral (Kim) is not around Priya."""
+    for path, text in TREE_NOTES.items():
+        vault.write(path, text)
+    for s in _serve(vault.root):
+        base = s.app.base
+        html = s.get("contact?path=People/Priya%20Shah.md")[2].decode()
+        block = html[html.index('<ul class="tree around">'):]
+        block = block[:block.index("</ul>") + 5]
+        assert block == (
+            '<ul class="tree around">\n'
+            '<li class="d0"><bdi>Uma Rao</bdi> (no note)</li>\n'
+            f'<li class="d1">↳ <a href="{base}contact?path=People/Maya%20Okafor.md"><bdi>Maya Okafor</bdi></a></li>\n'
+            '<li class="d2 here">↳ <strong><bdi>Priya Shah</bdi></strong></li>\n'
+            f'<li class="d3 met">↳ <a href="{base}contact?path=People/Leo%20Chen.md"><bdi>Leo Chen</bdi></a>'
+            ' · <bdi>Globex</bdi> · met</li>\n'
+            f'<li class="d4">↳ <a href="{base}contact?path=People/Ola%20Berg.md"><bdi>Ola Berg</bdi></a></li>\n'
+            '</ul>')
+        node = {"met": False, "company": None, "cycle": False, "last": True}
+        assert s.json("contact.json?path=People/Priya%20Shah.md")["referral_tree"] == [
+            {**node, "id": "?uma rao", "name": "Uma Rao", "depth": 0},
+            {**node, "id": "People/Maya Okafor.md", "name": "Maya Okafor", "depth": 1},
+            {**node, "id": "People/Priya Shah.md", "name": "Priya Shah", "depth": 2},
+            {**node, "id": "People/Leo Chen.md", "name": "Leo Chen", "depth": 3, "met": True, "company": "Globex"},
+            {**node, "id": "People/Ola Berg.md", "name": "Ola Berg", "depth": 4},
+        ]
+        # The same lines as the Sources report's tree, which holds Kim too.
+        tree = s.json("sources.json")["trees"][0]["nodes"]
+        assert [n["name"] for n in tree] == ["Uma Rao", "Maya Okafor", "Kim Ito", "Priya Shah", "Leo Chen", "Ola Berg"]
+        # At the root: everyone beneath; at a leaf: the whole chain above.
+        assert [n["name"] for n in s.json("contact.json?path=People/Maya%20Okafor.md")["referral_tree"]] == [
+            "Uma Rao", "Maya Okafor", "Kim Ito", "Priya Shah", "Leo Chen", "Ola Berg"]
+        assert [n["name"] for n in s.json("contact.json?path=People/Ola%20Berg.md")["referral_tree"]] == [
+            "Uma Rao", "Maya Okafor", "Priya Shah", "Leo Chen", "Ola Berg"]
+
+
+def test_contact_page_without_referrals_says_so(served: Served) -> None:
+    html = served.get("contact?path=People/Sam%20%3Ci%3ELee.md")[2].decode()
+    assert '<p class="empty">No referral chain runs through them.</p>' in html
+    assert served.json("contact.json?path=People/Sam%20%3Ci%3ELee.md")["referral_tree"] == []
+
+
 def test_contact_page_escapes_note_text(served: Served) -> None:
     html = served.get("contact?path=People/Sam%20%3Ci%3ELee.md")[2].decode()
     assert "asked about &lt;script&gt;alert(1)&lt;/script&gt;" in html

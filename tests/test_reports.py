@@ -115,6 +115,22 @@ def test_a_cycle_in_referred_by_is_reported_not_followed(vault):
     assert code == 0 and "Xia -> Yuri -> Xia" in out
 
 
+def test_the_tree_around_someone_in_a_cycle_ends_at_the_loop_mark(vault):
+    """``sources.around``: the chain above (no further than the tree's root) and the lines
+    below, the loop's mark included; the mark is never taken for the person."""
+    vault.person("Xia", "referred_by: '[[Yuri]]'\n")
+    vault.person("Yuri", "referred_by: '[[Xia]]'\n")
+    vault.person("Zed", "referred_by: '[[Yuri]]'\n")
+    s = sources.build(inputs(vault, date(2026, 11, 23)))
+    xia, yuri = "People/Xia.md", "People/Yuri.md"
+    assert [(n.name, n.depth, n.cycle, n.last) for n in sources.around(s, yuri)] == [
+        ("Xia", 0, False, True), ("Yuri", 1, False, True), ("Xia", 2, True, False), ("Zed", 2, False, True)]
+    assert [(n.name, n.depth, n.cycle) for n in sources.around(s, xia)] == [n[:3] for n in [
+        ("Xia", 0, False), ("Yuri", 1, False), ("Xia", 2, True), ("Zed", 2, False)]]
+    assert [n.name for n in sources.around(s, "People/Zed.md")] == ["Xia", "Yuri", "Zed"]
+    assert sources.around(s, "People/Nobody.md") == ()
+
+
 def test_a_referrer_not_in_the_vault_is_a_source_by_name(vault):
     vault.person("Ana", "referred_by: Grandma Rose\n", "- 2026-11-04 coffee: x\n")
     vault.person("Ben", "referred_by: '[[grandma rose]]'\n")

@@ -287,9 +287,14 @@ class Dashboard:
         shown = show_contact(vault, contact)
         from ..rules import select_due
 
+        from ..reports.sources import around
+
         due = [i for i in select_due(loaded.follow_ups, loaded.as_of) if i.path == contact.path]
-        return _Page(200, lambda: pages.contact_json(brief, shown), "contact.html",
+        # The Sources page's report (cached per index generation), cut around this contact.
+        tree = around(self._report(loaded, "sources", pages.Filters()), contact.path)
+        return _Page(200, lambda: pages.contact_json(brief, shown, tree), "contact.html",
                      {"title": contact.name, "brief": brief, "shown": shown, "due": due, "as_of": loaded.as_of,
+                      "tree": tree, "here": contact.path,
                       "path": contact.path, "kinds": self._kinds(), "link": self._links([contact.path])[contact.path]})
 
     def _kinds(self) -> list[str]:

@@ -17,8 +17,9 @@ from typing import Any, Iterable, Mapping, Sequence
 from ..model import Contact, FollowUp, Vault, name_key
 from ..prep import Brief, brief_json
 from ..query.contacts import Shown
-from ..reports.common import Inputs, key_of
+from ..reports.common import Inputs, key_of, to_json
 from ..reports.pipeline import _ORDER, NEVER, STAGES, Company, Pipeline
+from ..reports.sources import TreeNode
 from ..rules import select_due
 
 __all__ = ["Filters", "board", "contact_json", "parse_filters", "today", "today_json", "NOBODY"]
@@ -132,9 +133,11 @@ def today_json(items: Iterable[FollowUp]) -> list[dict[str, Any]]:
     return [i.to_json() for i in items]
 
 
-def contact_json(brief: Brief, shown: Shown) -> dict[str, Any]:
-    """``{"brief": mdnet prep --json, "contact": mdnet show --json}``."""
-    return {"brief": brief_json(brief), "contact": shown.to_json()}
+def contact_json(brief: Brief, shown: Shown, tree: Sequence[TreeNode] = ()) -> dict[str, Any]:
+    """``{"brief": mdnet prep --json, "contact": mdnet show --json, "referral_tree": [...]}``:
+    the tree's lines as ``mdnet report sources --json`` writes a tree's nodes (see
+    :func:`mdnet.reports.sources.around`)."""
+    return {"brief": brief_json(brief), "contact": shown.to_json(), "referral_tree": to_json(list(tree))}
 
 
 def find_contact(vault: Vault, path: str) -> Contact | None:

@@ -16,7 +16,7 @@ Yuri, Yuri referred by Xia) is reported, and drawn once with a ``cycle`` mark.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Contact
 from .common import Inputs, has_met, key_of
@@ -165,6 +165,34 @@ def build(inp: Inputs) -> Sources:
         as_of=inp.as_of.isoformat(), referred=total, referrals=sum(len(k) for k in direct.values()),
         sources=tuple(sources), trees=tuple(trees), cycles=cycles,
         missing=tuple(Missing(n, tuple(sorted(set(who))), tuple(where)) for _, (n, who, where) in sorted(missing.items())))
+
+
+def around(report: Sources, person: str) -> tuple[TreeNode, ...]:
+    """The referral tree around one person (a note's path, or ``?name``), cut from the
+    report's trees: who referred them up the chain (each one's first referrer, as the
+    trees draw them), the person, then everyone beneath them, recursively, in pre-order
+    with the trees' depths.  The lines above the person are each drawn as the last (and
+    only) child shown.  Empty when no referral names them.  Someone they referred who sits
+    under an earlier referrer is in that referrer's tree, as on the Sources page."""
+    for tree in report.trees:
+        for i, node in enumerate(tree.nodes):
+            if node.id != person or node.cycle:
+                continue
+            above: list[TreeNode] = []
+            depth = node.depth
+            for up in reversed(tree.nodes[:i]):
+                if depth == 0:
+                    break
+                if up.depth < depth and not up.cycle:
+                    above.append(replace(up, last=True))
+                    depth = up.depth
+            below = []
+            for down in tree.nodes[i + 1:]:
+                if down.depth <= node.depth:
+                    break
+                below.append(down)
+            return (*reversed(above), replace(node, last=True), *below)
+    return ()
 
 
 def _cycles(parent: dict[str, str], names: dict[str, str]) -> tuple[tuple[tuple[str, ...], ...], set[str]]:

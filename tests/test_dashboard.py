@@ -169,6 +169,8 @@ def test_today_lists_what_due_lists_with_reason_next_step_and_ask_about(served: 
     assert "<i>" not in html  # a name is text, never markup
     assert served.json("today.json") == cli_json(served.root, "due")
     assert served.get("today")[2] == body  # / and /today are one page
+    ids = re.findall(r'<li id="(item-[0-9a-f]{16})" class="item ', html)
+    assert len(set(ids)) == 4  # one id per item, what the partial updates match items by
 
 
 def test_filters_in_the_url_narrow_today(served: Served) -> None:
@@ -552,10 +554,10 @@ def test_long_lists_are_cut_with_a_link_to_all(served: Served, monkeypatch: pyte
 
     monkeypatch.setattr(app_module, "SHOWN", 2)
     html = served.get("today?circle=")[2].decode()
-    assert html.count('<li class="item') == 2
+    assert html.count(' class="item ') == 2
     assert (f'2 more not shown: narrow them with the filters, or <a href="{served.app.base}today?circle=&amp;all=1">'
             "show all</a>.") in html
-    assert served.get("today?all=1")[2].decode().count('<li class="item') == 4
+    assert served.get("today?all=1")[2].decode().count(' class="item ') == 4
     assert len(served.json("today.json")) == 4  # the twin keeps every row
 
 

@@ -85,10 +85,14 @@ def _browser() -> Any:
 
 @pytest.mark.slow
 def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None:
+    """Done swaps the item out without reloading the page (a marker set on ``window``
+    survives), the note gains exactly one line; an edit on disk swaps in the new item the
+    same way, and neither touches the focus or the text typed in another item's log box."""
     from selenium.webdriver.common.by import By
 
     root = new_vault("browser-")
     zoe = _zoe(root)
+    _zoe(root, "Bob Ray")
     browser = _browser()
     server = Proc("--vault", str(root), "serve", "--watch", "--allow-edits", "--port", "0")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -98,6 +102,9 @@ def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None
         item = '.item[data-path="People/Zoe Park.md"]'
         wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, item), timeout=20, what="Zoe's item on Today")
         browser.save_screenshot(str(ARTIFACTS / "today.png"))
+        browser.execute_script("window.mdnetMarker = 'still the same page'")
+        bob_text = browser.find_element(By.CSS_SELECTOR, '.item[data-path="People/Bob Ray.md"] .log-text')
+        bob_text.send_keys("half-written")
         before = zoe.read_text(encoding="utf-8")
         browser.find_element(By.CSS_SELECTOR, f'{item} button[data-action="done"]').click()
         wait_until(lambda: zoe.read_text(encoding="utf-8") != before, timeout=20, what="the note to be written")
@@ -105,12 +112,21 @@ def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None
         line = f"- {date.today().isoformat()} note: followed up as planned ({date.today().isoformat()})"
         assert after == before.replace("follow_up: " + date.today().isoformat(), "follow_up:") + line + "\n"
         wait_until(lambda: not browser.find_elements(By.CSS_SELECTOR, item), timeout=20, what="the item to go")
-        assert "Zoe Park: follow-up done" in browser.find_element(By.ID, "message").text
+        wait_until(lambda: "Zoe Park: follow-up done" in browser.find_element(By.ID, "message").text,
+                   timeout=20, what="the message")
+        assert browser.execute_script("return window.mdnetMarker") == "still the same page"  # no reload
+        assert zoe.read_text(encoding="utf-8") == after  # exactly one write
         browser.save_screenshot(str(ARTIFACTS / "today-after-done.png"))
-        # An edit on disk reaches the open page by itself (server-sent events, then a reload).
+        # An edit on disk reaches the open page by itself (server-sent events, then a partial update).
+        bob_text = browser.find_element(By.CSS_SELECTOR, '.item[data-path="People/Bob Ray.md"] .log-text')
+        bob_text.click()  # the cursor in Bob's log box, "half-written" in it
         _zoe(root, "Ann Lee")
         wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, '.item[data-path="People/Ann Lee.md"]'),
                    timeout=20, what="the page to show a note written on disk")
+        assert browser.execute_script("return window.mdnetMarker") == "still the same page"
+        assert bob_text.get_attribute("value") == "half-written"  # the very element, still typed in
+        assert browser.switch_to.active_element == bob_text  # and the focus stayed in it
+        browser.save_screenshot(str(ARTIFACTS / "today-after-edit-on-disk.png"))
         base = urlsplit(dashboard).path
         for page in ("habit", "sources", "pipeline", "list", "contact?path=People/Ann%20Lee.md"):
             browser.get(dashboard.rstrip("/").rsplit("/", 1)[0] + base + page)
@@ -118,6 +134,43 @@ def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None
             browser.save_screenshot(str(ARTIFACTS / f"{page.split('?')[0]}.png"))
         errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
         assert not errors, errors  # no CSP violation, no script error
+    finally:
+        browser.quit()
+        server.stop()
+        shutil.rmtree(root.parent, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_a_refused_write_is_said_on_the_page() -> None:
+    """The item was done in the terminal meanwhile (no --watch: the page does not know):
+    Done is refused with the server's reason on the page, and the part is brought up to date."""
+    import subprocess
+    import sys
+
+    from selenium.webdriver.common.by import By
+
+    root = new_vault("browser-refused-")
+    zoe = _zoe(root)
+    browser = _browser()
+    server = Proc("--vault", str(root), "serve", "--allow-edits", "--port", "0")
+    try:
+        _, dashboard = _urls(server)
+        browser.get(dashboard)
+        item = '.item[data-path="People/Zoe Park.md"]'
+        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, item), timeout=20, what="Zoe's item on Today")
+        browser.execute_script("window.mdnetMarker = 1")
+        done = subprocess.run([sys.executable, "-m", "mdnet", "--vault", str(root), "done", "Zoe Park"], cwd=REPO,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        written = zoe.read_text(encoding="utf-8")
+        browser.find_element(By.CSS_SELECTOR, f'{item} button[data-action="done"]').click()
+        wait_until(lambda: "nothing written" in browser.find_element(By.ID, "message").text, timeout=20,
+                   what="the refusal on the page")
+        assert browser.find_element(By.ID, "message").get_attribute("class") == "problem"
+        wait_until(lambda: not browser.find_elements(By.CSS_SELECTOR, item), timeout=20, what="the item to go")
+        assert browser.execute_script("return window.mdnetMarker") == 1
+        assert zoe.read_text(encoding="utf-8") == written  # the refused write wrote nothing
+        browser.save_screenshot(str(ARTIFACTS / "today-refused.png"))
     finally:
         browser.quit()
         server.stop()

@@ -31,6 +31,7 @@ def _env() -> Any:
     env.filters["query"] = lambda d: ("?" + urlencode(d)) if d else ""
     env.filters["pct"] = lambda x: f"{round(x * 100)}%"
     env.filters["contact_url"] = contact_url
+    env.filters["item_id"] = item_id
     return env
 
 
@@ -40,6 +41,15 @@ def contact_url(path: str) -> str:
     from urllib.parse import quote
 
     return "contact?path=" + quote(path, safe="/")
+
+
+def item_id(item: Any) -> str:
+    """A follow-up's element id, stable across reloads (what the partial updates match
+    items by): from its identity, as the feed names its events."""
+    import hashlib
+
+    key = "\0".join(item.identity).encode("utf-8")
+    return "item-" + hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
 def render(template: str, **context: Any) -> str:

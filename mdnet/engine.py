@@ -36,7 +36,7 @@ from .feed import EventCache, build_feed
 from .graph import (Links, Names, contact_referrals, duplicate_names, first_new_names, links_of, order_diagnostics,
                     order_interactions, shape)
 from .model import Diagnostic, FollowUp, Interaction, Note, Referral, Vault
-from .rules import by_contact, company_key, in_order, vault_wide
+from .rules import by_contact, company_key, gone_quiet, in_order, vault_wide
 
 __all__ = ["Engine"]
 
@@ -79,6 +79,7 @@ class Engine:
         self._items: list[FollowUp] | None = None
         self._failed: dict[str, Diagnostic] = {}  # contact path -> rules-failed (kept with _contacts)
         self._wide_failed: list[Diagnostic] = []  # the vault-wide rules' (made with _items)
+        self._quiet: dict[str, FollowUp] | None = None  # contact path -> its gone-quiet item; on first use
 
     def _link(self, path: str, links: Links) -> set[str]:
         """Record a note's links in place of its old ones -> the contacts either names."""
@@ -133,6 +134,14 @@ class Engine:
             self._items = in_order(mine + vault_wide(self.vault, self.config, self.as_of, planned,
                                                      targets=self.targets, diagnostics=self._wide_failed))
         return self._items
+
+    @property
+    def gone_quiet(self) -> list[FollowUp]:
+        """The gone-quiet contacts' items as of :attr:`as_of`, as :func:`mdnet.rules.gone_quiet`
+        returns them (kept per contact, and redone only for the contacts an edit changes)."""
+        if self._quiet is None:
+            self._quiet = {i.path: i for i in gone_quiet(self.vault, self.config, self.as_of) if i.path}
+        return in_order(self._quiet.values())
 
     @property
     def rule_diagnostics(self) -> list[Diagnostic]:
@@ -193,6 +202,11 @@ class Engine:
             if c is not None and (k := company_key(c)):
                 companies.add(k)
         self._items = None
+        if self._quiet is not None:  # a contact's gone-quiet item reads only its note and interactions
+            for p in affected:
+                self._quiet.pop(p, None)
+            self._quiet.update((i.path, i) for i in gone_quiet(self.vault, self.config, self.as_of, only=affected)
+                               if i.path)
         if self._contacts is not None:  # items were asked for: keep them current
             if companies:
                 affected |= {c.path for c in self.vault.contacts if company_key(c) in companies}
@@ -218,7 +232,7 @@ class Engine:
         if as_of != self.as_of:
             self.as_of = as_of
             self._feeds.clear()
-            self._contacts = self._items = None
+            self._contacts = self._items = self._quiet = None
 
     # -- reading -------------------------------------------------------------------------
 

@@ -107,11 +107,14 @@ def in_order(items: Iterable[FollowUp]) -> list[FollowUp]:
     return _sorted(items)
 
 
-def gone_quiet(vault: Vault, config: Config, as_of: date, *,
+def gone_quiet(vault: Vault, config: Config, as_of: date, *, only: set[str] | None = None,
                diagnostics: list[Diagnostic] | None = None) -> list[FollowUp]:
-    """Contacts whose run of unanswered messages reached ``rules.max_attempts`` (rule ``gone-quiet``)."""
+    """Contacts (of all, or of those in ``only``) whose run of unanswered messages reached
+    ``rules.max_attempts`` (rule ``gone-quiet``).  A contact's answer depends only on its
+    own note and interactions, so the incremental engine redoes only the contacts an edit
+    changes (``only``)."""
     engine = _Engine(vault, config, as_of)
-    items = _sorted(engine.run(quiet=True))
+    items = _sorted(engine.run(quiet=True, only=only))
     if diagnostics is not None:
         diagnostics.extend(engine.diagnostics)
     return items
@@ -321,12 +324,12 @@ class _Engine:
 
     # the run ---------------------------------------------------------------------------
 
-    def run(self, *, quiet: bool) -> list[FollowUp]:
+    def run(self, *, quiet: bool, only: set[str] | None = None) -> list[FollowUp]:
         if quiet:
             max_attempts = self.max_attempts
             # A planned conversation means they answered: a meeting is set.
             runs: dict[str, _Run] = {}
-            for c in self.active:
+            for c in (self.active if only is None else [c for c in self.active if c.path in only]):
                 if (r := self.guard(c, lambda: None if self.planned(c) else _unanswered_run(self.log(c), self.thanks_by))):
                     runs[c.path] = r
             quiet_items = [self.guard(c, lambda: self.snoozed(c, [self.gone_quiet(c, runs[c.path])])[0])

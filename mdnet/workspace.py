@@ -105,6 +105,12 @@ class Loaded:
         return self._items
 
     @property
+    def gone_quiet(self) -> list[FollowUp]:
+        """The gone-quiet contacts' items (see :func:`mdnet.rules.gone_quiet`), from the
+        engine, which keeps them per contact as it keeps the follow-ups."""
+        return self._engine_().gone_quiet
+
+    @property
     def rule_diagnostics(self) -> list[Diagnostic]:
         """``rules-failed`` errors: contacts whose items could not be computed and were left
         out of :attr:`follow_ups` (see :func:`mdnet.rules.follow_ups`).  Kept in the index

@@ -16,15 +16,15 @@ from mdnet.config import DEFAULT, load_config
 from mdnet.engine import Engine
 from mdnet.feed import build_feed
 from mdnet.graph import resolve
-from mdnet.rules import follow_ups, select_due
+from mdnet.rules import follow_ups, gone_quiet, select_due
 from mdnet.vault.parse import parse_note
 
 NAMES = ["Ana", "Ben", "Cy", "Dee", "Eve", "Fay"]
 COMPANIES = ["Acme", "Beta", "acme "]
-WORDS = ["met", "coffee", "emailed", "replied", "thanked", "update", "note", "brunch"]
+WORDS = ["met", "coffee", "emailed", "emailed", "emailed", "replied", "thanked", "update", "note", "brunch"]  # messages in a row: gone quiet
 DAYS = [date(2026, 10, d) for d in (1, 6, 13, 20, 27)] + [date(2026, 11, d) for d in (2, 9, 16, 17)]
 AS_OF = date(2026, 11, 18)
-CONFIG, _ = load_config({"rules": {"new_per_week": 2}, "cadence": {"close": "2w"}})
+CONFIG, _ = load_config({"rules": {"new_per_week": 2, "max_attempts": 2}, "cadence": {"close": "2w"}})  # 2: more go quiet
 
 person_text = st.builds(
     lambda company, status, referred, follow, circles, alias, log: (
@@ -84,6 +84,7 @@ def test_incremental_equals_a_full_rebuild(files, edits, new_day) -> None:
     notes = {p: parse(p) for p in texts}
     engine = Engine(notes.values(), CONFIG, AS_OF, first_seen)
     events_before = _engine_feed(engine)
+    engine.gone_quiet  # kept from here on, edit by edit
     for op, path, arg in edits:
         changed = {}
         if op == "write":
@@ -111,6 +112,9 @@ def test_incremental_equals_a_full_rebuild(files, edits, new_day) -> None:
     expected = follow_ups(full, CONFIG, day)
     assert engine.items == expected
     assert _engine_feed(engine) == _feed(expected, day)
+    quiet = gone_quiet(full, CONFIG, day)
+    event("someone gone quiet" if quiet else "nobody gone quiet")
+    assert engine.gone_quiet == quiet
     assert engine.diagnostics() == sorted([d for n in full.notes for d in n.diagnostics] + list(full.diagnostics),
                                           key=lambda d: (d.path, d.line, d.severity))
     assert events_before is not None

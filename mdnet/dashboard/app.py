@@ -269,7 +269,8 @@ class Dashboard:
         key = (name, self.ws.index.generation(), self.ws.config.fingerprint(), loaded.as_of, people)
         if key not in self._reports:
             inputs = Inputs(vault=loaded.vault, config=loaded.config, as_of=loaded.as_of, profile=loaded.profile,
-                            items=tuple(loaded.follow_ups) if name in ("pipeline", "favors") else ())
+                            items=tuple(loaded.follow_ups) if name in ("pipeline", "favors") else (),
+                            quiet=tuple(loaded.gone_quiet) if name == "pipeline" else None)
             if len(self._reports) > 32:
                 self._reports.clear()
             self._reports[key] = REPORTS[name](people.inputs(inputs))

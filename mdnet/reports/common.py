@@ -32,6 +32,9 @@ class Inputs:
     since: date | None = None
     until: date | None = None
     items: tuple[FollowUp, ...] = ()
+    #: The gone-quiet items, when the caller has them (the engine keeps them: Loaded.gone_quiet);
+    #: None: a report that needs them computes them.
+    quiet: tuple[FollowUp, ...] | None = None
 
     @property
     def end(self) -> date:

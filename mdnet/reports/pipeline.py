@@ -57,7 +57,9 @@ class Pipeline:
 
 def build(inp: Inputs) -> Pipeline:
     vault = inp.vault
-    quiet = {i.path for i in gone_quiet(vault, inp.config, inp.as_of)}
+    as_of = inp.as_of
+    # The engine keeps gone-quiet per contact (Inputs.quiet); computed here only when not given.
+    quiet = {i.path for i in (inp.quiet if inp.quiet is not None else gone_quiet(vault, inp.config, as_of))}
     nxt: dict[str, tuple[date, str, str]] = {}
     for item in inp.items:
         if item.path and (item.path not in nxt or item.due < nxt[item.path][0]):
@@ -74,12 +76,28 @@ def build(inp: Inputs) -> Pipeline:
         s[c.company.strip()] = s.get(c.company.strip(), 0) + 1  # type: ignore[union-attr]
 
     def person(c) -> Person:  # type: ignore[no-untyped-def]
-        log = vault.interactions.get(c.path, ())
-        last = next((i for i in reversed(log) if i.kind != NOTE and i.date <= inp.as_of), None)
+        last = None  # the last interaction by as_of other than a note
+        met = replied = planned = False
+        for i in vault.interactions.get(c.path, ()):  # one pass: every contact of every company is here
+            kind = i.kind
+            if i.date <= as_of:
+                if kind != NOTE:
+                    last = i
+                    if kind == MET:
+                        met = True
+                    elif kind == REPLIED:
+                        replied = True
+            elif kind == MET:
+                planned = True  # a planned conversation is not met...
         n = nxt.get(c.path)
-        stage = _stage([i for i in log if i.date <= inp.as_of], c.path in quiet)  # a planned conversation is not met...
-        if stage in (NEVER, REACHED) and any(i.kind == MET and i.date > inp.as_of for i in log):
-            stage = REPLIED_STAGE  # ...but they answered: a meeting is set
+        if c.path in quiet:
+            stage = QUIET
+        elif met:
+            stage = MET_STAGE
+        elif replied or planned:  # ...but they answered: a meeting is set
+            stage = REPLIED_STAGE
+        else:
+            stage = REACHED if last is not None else NEVER  # a message, a thank-you, an intro: in touch
         return Person(c.path, c.name, c.role, c.status, stage,
                       last.date if last else None, last.kind if last else None,
                       n[0] if n else None, n[1] if n else None, n[2] if n else None)
@@ -101,19 +119,6 @@ def build(inp: Inputs) -> Pipeline:
     rest = [Company(_spelling(spellings[k]), False, "", people(k)) for k in groups if k not in seen]
     rest.sort(key=lambda c: c.name.casefold())
     return Pipeline(inp.as_of, len(out), known, tuple(out + rest))
-
-
-def _stage(log, quiet: bool) -> str:  # type: ignore[no-untyped-def]
-    if quiet:
-        return QUIET
-    kinds = {i.kind for i in log}
-    if MET in kinds:
-        return MET_STAGE
-    if REPLIED in kinds:
-        return REPLIED_STAGE
-    if kinds - {NOTE}:
-        return REACHED  # a message, a thank-you, an intro: you are in touch
-    return NEVER
 
 
 def _spelling(counts: dict[str, int]) -> str:

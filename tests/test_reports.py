@@ -115,21 +115,66 @@ def test_a_cycle_in_referred_by_is_reported_not_followed(vault):
     assert code == 0 and "Xia -> Yuri -> Xia" in out
 
 
+def _cut(report, person):
+    """What sources.around must give: the report's tree holding ``person``, cut to the
+    chain above them and everything below (the lines above drawn as last children)."""
+    from dataclasses import replace
+
+    for tree in report.trees:
+        for i, node in enumerate(tree.nodes):
+            if node.id == person and not node.cycle:
+                above, depth = [], node.depth
+                for up in reversed(tree.nodes[:i]):
+                    if up.depth < depth and not up.cycle:
+                        above.append(replace(up, last=True))
+                        depth = up.depth
+                below = []
+                for down in tree.nodes[i + 1:]:
+                    if down.depth <= node.depth:
+                        break
+                    below.append(down)
+                return (*reversed(above), replace(node, last=True), *below)
+    return ()
+
+
 def test_the_tree_around_someone_in_a_cycle_ends_at_the_loop_mark(vault):
     """``sources.around``: the chain above (no further than the tree's root) and the lines
     below, the loop's mark included; the mark is never taken for the person."""
     vault.person("Xia", "referred_by: '[[Yuri]]'\n")
+    vault.person("Yuri", "referred_by: '[[Xia]]'\n", "- 2026-11-02 coffee: x\n")
+    vault.person("Zed", "referred_by: '[[Yuri]]'\n")
+    inp = inputs(vault, date(2026, 11, 23))
+    xia, yuri = "People/Xia.md", "People/Yuri.md"
+    assert [(n.name, n.depth, n.cycle, n.last, n.met) for n in sources.around(inp, yuri)] == [
+        ("Xia", 0, False, True, False), ("Yuri", 1, False, True, True), ("Xia", 2, True, False, False),
+        ("Zed", 2, False, True, False)]
+    assert [(n.name, n.depth, n.cycle) for n in sources.around(inp, xia)] == [
+        ("Xia", 0, False), ("Yuri", 1, False), ("Xia", 2, True), ("Zed", 2, False)]
+    assert [n.name for n in sources.around(inp, "People/Zed.md")] == ["Xia", "Yuri", "Zed"]
+    assert sources.around(inp, "People/Nobody.md") == ()
+
+
+def test_the_tree_around_each_person_is_cut_from_the_reports_trees(vault):
+    """Every person's tree around them is the Sources report's tree, cut: two chains, a
+    person referred twice (drawn under the first), a referrer with no note, a cycle."""
+    vault.person("Ana", "referred_by: Grandma Rose\n", "- 2026-11-04 coffee: x\n")
+    vault.person("Ben", "referred_by: '[[Ana]]'\n")
+    vault.person("Cai", "referred_by: '[[Ben]]'\ncompany: Acme\n", "- 2026-11-05 met: y\n")
+    vault.person("Dee", "referred_by: '[[Ben]]'\n")
+    vault.person("Eve", "referred_by: '[[Ana]]'\n", "- 2026-11-06 met: suggested [[Dee]]\n")  # dated: Dee's first
+    vault.person("Fay", "referred_by: '[[Cai]]'\n")
+    vault.person("Xia", "referred_by: '[[Yuri]]'\n")
     vault.person("Yuri", "referred_by: '[[Xia]]'\n")
     vault.person("Zed", "referred_by: '[[Yuri]]'\n")
-    s = sources.build(inputs(vault, date(2026, 11, 23)))
-    xia, yuri = "People/Xia.md", "People/Yuri.md"
-    assert [(n.name, n.depth, n.cycle, n.last) for n in sources.around(s, yuri)] == [
-        ("Xia", 0, False, True), ("Yuri", 1, False, True), ("Xia", 2, True, False), ("Zed", 2, False, True)]
-    assert [(n.name, n.depth, n.cycle) for n in sources.around(s, xia)] == [n[:3] for n in [
-        ("Xia", 0, False), ("Yuri", 1, False), ("Xia", 2, True), ("Zed", 2, False)]]
-    assert [n.name for n in sources.around(s, "People/Zed.md")] == ["Xia", "Yuri", "Zed"]
-    assert sources.around(s, "People/Nobody.md") == ()
-
+    vault.person("Loner", "")
+    inp = inputs(vault, date(2026, 11, 23))
+    report = sources.build(inp)
+    people = [n.id for t in report.trees for n in t.nodes if not n.cycle] + ["People/Loner.md"]
+    assert len(people) == 11
+    for person in people:
+        assert sources.around(inp, person) == _cut(report, person), person
+    assert [n.name for n in sources.around(inp, "People/Ben.md")] == ["Grandma Rose", "Ana", "Ben", "Cai", "Fay"]
+    assert [n.name for n in sources.around(inp, "People/Dee.md")] == ["Grandma Rose", "Ana", "Eve", "Dee"]
 
 def test_a_referrer_not_in_the_vault_is_a_source_by_name(vault):
     vault.person("Ana", "referred_by: Grandma Rose\n", "- 2026-11-04 coffee: x\n")

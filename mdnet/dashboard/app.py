@@ -291,8 +291,10 @@ class Dashboard:
         from ..reports.sources import around
 
         due = [i for i in select_due(loaded.follow_ups, loaded.as_of) if i.path == contact.path]
-        # The Sources page's report (cached per index generation), cut around this contact.
-        tree = around(self._report(loaded, "sources", pages.Filters()), contact.path)
+        from ..reports.common import Inputs
+
+        # The Sources page's tree around this contact (only their chain is walked).
+        tree = around(Inputs(vault=vault, config=loaded.config, as_of=loaded.as_of), contact.path)
         return _Page(200, lambda: pages.contact_json(brief, shown, tree), "contact.html",
                      {"title": contact.name, "brief": brief, "shown": shown, "due": due, "as_of": loaded.as_of,
                       "tree": tree, "here": contact.path,

@@ -16,7 +16,8 @@ Yuri, Yuri referred by Xia) is reported, and drawn once with a ``cycle`` mark.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Iterator
 
 from ..model import Contact
 from .common import Inputs, has_met, key_of
@@ -73,12 +74,28 @@ class Sources:
     missing: tuple[Missing, ...]  # referrers with no note
 
 
-def build(inp: Inputs) -> Sources:
+@dataclass(slots=True)
+class _Forest:
+    """The referral chains' shape, shared by :func:`build` and :func:`around`."""
+
+    by_path: dict[str, Contact]
+    names: dict[str, str]  # note path (or ?name) -> name
+    direct: dict[str, set[str]]  # referrer -> everyone they referred
+    parent: dict[str, str]  # person -> their first referrer
+    missing: dict[str, tuple[str, list[str], list[str]]]
+    children: dict[str, list[str]]  # the trees' edges (each person under their first referrer), by name
+    roots: list[str]
+    cycles: tuple[tuple[str, ...], ...]
+    broken: set[str]  # where each cycle is cut (drawn as a root)
+    back: dict[str, str]  # the last of a cycle -> its first (drawn again under it, marked)
+
+
+def _forest(inp: Inputs) -> _Forest:
     vault = inp.vault
     by_path: dict[str, Contact] = {c.path: c for c in vault.contacts}
     names: dict[str, str] = {p: c.name for p, c in by_path.items()}
-    direct: dict[str, set[str]] = {}  # referrer -> everyone they referred
-    parent: dict[str, str] = {}  # person -> their first referrer
+    direct: dict[str, set[str]] = {}
+    parent: dict[str, str] = {}
     missing: dict[str, tuple[str, list[str], list[str]]] = {}
     for path, refs in vault.referrals.items():  # each list is sorted: dated first, by date
         if path not in by_path:
@@ -94,11 +111,6 @@ def build(inp: Inputs) -> Sources:
                 names.setdefault(src, r.referrer_name.strip())
             direct.setdefault(src, set()).add(path)
             parent.setdefault(path, src)
-
-    met = {p: has_met(vault.interactions.get(p, ()), inp.as_of) for p in by_path}
-    targets = {k: t.name for t in inp.profile.targets if (k := key_of(t.name))}
-    target_of = {p: targets.get(key_of(c.company) or "") for p, c in by_path.items()}
-
     cycles, broken = _cycles(parent, names)
     children: dict[str, list[str]] = {}
     for p, src in parent.items():
@@ -109,6 +121,33 @@ def build(inp: Inputs) -> Sources:
     roots = sorted((s for s in direct if s not in parent), key=lambda s: (names[s].casefold(), s))
     roots += sorted(broken, key=lambda s: (names[s].casefold(), s))
     back = {parent[r]: r for r in broken}  # the last of a cycle points back to its first
+    return _Forest(by_path, names, direct, parent, missing, children, roots, cycles, broken, back)
+
+
+def _walk(root: str, children: dict[str, list[str]]) -> Iterator[tuple[str, int, bool, bool]]:
+    """The tree under ``root`` in pre-order: ``(id, depth, last, exiting)``, each node
+    once entering and once exiting (after its children)."""
+    stack: list[tuple[str, int, bool, bool]] = [(root, 0, True, False)]
+    while stack:
+        p, depth, last, exiting = stack.pop()
+        yield p, depth, last, exiting
+        if not exiting:
+            stack.append((p, depth, last, True))
+            kids = children.get(p, [])
+            for i, k in enumerate(reversed(kids)):
+                stack.append((k, depth + 1, i == 0, False))
+
+
+def build(inp: Inputs) -> Sources:
+    vault = inp.vault
+    f = _forest(inp)
+    by_path, names, direct, parent, missing = f.by_path, f.names, f.direct, f.parent, f.missing
+    children, roots, cycles, back = f.children, f.roots, f.cycles, f.back
+
+    # Only the people in a chain are looked at (a third of a vault, or none): not every contact.
+    met = {p: has_met(vault.interactions.get(p, ()), inp.as_of) for p in (*parent, *direct) if p in by_path}
+    targets = {k: t.name for t in inp.profile.targets if (k := key_of(t.name))}
+    target_of = {p: targets.get(key_of(by_path[p].company) or "") for p in parent} if targets else {}
 
     trees: list[Tree] = []
     enter: dict[str, int] = {}
@@ -119,9 +158,7 @@ def build(inp: Inputs) -> Sources:
     clock = 0
     for root in roots:
         nodes: list[TreeNode] = []
-        stack: list[tuple[str, int, bool, bool]] = [(root, 0, True, False)]  # (id, depth, last, exiting)
-        while stack:
-            p, depth, last, exiting = stack.pop()
+        for p, depth, last, exiting in _walk(root, children):
             if exiting:
                 leave[p] = clock
                 kids = children.get(p, ())
@@ -138,10 +175,6 @@ def build(inp: Inputs) -> Sources:
             enter[p] = clock
             c = by_path.get(p)
             nodes.append(TreeNode(p, names[p], depth, last, met.get(p, False), c.company if c else None))
-            stack.append((p, depth, last, True))
-            kids = children.get(p, [])
-            for i, k in enumerate(reversed(kids)):
-                stack.append((k, depth + 1, i == 0, False))
         trees.append(Tree(root, 1 + size[root], tuple(nodes)))
     trees = _with_cycle_marks(trees, back, names, by_path, met)
     trees.sort(key=lambda t: (-t.size, names[t.root].casefold(), t.root))
@@ -167,32 +200,33 @@ def build(inp: Inputs) -> Sources:
         missing=tuple(Missing(n, tuple(sorted(set(who))), tuple(where)) for _, (n, who, where) in sorted(missing.items())))
 
 
-def around(report: Sources, person: str) -> tuple[TreeNode, ...]:
-    """The referral tree around one person (a note's path, or ``?name``), cut from the
-    report's trees: who referred them up the chain (each one's first referrer, as the
-    trees draw them), the person, then everyone beneath them, recursively, in pre-order
-    with the trees' depths.  The lines above the person are each drawn as the last (and
-    only) child shown.  Empty when no referral names them.  Someone they referred who sits
-    under an earlier referrer is in that referrer's tree, as on the Sources page."""
-    for tree in report.trees:
-        for i, node in enumerate(tree.nodes):
-            if node.id != person or node.cycle:
-                continue
-            above: list[TreeNode] = []
-            depth = node.depth
-            for up in reversed(tree.nodes[:i]):
-                if depth == 0:
-                    break
-                if up.depth < depth and not up.cycle:
-                    above.append(replace(up, last=True))
-                    depth = up.depth
-            below = []
-            for down in tree.nodes[i + 1:]:
-                if down.depth <= node.depth:
-                    break
-                below.append(down)
-            return (*reversed(above), replace(node, last=True), *below)
-    return ()
+def around(inp: Inputs, person: str) -> tuple[TreeNode, ...]:
+    """The referral tree around one person (a note's path, or ``?name``), as the Sources
+    report draws the tree they are in: who referred them up the chain (each one's first
+    referrer, to the tree's root; each drawn as the last and only child shown), the person,
+    then everyone beneath them, recursively, in pre-order.  Empty when no referral names
+    them.  Someone they referred who sits under an earlier referrer is in that referrer's
+    tree, as on the Sources page.  Only this chain is looked at, not the whole report."""
+    f = _forest(inp)
+    if person not in f.parent and person not in f.direct:
+        return ()
+    up: list[str] = []
+    q = person
+    while q not in f.broken and q in f.parent:  # a cycle is cut where the trees cut it
+        q = f.parent[q]
+        up.append(q)
+
+    def node(p: str, depth: int, last: bool, cycle: bool = False) -> TreeNode:
+        c = f.by_path.get(p)
+        met = has_met(inp.vault.interactions.get(p, ()), inp.as_of) if c else False
+        return TreeNode(p, f.names[p], depth, last, met, c.company if c else None, cycle)
+
+    above = [node(p, depth, True) for depth, p in enumerate(reversed(up))]
+    below = [node(p, len(up) + depth, last or not depth) for p, depth, last, exiting in _walk(person, f.children)
+             if not exiting]
+    drawn = _with_cycle_marks([Tree(person, len(below), tuple(below))], f.back, f.names, f.by_path,
+                              {r: node(r, 0, True).met for r in f.back.values()})  # the marks' met
+    return (*above, *drawn[0].nodes)
 
 
 def _cycles(parent: dict[str, str], names: dict[str, str]) -> tuple[tuple[tuple[str, ...], ...], set[str]]:

@@ -1,4 +1,5 @@
-"""What the editing commands do to a note, for every caller: done, snooze, log.
+"""What the editing commands do to a note, for every caller: done, snooze, log, and the
+monthly update's draft and its "sent" (``mdnet update`` and ``mdnet update --sent``).
 
 ``mdnet done``/``snooze``/``log`` and the dashboard's buttons call these, so a
 click in the browser writes exactly what the shell command writes: the same
@@ -20,10 +21,12 @@ from .model import FollowUp
 
 if TYPE_CHECKING:
     from .config import Config
+    from .reports.update import Update
     from .vault.write import Change
     from .workspace import Workspace
 
-__all__ = ["BadAction", "Done", "NothingDue", "done", "due_for", "kind_problem", "log", "snooze"]
+__all__ = ["BadAction", "Done", "Drafted", "NoDraft", "NothingDue", "Sent", "done", "draft_update", "due_for",
+           "kind_problem", "log", "snooze", "update_note", "update_sent"]
 
 # What `done` logs when the user gives no text, by the kind word that ends the item.
 DEFAULT_DONE_TEXT = {"thanks": "sent my thanks", "reached-out": "wrote to them", "update": "sent my update"}
@@ -35,6 +38,14 @@ class NothingDue(Exception):
 
 class BadAction(Exception):
     """The request cannot be carried out as asked (an unknown kind word...); nothing was written."""
+
+
+class NoDraft(BadAction):
+    """``update --sent`` with no draft to read the recipients from; nothing was written."""
+
+    def __init__(self, rel: str) -> None:
+        super().__init__(f"no draft {rel}: run `mdnet update` first; nothing written")
+        self.rel = rel
 
 
 @dataclass(frozen=True)
@@ -136,3 +147,76 @@ def _write(ws: "Workspace", rel: str, fn, *, dry_run: bool, frontmatter: bool = 
     if change.written:
         ws.refresh(paths=[change.rel])
     return change
+
+
+# -- the monthly update ----------------------------------------------------------------------
+
+
+def update_note(ws: "Workspace", month: str) -> str:
+    """The draft's note for ``month`` (YYYY-MM), relative to the vault: ``Updates/2026-11.md``."""
+    return f"{ws.config['reports.updates_folder'].strip('/')}/{month}.md"
+
+
+@dataclass(frozen=True)
+class Drafted:
+    draft: "Update"
+    note: str  # the draft's note, relative to the vault
+    eml: str  # the mail draft beside it
+    kept: bool  # the note had the user's edits: kept, and the .eml rebuilt from them
+
+
+def draft_update(ws: "Workspace", draft: "Update", today: date) -> Drafted:
+    """Write ``draft`` as ``mdnet update`` does: the note (unless the user edited it) and
+    the ``.eml`` made from whatever the note now says (recipients in Bcc)."""
+    from .generated import write_update
+    from .reports import update as upd
+
+    rel = update_note(ws, draft.month)
+    written = write_update(ws.root / rel, upd.markdown(draft, today),
+                           lambda text: upd.eml(text, ws.config, today, rel))
+    return Drafted(draft, rel, written.eml.relative_to(ws.root).as_posix(), written.kept)
+
+
+@dataclass(frozen=True)
+class Sent:
+    month: str  # YYYY-MM
+    note: str  # the draft read
+    line: str  # the log line written on each note
+    logged: tuple[tuple[str, bool], ...]  # (path, whether its bytes changed), in the draft's order
+    already: tuple[str, ...]  # paths that already have an update line that month
+    refused: tuple[tuple[str, str], ...]  # (path, the writer's reason)
+    unknown: tuple[str, ...]  # addresses in Bcc that are no contact's email
+
+
+def update_sent(ws: "Workspace", today: date, month: tuple[int, int] | None = None) -> Sent:
+    """``mdnet update --sent``: log ``- TODAY update: MONTH YEAR update`` on the note of
+    everyone in the draft's Bcc (as the user left it) who has no update line that month,
+    each through the guarded writer; a note that cannot be written is refused and the
+    others are still logged.  Raises :class:`NoDraft`."""
+    from .dates import MONTH_NAMES
+    from .reports import update as upd
+    from .vault.edit import append_log, log_line
+    from .vault.write import WriteRefused, edit_note
+
+    year, mon = month or (today.year, today.month)
+    name = f"{year:04d}-{mon:02d}"
+    rel = update_note(ws, name)
+    try:
+        text = (ws.root / rel).read_bytes().decode("utf-8", "replace")
+    except FileNotFoundError:
+        raise NoDraft(rel) from None
+    plan = upd.sent_plan(ws.load(today, sync=False).vault, text, ws.config, name, rel)
+    note = f"{MONTH_NAMES[mon - 1]} {year} update"
+    logged: list[tuple[str, bool]] = []
+    refused: list[tuple[str, str]] = []
+    for r in plan.to_log:
+        try:
+            change = edit_note(ws.root, r.path, lambda t: append_log(t, today, "update", note))
+        except WriteRefused as e:
+            refused.append((r.path, str(e)))
+            continue
+        logged.append((r.path, change.changed))
+    if logged:
+        ws.refresh(paths=[p for p, _ in logged])
+    return Sent(name, rel, log_line(today, "update", note), tuple(logged), tuple(r.path for r in plan.already),
+                tuple(refused), tuple(plan.unknown))

@@ -384,11 +384,17 @@ def test_wrong_token_and_the_feed_token_are_404(served: Served) -> None:
     assert mode == 0o600
 
 
-def test_read_only_refuses_writes(served: Served) -> None:
+WRITES = [("done", {"path": "People/Maya Okafor.md"}), ("update-draft", {"month": "2026-11"}),
+          ("update-sent", {"month": "2026-11"})]
+
+
+@pytest.mark.parametrize("action,payload", WRITES)
+def test_read_only_refuses_writes(served: Served, action: str, payload: dict[str, Any]) -> None:
     before = (served.root / "People/Maya Okafor.md").read_bytes()
-    status, data = served.post("done", {"path": "People/Maya Okafor.md"})
+    status, data = served.post(action, payload)
     assert status == 403 and "read-only" in data["error"]
     assert (served.root / "People/Maya Okafor.md").read_bytes() == before
+    assert not (served.root / "Updates").exists()
 
 
 @pytest.mark.parametrize("kw,status,words", [
@@ -401,22 +407,27 @@ def test_read_only_refuses_writes(served: Served) -> None:
     ({"raw": b"path=People/Maya+Okafor.md"}, 400, "not JSON"),
     ({"raw": b"[1, 2]"}, 400, "JSON object"),
 ])
-def test_writes_are_refused_without_every_guard(editable: Served, kw: dict[str, Any], status: int, words: str) -> None:
+@pytest.mark.parametrize("action,payload", WRITES)
+def test_writes_are_refused_without_every_guard(editable: Served, kw: dict[str, Any], status: int, words: str,
+                                                action: str, payload: dict[str, Any]) -> None:
     before = (editable.root / "People/Maya Okafor.md").read_bytes()
-    got, data = editable.post("done", {"path": "People/Maya Okafor.md"}, **kw)
+    got, data = editable.post(action, payload, **kw)
     assert got == status and words in data["error"]
     assert (editable.root / "People/Maya Okafor.md").read_bytes() == before
+    assert not (editable.root / "Updates").exists()
 
 
-def test_a_cross_site_form_post_is_refused(editable: Served) -> None:
-    body = b"path=People%2FMaya+Okafor.md"
-    status, _, out = editable.request("POST", editable.app.base + "action/done", body=body, headers={
+@pytest.mark.parametrize("action", [a for a, _ in WRITES])
+def test_a_cross_site_form_post_is_refused(editable: Served, action: str) -> None:
+    body = b"path=People%2FMaya+Okafor.md&month=2026-11"
+    status, _, out = editable.request("POST", editable.app.base + "action/" + action, body=body, headers={
         "Origin": "http://evil.example", "Content-Type": "application/x-www-form-urlencoded"})
     assert status == 403
-    status, _, out = editable.request("POST", editable.app.base + "action/done", body=body, headers={
+    status, _, out = editable.request("POST", editable.app.base + "action/" + action, body=body, headers={
         "Origin": f"http://{editable.host}", "Content-Type": "application/x-www-form-urlencoded",
         "X-MDNet-CSRF": editable.app.csrf})
     assert status == 415
+    assert not (editable.root / "Updates").exists()
 
 
 def test_only_contacts_notes_can_be_written(editable: Served) -> None:
@@ -429,6 +440,93 @@ def test_only_contacts_notes_can_be_written(editable: Served) -> None:
 
 
 # -- actions ----------------------------------------------------------------------------------
+
+
+OLA = """---
+email: ola@example.com
+---
+# Ola Berg
+
+## Log
+- 2026-10-05 coffee: talked about platform teams
+"""
+KAI = """---
+---
+# Kai Moss
+
+## Log
+- 2026-10-07 call: hiring plans
+"""
+
+
+def test_the_monthly_update_is_drafted_and_recorded_sent_as_the_cli_does(vault: VaultDir) -> None:
+    """November's update is due (Ola and Kai met in October): Draft it writes what `mdnet
+    update` writes; Sent logs one `update` line on each note in the draft's Bcc, as `mdnet
+    update --sent` does, and the item goes."""
+    vault.write("People/Ola Berg.md", OLA)
+    vault.write("People/Kai Moss.md", KAI)
+    vault.write("mdnet.toml", "")
+    for s in _serve(vault.root, allow_edits=True):
+        html = s.get("today")[2].decode()
+        item = html[html.index('data-rule="monthly-update"'):]
+        item = item[:item.index("</li>")]
+        assert "<bdi>Send your November update to 2 people you have met</bdi>" in item
+        assert ('<p class="recipients">To 1 person you have met (1 more with no email on file: reach them another '
+                'way).</p>') in item
+        assert '<p class="draft">No draft yet.</p>' in item
+        assert '<div class="actions update" data-month="2026-11">' in item
+        assert 'data-action="update-draft" data-key="u">Draft it</button>' in item
+        assert 'data-action="update-sent"' not in item  # nothing to send before there is a draft
+        ola = vault.root / "People/Ola Berg.md"
+        before = vault.snapshot()
+        status, data = s.post("update-sent", {"month": "2026-11"})
+        assert status == 409 and data["error"] == "no draft Updates/2026-11.md yet: draft it first; nothing written"
+        assert vault.snapshot() == before
+
+        status, data = s.post("update-draft", {"month": "2026-11"})
+        assert status == 200, data
+        assert data["message"] == ("wrote Updates/2026-11.md (edit it freely) and Updates/2026-11.eml "
+                                   "(open it in your mail client to send)")
+        drafted = vault.snapshot()
+        assert {p for p in drafted if p not in before} == {"Updates/2026-11.md", "Updates/2026-11.eml"}
+        assert "Ola Berg <ola@example.com>" in drafted["Updates/2026-11.md"].decode()
+        # `mdnet update` writes the very same files (it finds nothing to change)
+        result = CliRunner().invoke(cli, ["--vault", str(vault.root), "update", "--as-of", DAY.isoformat()])
+        assert result.exit_code == 0, result.output
+        assert vault.snapshot() == drafted
+        html = s.get("today")[2].decode()
+        assert ('<p class="draft">Draft: <a class="open" href="obsidian://open?vault=vault&amp;file=Updates%2F2026-11">'
+                '<bdi>Updates/2026-11.md</bdi></a>') in html
+        assert 'data-action="update-draft" data-key="u">Draft it again</button>' in html
+        assert 'data-action="update-sent" data-key="d">Sent: log it on everyone in the draft\'s Bcc</button>' in html
+
+        status, data = s.post("update-sent", {"month": "2026-11"})
+        assert status == 200, data
+        assert data["message"] == "November 2026 update: logged on 1 note" and data["logged"] == ["People/Ola Berg.md"]
+        after = vault.snapshot()
+        assert {p for p in after if after[p] != drafted.get(p)} == {"People/Ola Berg.md"}
+        assert ola.read_text() == OLA + "- 2026-11-23 update: November 2026 update\n"
+        assert "monthly-update" not in [i["rule"] for i in s.json("today.json")]
+        status, data = s.post("update-sent", {"month": "2026-11"})
+        assert status == 200 and data["message"] == "November 2026 update: logged on 0 notes; 1 already had it"
+        assert vault.snapshot() == after
+        assert s.post("update-draft", {"month": "November"})[0] == 400
+
+
+def test_a_refused_note_is_said_and_the_other_recipients_are_still_logged(vault: VaultDir) -> None:
+    vault.write("People/Ola Berg.md", OLA)
+    vault.write("People/Hal.md", b"---\nemail: hal@example.com\n---\n## Log\n- 2026-10-05 call: caf\xe9\n")
+    vault.write("mdnet.toml", "")
+    hal = (vault.root / "People/Hal.md").read_bytes()
+    for s in _serve(vault.root, allow_edits=True):
+        assert s.post("update-draft", {"month": "2026-11"})[0] == 200
+        status, data = s.post("update-sent", {"month": "2026-11"})
+        assert status == 409
+        assert data["error"].startswith("November 2026 update: logged on 1 note; 1 refused: People/Hal.md:5: error: "
+                                        "the file is not valid UTF-8")
+        assert (vault.root / "People/Hal.md").read_bytes() == hal
+        assert (vault.root / "People/Ola Berg.md").read_text().endswith("- 2026-11-23 update: November 2026 update\n")
+
 
 
 def test_done_adds_exactly_one_line_and_the_item_goes(editable: Served) -> None:

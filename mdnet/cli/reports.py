@@ -146,7 +146,6 @@ def update(ctx: click.Context, month: str | None, to: tuple[str, ...], sent: boo
     clears. Each note is written as `mdnet log` writes it; a note that cannot be
     written is named, and the others are still logged (exit code 1).
     """
-    from ..generated import write_update
     from ..reports import update as upd
     from ..reports.common import to_json
 
@@ -162,11 +161,10 @@ def update(ctx: click.Context, month: str | None, to: tuple[str, ...], sent: boo
         return
     draft = _cached(ws, f"update {day} {wanted} {sorted(to)}", upd.Update,
                     lambda: upd.build(load_inputs(ws, day, items=False), wanted, to))
-    note = ws.root / ws.config["reports.updates_folder"] / f"{draft.month}.md"
-    written = write_update(note, upd.markdown(draft, day),
-                           lambda text: upd.eml(text, ws.config, day, note.relative_to(ws.root).as_posix()))
-    rel_note = written.note.relative_to(ws.root).as_posix()
-    rel_eml = written.eml.relative_to(ws.root).as_posix()
+    from .. import actions
+
+    written = actions.draft_update(ws, draft, day)
+    rel_note, rel_eml = written.note, written.eml
     if as_json:
         echo_json({"note": rel_note, "eml": rel_eml, "kept_your_edits": written.kept, **to_json(draft)})
         return
@@ -225,45 +223,26 @@ def _shown(data: Any) -> Any:
 
 
 def _sent(ws: "Workspace", day: date, wanted: tuple[int, int] | None, as_json: bool) -> None:
-    """Log the update on every recipient's note, through the guarded writer; refuse per note."""
-    from ..dates import MONTH_NAMES
-    from ..reports import update as upd
-    from ..vault.edit import append_log, log_line
-    from ..vault.write import WriteRefused, edit_note
+    """Log the update on every recipient's note (:func:`mdnet.actions.update_sent`) and say what happened."""
+    from .. import actions
 
-    year, mon = wanted or (day.year, day.month)
-    month = f"{year:04d}-{mon:02d}"
-    rel = f"{ws.config['reports.updates_folder'].strip('/')}/{month}.md"
     try:
-        text = (ws.root / rel).read_bytes().decode("utf-8", "replace")
-    except FileNotFoundError:
-        raise click.ClickException(f"no draft {rel}: run `mdnet update` first; nothing written") from None
-    plan = upd.sent_plan(ws.load(day, sync=False).vault, text, ws.config, month, rel)
-    note = f"{MONTH_NAMES[mon - 1]} {year} update"
-    line = log_line(day, "update", note)
-    logged, refused = [], []
-    for r in plan.to_log:
-        try:
-            change = edit_note(ws.root, r.path, lambda t: append_log(t, day, "update", note))
-        except WriteRefused as e:
-            refused.append((r.path, str(e)))
-            continue
-        logged.append(r.path)
-        if not as_json:
-            echo_safe(f"{r.path}: logged \"{line}\"" if change.changed else f"{r.path}: unchanged")
-    if logged:
-        ws.refresh(paths=logged)
+        sent = actions.update_sent(ws, day, wanted)
+    except actions.NoDraft as e:
+        raise click.ClickException(str(e)) from None
     if as_json:
-        echo_json({"logged": logged, "already": [r.path for r in plan.already],
-                   "refused": [{"path": p, "reason": why} for p, why in refused], "unknown": list(plan.unknown)})
+        echo_json({"logged": [p for p, _ in sent.logged], "already": list(sent.already),
+                   "refused": [{"path": p, "reason": why} for p, why in sent.refused], "unknown": list(sent.unknown)})
     else:
-        for r in plan.already:
-            echo_safe(f"{r.path}: already has an update line in {month}")
-        for a in plan.unknown:
-            echo_safe(f"{rel}: {a} is in Bcc but is no contact's email; nothing to log", err=True)
-        for p, why in refused:
+        for path, changed in sent.logged:
+            echo_safe(f"{path}: logged \"{sent.line}\"" if changed else f"{path}: unchanged")
+        for path in sent.already:
+            echo_safe(f"{path}: already has an update line in {sent.month}")
+        for a in sent.unknown:
+            echo_safe(f"{sent.note}: {a} is in Bcc but is no contact's email; nothing to log", err=True)
+        for _, why in sent.refused:
             echo_safe(f"Error: {why}", err=True)
-        click.echo(f"logged on {len(logged)} note{'s' if len(logged) != 1 else ''}"
-                   + (f"; {len(refused)} refused" if refused else ""))
-    if refused:
+        n = len(sent.logged)
+        click.echo(f"logged on {n} note{'s' if n != 1 else ''}" + (f"; {len(sent.refused)} refused" if sent.refused else ""))
+    if sent.refused:
         raise SystemExit(1)

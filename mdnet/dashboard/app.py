@@ -252,7 +252,7 @@ class Dashboard:
             items = pages.today(loaded.vault, loaded.follow_ups, as_of, f)
             return _Page(200, lambda: pages.today_json(items), "today.html",
                          {"title": "Today", "items": items, "as_of": as_of, "kinds": self._kinds(),
-                          "links": self._links(i.path for i in items)})
+                          "links": self._links(i.path for i in items), "updates": self._drafts(items)})
         if page == "contact":
             return self._contact(loaded, (query.get("path") or [""])[-1])
         report = self._report(loaded, REPORT_PAGES[page], f)
@@ -308,6 +308,20 @@ class Dashboard:
                       "tree": tree, "here": contact.path,
                       "path": contact.path, "kinds": self._kinds(), "link": self._links([contact.path])[contact.path]})
 
+    def _drafts(self, items: list[Any]) -> dict[str, dict[str, Any]]:
+        """The monthly update items' drafts, by month: where ``mdnet update`` writes the
+        draft (``Updates/2026-11.md``), whether it is there yet, and its link."""
+        from ..actions import update_note
+        from ..rules import MONTHLY_UPDATE
+
+        out = {}
+        for i in items:
+            if i.rule == MONTHLY_UPDATE:
+                note = update_note(self.ws, i.anchor)
+                exists = (self.ws.root / note).is_file()
+                out[i.anchor] = {"note": note, "exists": exists, "link": self._links([note])[note] if exists else None}
+        return out
+
     def _kinds(self) -> list[str]:
         return sorted(self.ws.config.kind_words())
 
@@ -350,11 +364,13 @@ class Dashboard:
         from ..vault.edit import log_line
         from ..vault.write import WriteRefused
 
-        if action not in ("done", "snooze", "log"):
+        if action not in ("done", "snooze", "log", "update-draft", "update-sent"):
             raise Refused(404, "no such action")
         path = data.get("path")
         loaded = self.load()
         today = loaded.as_of
+        if action.startswith("update-"):
+            return self._update(action, data, loaded)
         contact = pages.find_contact(loaded.vault, path) if isinstance(path, str) else None
         if contact is None:
             raise Refused(404, "no contact's note at that path")
@@ -397,6 +413,43 @@ class Dashboard:
             raise Refused(409, str(e)) from None
         return _json_response(200, {"ok": True, "path": change.rel, "changed": change.changed,
                                     "added": change.added_lines(), "message": message})
+
+
+    def _update(self, action: str, data: dict[str, Any], loaded: "Loaded") -> Response:
+        """The monthly update: draft it (``mdnet update``) or record it sent (``mdnet update
+        --sent``: an ``update`` line on the note of everyone in the draft's Bcc)."""
+        from .. import actions
+        from ..dates import MONTH_NAMES
+        from ..reports import update as upd
+        from ..reports.common import Inputs
+
+        today = loaded.as_of
+        text = data.get("month") or f"{today.year:04d}-{today.month:02d}"
+        month = upd.month_of(text) if isinstance(text, str) else None
+        if month is None:
+            raise Refused(400, "month must be YYYY-MM")
+        if action == "update-draft":
+            draft = upd.build(Inputs(vault=loaded.vault, config=loaded.config, as_of=today, profile=loaded.profile),
+                              month)
+            d = actions.draft_update(self.ws, draft, today)
+            message = (f"{d.note}: kept your edits; rebuilt {d.eml} from them" if d.kept else
+                       f"wrote {d.note} (edit it freely) and {d.eml} (open it in your mail client to send)")
+            return _json_response(200, {"ok": True, "path": d.note, "eml": d.eml, "kept_your_edits": d.kept,
+                                        "message": message})
+        try:
+            sent = actions.update_sent(self.ws, today, month)
+        except actions.NoDraft as e:
+            raise Refused(409, f"no draft {e.rel} yet: draft it first; nothing written") from None
+        n = len(sent.logged)
+        message = f"{MONTH_NAMES[month[1] - 1]} {month[0]} update: logged on {n} note{'s' if n != 1 else ''}"
+        if sent.already:
+            message += f"; {len(sent.already)} already had it"
+        if sent.unknown:
+            message += f"; not a contact's email: {', '.join(sent.unknown)}"
+        if sent.refused:
+            raise Refused(409, f"{message}; {len(sent.refused)} refused: " + "; ".join(why for _, why in sent.refused))
+        return _json_response(200, {"ok": True, "logged": [p for p, _ in sent.logged], "already": list(sent.already),
+                                    "unknown": list(sent.unknown), "message": message})
 
 
 def _query(query: dict[str, list[str]]) -> str:

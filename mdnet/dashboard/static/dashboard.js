@@ -142,7 +142,7 @@
     const button = event.target.closest("button[data-action]");
     if (!button) return;
     const box = button.closest(".actions");
-    const path = box.dataset.path;
+    const path = box.dataset.path;  // the monthly update's box has a month instead
     const kind = button.dataset.action;
     if (kind === "done") act("done", {path: path, rule: button.dataset.rule});
     else if (kind === "snooze") act("snooze", {path: path, until: button.dataset.until});
@@ -152,8 +152,8 @@
       act("snooze", {path: path, until: until});
     } else if (kind === "log") {
       act("log", {path: path, kind: box.querySelector(".log-kind").value, text: box.querySelector(".log-text").value});
-    } else if (kind === "update-sent") {
-      act("update-sent", {});
+    } else if (kind === "update-draft" || kind === "update-sent") {
+      act(kind, {month: box.dataset.month});
     }
   });
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,31 @@ def _browser() -> Any:
         pytest.skip(f"chromium did not start: {e}")
 
 
+@contextmanager
+def _browsing(root: Path, *options: str) -> Iterator[tuple[Any, str]]:
+    """A chromium on the dashboard of `mdnet serve --allow-edits OPTIONS` for ``root``, with
+    Zoe Park's item on Today; the browser, the server and the vault are gone after."""
+    from selenium.webdriver.common.by import By
+
+    try:
+        browser = _browser()
+        server = Proc("--vault", str(root), "serve", "--allow-edits", "--port", "0", *options)
+        try:
+            _, dashboard = _urls(server)
+            browser.get(dashboard)
+            wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, ZOE_ITEM), timeout=20, what="Zoe's item on Today")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            yield browser, dashboard
+        finally:
+            browser.quit()
+            server.stop()
+    finally:
+        shutil.rmtree(root.parent, ignore_errors=True)
+
+
+ZOE_ITEM = '.item[data-path="People/Zoe Park.md"]'
+
+
 @pytest.mark.slow
 def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None:
     """Done swaps the item out without reloading the page (a marker set on ``window``
@@ -93,14 +120,8 @@ def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None
     root = new_vault("browser-")
     zoe = _zoe(root)
     _zoe(root, "Bob Ray")
-    browser = _browser()
-    server = Proc("--vault", str(root), "serve", "--watch", "--allow-edits", "--port", "0")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        _, dashboard = _urls(server)
-        browser.get(dashboard)
-        item = '.item[data-path="People/Zoe Park.md"]'
-        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, item), timeout=20, what="Zoe's item on Today")
+    with _browsing(root, "--watch") as (browser, dashboard):
+        item = ZOE_ITEM
         browser.save_screenshot(str(ARTIFACTS / "today.png"))
         browser.execute_script("window.mdnetMarker = 'still the same page'")
         bob_text = browser.find_element(By.CSS_SELECTOR, '.item[data-path="People/Bob Ray.md"] .log-text')
@@ -134,10 +155,6 @@ def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None
             browser.save_screenshot(str(ARTIFACTS / f"{page.split('?')[0]}.png"))
         errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
         assert not errors, errors  # no CSP violation, no script error
-    finally:
-        browser.quit()
-        server.stop()
-        shutil.rmtree(root.parent, ignore_errors=True)
 
 
 @pytest.mark.slow
@@ -151,13 +168,8 @@ def test_a_refused_write_is_said_on_the_page() -> None:
 
     root = new_vault("browser-refused-")
     zoe = _zoe(root)
-    browser = _browser()
-    server = Proc("--vault", str(root), "serve", "--allow-edits", "--port", "0")
-    try:
-        _, dashboard = _urls(server)
-        browser.get(dashboard)
-        item = '.item[data-path="People/Zoe Park.md"]'
-        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, item), timeout=20, what="Zoe's item on Today")
+    with _browsing(root) as (browser, _):
+        item = ZOE_ITEM
         browser.execute_script("window.mdnetMarker = 1")
         done = subprocess.run([sys.executable, "-m", "mdnet", "--vault", str(root), "done", "Zoe Park"], cwd=REPO,
                               capture_output=True, text=True, timeout=60)
@@ -171,10 +183,6 @@ def test_a_refused_write_is_said_on_the_page() -> None:
         assert browser.execute_script("return window.mdnetMarker") == 1
         assert zoe.read_text(encoding="utf-8") == written  # the refused write wrote nothing
         browser.save_screenshot(str(ARTIFACTS / "today-refused.png"))
-    finally:
-        browser.quit()
-        server.stop()
-        shutil.rmtree(root.parent, ignore_errors=True)
 
 
 @pytest.mark.slow

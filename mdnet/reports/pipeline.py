@@ -67,13 +67,16 @@ def build(inp: Inputs) -> Pipeline:
 
     groups: dict[str, list] = {}  # type: ignore[type-arg]
     spellings: dict[str, dict[str, int]] = {}
+    keys: dict[str | None, str | None] = {}  # a company's spelling -> its key (spellings repeat)
     for c in vault.contacts:
-        k = key_of(c.company)
+        company = c.company
+        k = keys[company] if company in keys else keys.setdefault(company, key_of(company))
         if k is None:
             continue
         groups.setdefault(k, []).append(c)
         s = spellings.setdefault(k, {})
-        s[c.company.strip()] = s.get(c.company.strip(), 0) + 1  # type: ignore[union-attr]
+        name = company.strip()  # type: ignore[union-attr]
+        s[name] = s.get(name, 0) + 1
 
     def person(c) -> Person:  # type: ignore[no-untyped-def]
         last = None  # the last interaction by as_of other than a note

@@ -471,8 +471,8 @@ def test_the_monthly_update_is_drafted_and_recorded_sent_as_the_cli_does(vault: 
         item = html[html.index('data-rule="monthly-update"'):]
         item = item[:item.index("</li>")]
         assert "<bdi>Send your November update to 2 people you have met</bdi>" in item
-        assert ('<p class="recipients">To 1 person you have met (1 more with no email on file: reach them another '
-                'way).</p>') in item
+        assert ('<p class="recipients">Goes to <bdi>Ola Berg</bdi>; no email on file for <bdi>Kai Moss</bdi>: '
+                'reach them another way.</p>') in item
         assert '<p class="draft">No draft yet.</p>' in item
         assert '<div class="actions update" data-month="2026-11">' in item
         assert 'data-action="update-draft" data-key="u">Draft it</button>' in item

@@ -148,6 +148,17 @@ def test_a_real_browser_marks_an_item_done_and_follows_an_edit_on_disk() -> None
         assert bob_text.get_attribute("value") == "half-written"  # the very element, still typed in
         assert browser.switch_to.active_element == bob_text  # and the focus stayed in it
         browser.save_screenshot(str(ARTIFACTS / "today-after-edit-on-disk.png"))
+        # The monthly update: Draft it writes the draft, and the item then links to it.
+        update = '.item[data-rule="monthly-update"]'
+        month = browser.find_element(By.CSS_SELECTOR, f"{update} .actions").get_attribute("data-month")
+        browser.find_element(By.CSS_SELECTOR, f'{update} button[data-action="update-draft"]').click()
+        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, f"{update} .draft a.open"), timeout=20,
+                   what="the draft's link")
+        assert (root / "Updates" / f"{month}.md").is_file() and (root / "Updates" / f"{month}.eml").is_file()
+        assert browser.find_element(By.ID, "message").text.startswith(f"wrote Updates/{month}.md")
+        assert browser.execute_script("return window.mdnetMarker") == "still the same page"
+        browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.CSS_SELECTOR, update))
+        browser.save_screenshot(str(ARTIFACTS / "today-update-drafted.png"))
         base = urlsplit(dashboard).path
         for page in ("habit", "sources", "pipeline", "list", "contact?path=People/Ann%20Lee.md"):
             browser.get(dashboard.rstrip("/").rsplit("/", 1)[0] + base + page)

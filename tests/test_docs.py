@@ -174,7 +174,7 @@ def test_config_imports_only_model() -> None:
 
 # The pure core: no file system, database, network, clock or process, and nothing of mdnet
 # that does I/O.  (mdnet.index.codec is pure too: it turns a note into its JSON record.)
-PURE = ("mdnet.vault.parse", "mdnet.vault.logline", "mdnet.vault.edit", "mdnet.graph", "mdnet.rules", "mdnet.dates", "mdnet.feed", "mdnet.lookup", "mdnet.profile",
+PURE = ("mdnet.vault.parse", "mdnet.vault.simpleyaml", "mdnet.vault.logline", "mdnet.vault.edit", "mdnet.graph", "mdnet.rules", "mdnet.dates", "mdnet.feed", "mdnet.lookup", "mdnet.profile",
         "mdnet.index.codec", "mdnet.engine", "mdnet.query", "mdnet.query.contacts", "mdnet.query.problems",
         "mdnet.reports", "mdnet.reports.common", "mdnet.reports.activity", "mdnet.reports.sources",
         "mdnet.reports.pipeline", "mdnet.reports.people_list", "mdnet.reports.favors", "mdnet.reports.pitch",

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from ..config import Config, is_no_cadence, parse_duration
 from ..timeofday import parse_time
 from ..config import normalise_kind
+from .simpleyaml import SimpleYaml
 from .logline import LINK_RE as _LINK_RE, links_in, read_date_text, read_log, unknown_kind_message
 from ..model import (
     ERROR,
@@ -37,7 +38,7 @@ from ..model import (
 #: Bumped whenever the same bytes parse differently (the index then re-reads every note).
 PARSER_VERSION = 3
 
-_YAML: list = []  # [yaml module, loader class], filled on first use
+_YAML: list = []  # [yaml module, loader class, SimpleYaml], filled on first use
 
 
 def _yaml():  # type: ignore[no-untyped-def]
@@ -69,7 +70,7 @@ def _yaml():  # type: ignore[no-untyped-def]
                 return loader.construct_scalar(node)
 
         Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
-        _YAML[:] = [yaml, Loader]
+        _YAML[:] = [yaml, Loader, SimpleYaml(Loader.yaml_implicit_resolvers)]
     return _YAML
 
 
@@ -553,9 +554,12 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
         ctx.add(1, ERROR, "unclosed-frontmatter", "frontmatter opened with --- on line 1 is never closed with ---")
     props: dict[str, Any] = {}
     if fm is not None and fm.strip():
-        yaml, loader = _yaml()
+        yaml, loader, simple = _yaml()
         try:
-            loaded = yaml.load(fm, Loader=loader)
+            # The common shape without PyYAML's object construction (same result, or None).
+            loaded = simple.load(fm)
+            if loaded is None:
+                loaded = yaml.load(fm, Loader=loader)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = _file_line(fm, mark)

@@ -1,0 +1,156 @@
+"""The common shape of frontmatter, read without PyYAML.  Pure.
+
+Most notes' frontmatter is ``key: value`` lines whose values are plain or quoted
+text, ``[a, b]`` lists and ``- item`` lists of text.  :func:`load` reads exactly
+that subset and returns what ``yaml.load`` with mdnet's loader (libyaml's safe
+loader, timestamps kept as text) returns for it; for anything else (numbers,
+booleans, nested mappings, comments, escapes, block scalars, anchors, tags,
+multi-line values, a character YAML treats specially) it returns None and the
+caller asks PyYAML, which also produces every error message.  It is a speed-up
+only: PyYAML's construction of Python objects is most of a cold index's YAML
+time.  ``tests/test_simpleyaml.py`` holds it to PyYAML's answer on generated
+and hand-picked inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping, Pattern, Sequence
+
+# Characters YAML takes as printable and that are nothing special to it: no tab, no
+# control character, no NEL, LINE/PARAGRAPH SEPARATOR (YAML line breaks), no BOM.
+_SAFE_TEXT = re.compile("[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+# One line: `key: value` at column 0 (the key a plain word: letters, digits, _ . - and
+# inner spaces), `- item` of a block list at any indent, or blank.
+_LINE = re.compile(r"(?:([A-Za-z_][\w.\- ]*?) *:(?: +([^ ].*?))?|( *)- +([^ ].*?)|) *")
+_DOUBLE = re.compile(r'"([^"\\]*)"')
+_SINGLE = re.compile(r"'([^']*)'")
+# What a plain value cannot start with (YAML's indicators).
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# A plain item of a [flow, list]: no flow indicator, no comment, no colon.
+_FLOW_PLAIN = re.compile(r"[^\-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}#:]*")
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+_NULL_TAG = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+class _Unsure(Exception):
+    """The text is outside the subset: let PyYAML read it."""
+
+
+_UNSURE = object()
+
+
+class SimpleYaml:
+    """:func:`load` bound to one loader's implicit resolvers (which plain words are not text)."""
+
+    def __init__(self, resolvers: Mapping[Any, Sequence[tuple[str, Pattern[str]]]]) -> None:
+        if resolvers.get(None):
+            raise ValueError("wildcard resolvers are not supported")
+        self.resolvers = {first: list(rs) for first, rs in resolvers.items() if first is not None}
+        self._known: dict[str, Any] = {}  # plain scalar -> its value (or _UNSURE), for repeated words
+
+    def plain(self, text: str) -> Any:
+        """The value of a plain scalar (``text`` already free of indicators): itself, or
+        the bool, null or decimal integer PyYAML's resolvers make of it; _UNSURE otherwise."""
+        rs = self.resolvers.get(text[:1])
+        if rs is None:
+            return text
+        known = self._known.get(text, self)
+        if known is not self:
+            return known
+        value: Any = text
+        for tag, rx in rs:
+            if rx.match(text):
+                if tag == _BOOL_TAG:
+                    value = _BOOLS[text.lower()]
+                elif tag == _NULL_TAG:
+                    value = None
+                elif tag == _INT_TAG and _DECIMAL.fullmatch(text):
+                    value = int(text)
+                else:
+                    value = _UNSURE
+                break
+        if len(self._known) < 4096:
+            self._known[text] = value
+        return value
+
+    def _scalar(self, text: str) -> Any:
+        first = text[:1]
+        if first == '"':
+            m = _DOUBLE.fullmatch(text)
+        elif first == "'":
+            m = _SINGLE.fullmatch(text)
+        else:
+            if not text or (first in _INDICATORS and (first != "-" or text[1:2] in ("", " "))) \
+                    or ": " in text or " #" in text or text[-1] == ":":
+                raise _Unsure  # ("-7" is a plain scalar; "- x" a list)
+            value = self.plain(text)
+            if value is _UNSURE:
+                raise _Unsure
+            return value
+        if m is None:
+            raise _Unsure
+        return m.group(1)
+
+    def _flow(self, text: str) -> list[Any]:
+        if text[-1] != "]":
+            raise _Unsure
+        inner = text[1:-1]
+        if not inner.strip(" "):
+            return []
+        out = []
+        for part in inner.split(","):
+            item = part.strip(" ")
+            first = item[:1]
+            if first == '"' or first == "'":
+                out.append(self._scalar(item))
+            elif _FLOW_PLAIN.fullmatch(item) and (value := self.plain(item)) is not _UNSURE:
+                out.append(value)
+            else:
+                raise _Unsure
+        return out
+
+    def load(self, text: str) -> dict[str, Any] | None:
+        """The mapping ``yaml.load`` would give for ``text``, or None when not sure."""
+        if not _SAFE_TEXT.fullmatch(text):
+            return None
+        out: dict[str, Any] = {}
+        key = None  # a key whose value is still to come (a block list, or nothing: null)
+        items: list[Any] | None = None
+        indent = ""
+        line_of = _LINE.fullmatch
+        scalar = self._scalar
+        try:
+            for line in text.split("\n"):
+                m = line_of(line)
+                if m is None:
+                    raise _Unsure
+                name, value, ind, item = m.groups()
+                if name is not None:
+                    if key is not None:
+                        out[key] = items
+                        key = items = None
+                    if len(name) > 1000 or type(self.plain(name)) is not str:  # libyaml takes keys of up to 1024 characters
+                        raise _Unsure
+                    if value is None:
+                        key = name
+                    elif value[0] == "[":
+                        out[name] = self._flow(value)
+                    else:
+                        out[name] = scalar(value)
+                elif item is not None:
+                    if key is None:
+                        raise _Unsure
+                    if items is None:
+                        items, indent = [], ind
+                    elif ind != indent:
+                        raise _Unsure
+                    items.append(scalar(item))  # (a [list] in a list is PyYAML's business)
+        except _Unsure:
+            return None
+        if key is not None:
+            out[key] = items
+        return out or None  # (no key at all: an empty document, which loads as None)

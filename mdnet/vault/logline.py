@@ -212,9 +212,21 @@ def _tokens(text: str, limit: int) -> list[re.Match[str]]:
 _CANONICAL = re.compile(r"[ \t]+([^\W_]+(?:-[^\W_]+)*)[ \t]*:")
 
 
+_NORMAL: dict[str, str] = {}  # kind word as written -> normalise_kind(word): a vault repeats a few words
+
+
+def _normal(word: str) -> str:
+    found = _NORMAL.get(word)
+    if found is None:
+        found = normalise_kind(word)
+        if len(_NORMAL) < 4096:
+            _NORMAL[word] = found
+    return found
+
+
 def _shape(rest: str, words: Mapping[str, str]) -> _Shape:
     """What follows the date: the kind phrase, its separator and the text."""
-    if (m := _CANONICAL.match(rest)) and (kind := words.get(normalise_kind(m.group(1)))) is not None:
+    if (m := _CANONICAL.match(rest)) and (kind := words.get(_normal(m.group(1)))) is not None:
         return _Shape(kind, m.group(1), rest[m.end():].strip(), (), "")
     return _shape_any(rest, words)
 
@@ -302,14 +314,23 @@ def read_log(path: str, body: str, first_line: int, words: Mapping[str, str],
         pos = start
         if fences and start in in_fence:
             continue
-        marker = m.group("marker")
-        if marker is None and start not in in_log:
-            continue  # a date at the start of prose, outside a Log section
-        a, sep, b, c = m.group("a", "sep", "b", "c")
-        rest = m.group("rest")
-        shown = m.group(0).strip()
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
+        marker, opener, a, sep, b, c, closer, rest = m.groups()
+        if marker is None:
+            if start not in in_log:
+                continue  # a date at the start of prose, outside a Log section
+        elif (sep == "-" and opener is None and closer is None and len(a) == 4 and c is not None and len(b) == 2
+              and len(c) == 2 and (cm := _CANONICAL.match(rest)) is not None
+              and (kind := words.get(_normal(cm.group(1)))) is not None):
+            # The canonical "- YYYY-MM-DD word: text" with a known kind word (most lines): what
+            # the general reading below finds for it, without its steps.
+            try:
+                day = date(int(a), int(b), int(c))
+            except ValueError:
+                pass  # not a date: the general reading says so
+            else:
+                text = rest[cm.end():].strip()
+                entries.append(Interaction(path, path, line, day, kind, cm.group(1), text, links_in(text)))
+                continue
         r = read_date_parts(a, sep, b, c)
         if r.date is None:
             if c is None and not _is_log_like_without_year(rest, words):
@@ -319,11 +340,13 @@ def read_log(path: str, body: str, first_line: int, words: Mapping[str, str],
                 diags.append(Diagnostic(path, line, ERROR, "invalid-date",
                                         f"log line date {token!r} is not a date; write it as YYYY-MM-DD"))
             else:
+                shown = m.group(0).strip()
+                if len(shown) > 60:
+                    shown = shown[:57] + "..."
                 diags.append(Diagnostic(path, line, WARNING, "log-line-unread",
                                         f"skipped {shown!r}: {r.why_not}; write the date as YYYY-MM-DD"))
             continue
         odd = list(r.odd)
-        opener, closer = m.group("open"), m.group("close")
         if opener or closer:
             odd.append(f"date in {_WRAPPERS.get(opener or '', closer or '')}" if opener else f"{closer!r} after the date")
         if marker is None:

@@ -20,15 +20,23 @@ from typing import Any, Mapping, Pattern, Sequence
 # Characters YAML takes as printable and that are nothing special to it: no tab, no
 # control character, no NEL, LINE/PARAGRAPH SEPARATOR (YAML line breaks), no BOM.
 _SAFE_TEXT = re.compile("[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
-# One line: `key: value` at column 0 (the key a plain word: letters, digits, _ . - and
-# inner spaces), `- item` of a block list at any indent, or blank.
-_LINE = re.compile(r"(?:([A-Za-z_][\w.\- ]*?) *:(?: +([^ ].*?))?|( *)- +([^ ].*?)|) *")
-_DOUBLE = re.compile(r'"([^"\\]*)"')
-_SINGLE = re.compile(r"'([^']*)'")
-# What a plain value cannot start with (YAML's indicators).
-_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# A plain scalar on one line: not starting with an indicator ("-" only before a non-space),
+# no ": " or " #" inside, not ending with ":" or a space.
+_PLAIN = r"(?:[^-?:,\[\]{}#&*!|>'\"%@`\s]|-(?=[^ \n]))(?:[^ :#\n]+|:(?=[^ \n])|(?<! )#| +(?=[^ \n]))*"
+_DQ = r'("[^"\\\n]*")'  # the quotes kept, so that "" is told from no match
+_SQ = r"('[^'\n]*')"
+# Every line, one match each: `key: value` at column 0 (the key a plain word: letters,
+# digits, _ . - and inner spaces; the value quoted, a [flow list], plain, or none), `- item`
+# of a block list at any indent, or blank.  (findall gives '' for a group not matched.)
+_LINES = re.compile(
+    r"^(?:([A-Za-z_][\w.\-]*(?: +[\w.\-]+)*) *:(?: +(?:" + _DQ + "|" + _SQ + r"|(\[[^\n]*\])|(" + _PLAIN + ")))?"
+    r"|( *)- +(?:" + _DQ + "|" + _SQ + "|(" + _PLAIN + "))|) *$",
+    re.M,
+)
 # A plain item of a [flow, list]: no flow indicator, no comment, no colon.
-_FLOW_PLAIN = re.compile(r"[^\-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}#:]*")
+_FLOW_PLAIN = re.compile(r"[^\-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}#:\n]*")
+_DOUBLE = re.compile(r'"([^"\\\n]*)"')
+_SINGLE = re.compile(r"'([^'\n]*)'")
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -44,7 +52,7 @@ _UNSURE = object()
 
 
 class SimpleYaml:
-    """:func:`load` bound to one loader's implicit resolvers (which plain words are not text)."""
+    """:meth:`load` bound to one loader's implicit resolvers (which plain words are not text)."""
 
     def __init__(self, resolvers: Mapping[Any, Sequence[tuple[str, Pattern[str]]]]) -> None:
         if resolvers.get(None):
@@ -53,8 +61,8 @@ class SimpleYaml:
         self._known: dict[str, Any] = {}  # plain scalar -> its value (or _UNSURE), for repeated words
 
     def plain(self, text: str) -> Any:
-        """The value of a plain scalar (``text`` already free of indicators): itself, or
-        the bool, null or decimal integer PyYAML's resolvers make of it; _UNSURE otherwise."""
+        """The value of a plain scalar (``text`` free of indicators): itself, or the bool,
+        null or decimal integer PyYAML's resolvers make of it; _UNSURE for anything else."""
         rs = self.resolvers.get(text[:1])
         if rs is None:
             return text
@@ -77,27 +85,7 @@ class SimpleYaml:
             self._known[text] = value
         return value
 
-    def _scalar(self, text: str) -> Any:
-        first = text[:1]
-        if first == '"':
-            m = _DOUBLE.fullmatch(text)
-        elif first == "'":
-            m = _SINGLE.fullmatch(text)
-        else:
-            if not text or (first in _INDICATORS and (first != "-" or text[1:2] in ("", " "))) \
-                    or ": " in text or " #" in text or text[-1] == ":":
-                raise _Unsure  # ("-7" is a plain scalar; "- x" a list)
-            value = self.plain(text)
-            if value is _UNSURE:
-                raise _Unsure
-            return value
-        if m is None:
-            raise _Unsure
-        return m.group(1)
-
     def _flow(self, text: str) -> list[Any]:
-        if text[-1] != "]":
-            raise _Unsure
         inner = text[1:-1]
         if not inner.strip(" "):
             return []
@@ -105,50 +93,68 @@ class SimpleYaml:
         for part in inner.split(","):
             item = part.strip(" ")
             first = item[:1]
-            if first == '"' or first == "'":
-                out.append(self._scalar(item))
+            if first == '"':
+                m = _DOUBLE.fullmatch(item)
+            elif first == "'":
+                m = _SINGLE.fullmatch(item)
             elif _FLOW_PLAIN.fullmatch(item) and (value := self.plain(item)) is not _UNSURE:
                 out.append(value)
+                continue
             else:
                 raise _Unsure
+            if m is None:
+                raise _Unsure
+            out.append(m.group(1))
         return out
 
     def load(self, text: str) -> dict[str, Any] | None:
         """The mapping ``yaml.load`` would give for ``text``, or None when not sure."""
         if not _SAFE_TEXT.fullmatch(text):
             return None
+        rows = _LINES.findall(text)
+        if len(rows) != text.count("\n") + 1:
+            return None  # a line outside the subset
         out: dict[str, Any] = {}
         key = None  # a key whose value is still to come (a block list, or nothing: null)
         items: list[Any] | None = None
         indent = ""
-        line_of = _LINE.fullmatch
-        scalar = self._scalar
+        resolvers = self.resolvers
+        plain = self.plain
         try:
-            for line in text.split("\n"):
-                m = line_of(line)
-                if m is None:
-                    raise _Unsure
-                name, value, ind, item = m.groups()
-                if name is not None:
+            for name, dq, sq, flow, word, ind, idq, isq, iword in rows:
+                if name:
                     if key is not None:
                         out[key] = items
                         key = items = None
-                    if len(name) > 1000 or type(self.plain(name)) is not str:  # libyaml takes keys of up to 1024 characters
-                        raise _Unsure
-                    if value is None:
-                        key = name
-                    elif value[0] == "[":
-                        out[name] = self._flow(value)
+                    if len(name) > 1000 or (name[0] in resolvers and type(plain(name)) is not str):
+                        raise _Unsure  # (libyaml takes keys of up to 1024 characters)
+                    if word:
+                        value = word if word[0] not in resolvers else plain(word)
+                        if value is _UNSURE:
+                            raise _Unsure
+                        out[name] = value
+                    elif dq:
+                        out[name] = dq[1:-1]
+                    elif sq:
+                        out[name] = sq[1:-1]
+                    elif flow:
+                        out[name] = self._flow(flow)
                     else:
-                        out[name] = scalar(value)
-                elif item is not None:
+                        key = name
+                elif iword or idq or isq:
                     if key is None:
                         raise _Unsure
                     if items is None:
                         items, indent = [], ind
                     elif ind != indent:
                         raise _Unsure
-                    items.append(scalar(item))  # (a [list] in a list is PyYAML's business)
+                    if iword:
+                        value = iword if iword[0] not in resolvers else plain(iword)
+                        if value is _UNSURE:
+                            raise _Unsure
+                        items.append(value)
+                    else:
+                        items.append((idq or isq)[1:-1])
         except _Unsure:
             return None
         if key is not None:

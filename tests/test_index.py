@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from mdnet.config import DEFAULT, load_config
 from mdnet.index import SCHEMA_VERSION, Index
-from mdnet.index.store import _drop
+from mdnet.index.store import COLD_JOURNAL_MIN, _drop
 
 TODAY = date(2026, 11, 22)
 
@@ -235,6 +235,47 @@ def test_killed_index_run_leaves_the_old_index(vault, tmp_path):
         assert {n.contact.company for n in notes} == {"Acme"}  # the old index, intact
     stats = sync(vault.root)
     assert stats.changed == 3000
+
+
+@pytest.mark.slow
+def test_killed_first_index_run_leaves_an_index_that_builds(vault):
+    """A first build is written with a rollback journal (store.COLD_JOURNAL_MIN): killed midway,
+    the next open rolls it back to the empty index, and the next sync builds it all, in WAL."""
+    for i in range(COLD_JOURNAL_MIN + 100):
+        vault.person(f"P{i:04}", "company: Acme\n", "- 2026-11-01 coffee\n")
+    script = textwrap.dedent(f"""
+        import os, signal
+        from datetime import date
+        from pathlib import Path
+        from mdnet.config import DEFAULT
+        from mdnet.index import Index
+        ix = Index.open(Path({str(vault.root)!r}))
+        def progress(done, total):
+            if done >= 300:
+                assert ix.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+                os.kill(os.getpid(), signal.SIGKILL)
+        ix.sync(DEFAULT, today=date(2026, 11, 22), progress=progress, jobs=1)
+        print("finished")
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL and "finished" not in proc.stdout, proc.stderr
+    assert (vault.root / ".mdnet/index.sqlite-journal").exists()  # a hot journal, as a crash leaves it
+    with Index.open(vault.root) as ix:
+        assert ix.notes() == []  # rolled back: nothing half-written
+        stats = ix.sync(DEFAULT, today=TODAY)
+        assert stats.added == COLD_JOURNAL_MIN + 100
+        assert ix.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert ix.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not (vault.root / ".mdnet/index.sqlite-journal").exists()
+
+
+def test_a_first_build_leaves_the_index_in_wal_mode(vault):
+    for i in range(COLD_JOURNAL_MIN):
+        vault.person(f"P{i:04}", "", "- 2026-11-01 coffee\n")
+    with Index.open(vault.root) as ix:
+        assert ix.sync(DEFAULT, today=TODAY).added == COLD_JOURNAL_MIN
+        assert ix.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert ix.sync(DEFAULT, today=TODAY).unchanged == COLD_JOURNAL_MIN
 
 
 def assert_same_as_a_full_rebuild(root: Path, ix: Index) -> None:

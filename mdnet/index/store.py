@@ -40,6 +40,7 @@ DB_NAME = "index.sqlite"
 _ALIASES_AT = CONTACT_FIELDS.index("aliases")
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 1500  # files to parse before a second process pays for itself
+COLD_JOURNAL_MIN = 500  # a first build of this many notes or more is written with a rollback journal
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -309,6 +310,22 @@ def _wal(conn: sqlite3.Connection, wait: float = 10.0) -> None:
             time.sleep(0.02)
 
 
+def _journal(conn: sqlite3.Connection, mode: str) -> bool:
+    """Switch the journal mode; False if SQLite would not (another connection holds the file)."""
+    try:
+        return conn.execute(f"PRAGMA journal_mode={mode}").fetchone()[0].lower() == mode
+    except sqlite3.OperationalError:
+        return False
+
+
+def _wal_again(conn: sqlite3.Connection) -> None:
+    """Back to WAL after a first build; if that cannot be had now, the next open switches."""
+    try:
+        _wal(conn)
+    except sqlite3.OperationalError:
+        pass
+
+
 def _through_folder_link(root: Path, rel: str) -> bool:
     """Is any folder on the way to ``rel`` (or ``rel`` itself, if a folder) a symbolic link?"""
     parts = rel.split("/")
@@ -415,7 +432,7 @@ class Index:
         except OSError as e:
             raise IndexUnavailable(f"cannot create {root / STATE_DIR}: {e.strerror}") from e
         db = state / DB_NAME
-        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):  # SQLite gives -wal/-shm the db's mode
+        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal"):  # SQLite gives them the db's mode
             if name == DB_NAME or (state / name).exists():
                 private_file(state / name, file_mode)
         rebuilt = False
@@ -509,9 +526,14 @@ class Index:
             self._count(stats)  # nothing to write: no transaction, no lock taken
             stats.elapsed_ms = (time.perf_counter() - t0) * 1000
             return stats
+        # A first build writes into an empty database: with a rollback journal its pages go
+        # to the file once, where WAL writes them twice (log, then checkpoint at commit).
+        cold = old_fp is None and not known and len(plan.todo) >= COLD_JOURNAL_MIN and _journal(conn, "delete")
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
+            if cold:
+                _wal_again(conn)
             raise IndexUnavailable(f"the index is locked by another mdnet ({e}); try again") from e
         try:
             if self._last_sync() != last_sync:  # another process synced since we looked: plan again
@@ -524,6 +546,9 @@ class Index:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            if cold:
+                _wal_again(conn)
         self._count(stats)
         stats.elapsed_ms = (time.perf_counter() - t0) * 1000
         return stats
@@ -901,7 +926,7 @@ def delete_index(root: Path) -> None:
 
 
 def _drop(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", "-journal"):  # (a journal left by a crash must not meet a new file)
         try:
             os.unlink(f"{db}{suffix}")
         except FileNotFoundError:

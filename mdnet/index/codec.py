@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from operator import attrgetter
 from datetime import date, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ _DATE_AT = [i for i, n in enumerate(_CONTACT_FIELDS) if n in ("added", "met", "f
 _TUPLE_AT = [i for i, n in enumerate(_CONTACT_FIELDS) if n in ("aliases", "emails", "tags", "circles", "ask_about", "offers")]
 _EXTRA_AT = [f.name for f in fields(Contact)].index("extra")
 _fromiso = date.fromisoformat
+_contact_values = attrgetter(*_CONTACT_FIELDS)
 
 #: What a record's shape depends on: the record's keys and the positional
 #: layouts of the classes stored as lists.  ``tests/test_index.py`` pins a hash
@@ -51,7 +53,7 @@ def encode(note: Note) -> str:
     rec: dict[str, Any] = {"t": note.type, "ti": note.title, "p": props}
     c = note.contact
     if c is not None:
-        values = [getattr(c, n) for n in _CONTACT_FIELDS]
+        values = list(_contact_values(c))
         for i in _DATE_AT:
             if values[i] is not None:
                 values[i] = values[i].isoformat()
@@ -66,7 +68,11 @@ def encode(note: Note) -> str:
         rec["k"] = note.links
     if note.diagnostics:
         rec["d"] = [[d.line, d.severity, d.code, d.message] for d in note.diagnostics]
-    return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(rec)
+
+
+# One encoder for every record (json.dumps with options builds one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def decode(path: str, record: str, mtime_ns: int = 0) -> Note:
@@ -99,27 +105,29 @@ def decode(path: str, record: str, mtime_ns: int = 0) -> Note:
                 meeting=meeting, log=log, links=links, diagnostics=diags, mtime_ns=mtime_ns)
 
 
+def _flatten(v: Any, out: list[str]) -> None:
+    if type(v) is str:
+        out.append(v)
+    elif isinstance(v, dict):
+        for x in v.values():
+            _flatten(x, out)
+    elif isinstance(v, list):
+        for x in v:
+            _flatten(x, out)
+    elif v is not None:
+        out.append(str(v))
+
+
 def searchable_properties(props: dict[str, Any]) -> str:
     """Property values flattened to text for the full-text index."""
     out: list[str] = []
-
-    def walk(v: Any) -> None:
-        if type(v) is str:
-            out.append(v)
-        elif isinstance(v, dict):
-            for x in v.values():
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-        elif v is not None:
-            out.append(str(v))
-
     for v in props.values():
         if type(v) is str:  # most values: no call
             out.append(v)
+        elif type(v) is list and all(type(x) is str for x in v):  # a list of text: no call per item
+            out.extend(v)
         else:
-            walk(v)
+            _flatten(v, out)
     return "\n".join(out)
 
 

@@ -154,21 +154,16 @@ def split_frontmatter(text: str) -> tuple[str | None, str, int, bool]:
         return None, text, 1, True
     if first_nl == -1:
         return None, text, 1, False
-    pos = first_nl + 1
-    line = 2
-    n = len(text)
-    while pos <= n:
-        nl = text.find("\n", pos)
-        end = n if nl == -1 else nl
-        stripped = text[pos:end].rstrip()
-        if stripped == "---" or stripped == "...":
-            body_start = n if nl == -1 else nl + 1
-            return text[first_nl + 1 : pos], text[body_start:], line + 1, True
-        if nl == -1:
-            break
-        pos = nl + 1
-        line += 1
-    return None, text, 1, False
+    m = _FM_END.search(text, first_nl + 1)
+    if m is None:
+        return None, text, 1, False
+    pos, end = m.span()
+    line = 2 + text.count("\n", first_nl + 1, pos)  # the closing line's
+    return text[first_nl + 1 : pos], text[end + 1:], line + 1, True
+
+
+# The line that closes frontmatter: --- or ..., then only whitespace (what str.rstrip strips).
+_FM_END = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.M)
 
 
 @lru_cache(maxsize=256)

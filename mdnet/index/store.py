@@ -191,10 +191,28 @@ def _link_outside(root: str, path: str) -> str | None:
     return target
 
 
-def _read_regular(full: str) -> bytes:
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_LINK_ERRNOS = (errno.ELOOP, errno.EMLINK)  # what open(O_NOFOLLOW) says of a link (Linux, FreeBSD)
+
+
+class _IsLink(Exception):
+    """The note is a symbolic link (seen by open with O_NOFOLLOW)."""
+
+
+def _read_regular(full: str, follow: bool = True) -> bytes:
     """A note's bytes; a FIFO, socket or device put in its place is refused, never
-    read (O_NONBLOCK: opening a FIFO does not wait for a writer)."""
-    fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    read (O_NONBLOCK: opening a FIFO does not wait for a writer).  With ``follow``
+    False, a symbolic link raises :class:`_IsLink` (where the system can tell)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow and _NOFOLLOW:
+        try:
+            fd = os.open(full, flags | _NOFOLLOW)
+        except OSError as e:
+            if e.errno in _LINK_ERRNOS:
+                raise _IsLink from e
+            raise
+    else:
+        fd = os.open(full, flags)
     with open(fd, "rb") as f:
         if not S_ISREG(os.fstat(f.fileno()).st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
@@ -208,12 +226,18 @@ def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], 
     """
     path, size, mtime = fs
     unreadable = None
-    outside = _link_outside(root, path)
+    outside = None
+    full = os.path.join(root, path)
     try:
-        if outside is not None:
-            data = b""
-        else:
-            data = _read_regular(os.path.join(root, path))
+        if _NOFOLLOW:  # open without following: most notes (not links) are spared an lstat
+            try:
+                data = _read_regular(full, follow=False)
+            except _IsLink:
+                outside = _link_outside(root, path)
+                data = b"" if outside is not None else _read_regular(full)
+        else:  # pragma: no cover - no O_NOFOLLOW (Windows): look first
+            outside = _link_outside(root, path)
+            data = b"" if outside is not None else _read_regular(full)
     except (FileNotFoundError, NotADirectoryError):
         return Gone(path)
     except OSError as e:  # permission denied, a read error: keep the note, by its name, and say why

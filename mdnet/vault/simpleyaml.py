@@ -19,7 +19,7 @@ from typing import Any, Mapping, Pattern, Sequence
 
 # Characters YAML takes as printable and that are nothing special to it: no tab, no
 # control character, no NEL, LINE/PARAGRAPH SEPARATOR (YAML line breaks), no BOM.
-_SAFE_TEXT = re.compile("[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+_SAFE_TEXT = "[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
 # A plain scalar on one line: not starting with an indicator ("-" only before a non-space),
 # no ": " or " #" inside, not ending with ":" or a space.
 _PLAIN = r"(?:[^-?:,\[\]{}#&*!|>'\"%@`\s]|-(?=[^ \n]))(?:[^ :#\n]+|:(?=[^ \n])|(?<! )#| +(?=[^ \n]))*"
@@ -28,16 +28,15 @@ _SQ = r"('[^'\n]*')"
 # Every line, one match each: `key: value` at column 0 (the key a plain word: letters,
 # digits, _ . - and inner spaces; the value quoted, a [flow list], plain, or none), `- item`
 # of a block list at any indent, or blank.  (findall gives '' for a group not matched.)
-_LINES = re.compile(
+_LINES = (
     r"^(?:([A-Za-z_][\w.\-]*(?: +[\w.\-]+)*) *:(?: +(?:" + _DQ + "|" + _SQ + r"|(\[[^\n]*\])|(" + _PLAIN + ")))?"
-    r"|( *)- +(?:" + _DQ + "|" + _SQ + "|(" + _PLAIN + "))|) *$",
-    re.M,
+    r"|( *)- +(?:" + _DQ + "|" + _SQ + "|(" + _PLAIN + "))|) *$"
 )
 # A plain item of a [flow, list]: no flow indicator, no comment, no colon.
-_FLOW_PLAIN = re.compile(r"[^\-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}#:\n]*")
-_DOUBLE = re.compile(r'"([^"\\\n]*)"')
-_SINGLE = re.compile(r"'([^'\n]*)'")
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
+_FLOW_PLAIN = r"[^\-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}#:\n]*"
+_DOUBLE = r'"([^"\\\n]*)"'
+_SINGLE = r"'([^'\n]*)'"
+_DECIMAL = r"[-+]?(?:0|[1-9][0-9]{0,17})"
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _NULL_TAG = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -59,6 +58,13 @@ class SimpleYaml:
             raise ValueError("wildcard resolvers are not supported")
         self.resolvers = {first: list(rs) for first, rs in resolvers.items() if first is not None}
         self._known: dict[str, Any] = {}  # plain scalar -> its value (or _UNSURE), for repeated words
+        # Compiled here, not at import: every command that opens the index imports this module.
+        self._safe_text = re.compile(_SAFE_TEXT).fullmatch
+        self._lines = re.compile(_LINES, re.M).findall
+        self._flow_plain = re.compile(_FLOW_PLAIN).fullmatch
+        self._double = re.compile(_DOUBLE).fullmatch
+        self._single = re.compile(_SINGLE).fullmatch
+        self._decimal = re.compile(_DECIMAL).fullmatch
 
     def plain(self, text: str) -> Any:
         """The value of a plain scalar (``text`` free of indicators): itself, or the bool,
@@ -76,7 +82,7 @@ class SimpleYaml:
                     value = _BOOLS[text.lower()]
                 elif tag == _NULL_TAG:
                     value = None
-                elif tag == _INT_TAG and _DECIMAL.fullmatch(text):
+                elif tag == _INT_TAG and self._decimal(text):
                     value = int(text)
                 else:
                     value = _UNSURE
@@ -94,10 +100,10 @@ class SimpleYaml:
             item = part.strip(" ")
             first = item[:1]
             if first == '"':
-                m = _DOUBLE.fullmatch(item)
+                m = self._double(item)
             elif first == "'":
-                m = _SINGLE.fullmatch(item)
-            elif _FLOW_PLAIN.fullmatch(item) and (value := self.plain(item)) is not _UNSURE:
+                m = self._single(item)
+            elif self._flow_plain(item) and (value := self.plain(item)) is not _UNSURE:
                 out.append(value)
                 continue
             else:
@@ -109,9 +115,9 @@ class SimpleYaml:
 
     def load(self, text: str) -> dict[str, Any] | None:
         """The mapping ``yaml.load`` would give for ``text``, or None when not sure."""
-        if not _SAFE_TEXT.fullmatch(text):
+        if not self._safe_text(text):
             return None
-        rows = _LINES.findall(text)
+        rows = self._lines(text)
         if len(rows) != text.count("\n") + 1:
             return None  # a line outside the subset
         out: dict[str, Any] = {}

@@ -38,7 +38,9 @@ _CANDIDATE = re.compile(
     r"(?P<rest>[^\n]*)$",
     re.M,
 )
-_HEADING = re.compile(r"^#{1,6}[ \t]+([^\n]*)$", re.M)
+# A heading's text, matched at the start of a line (found with str.find: a regex
+# search for "^#" in re.M mode tries every character of the body).
+_HEADING = re.compile(r"#{1,6}[ \t]+([^\n]*)$", re.M)
 _LOG_HEADING = re.compile(r"(?:interactions?[ \t]+)?log\b", re.I)
 _TOKEN = re.compile(r"[^\W_]+")
 _JOIN = re.compile(r"[ \t]+|-(?=[^\W_])")  # between the words of a kind phrase
@@ -132,13 +134,26 @@ class _Ranges:
         return self.i < len(r) and r[self.i][0] <= pos
 
 
+def _headings(body: str) -> list[re.Match[str]]:
+    """The headings of a body, in order."""
+    out = []
+    if body.startswith("#") and (m := _HEADING.match(body)) is not None:
+        out.append(m)
+    at = body.find("\n#") + 1
+    while at:
+        if (m := _HEADING.match(body, at)) is not None:
+            out.append(m)
+        at = body.find("\n#", at) + 1
+    return out
+
+
 def log_sections(body: str) -> list[tuple[int, int]]:
     """Character ranges of the body under a ``Log`` heading (up to the next heading)."""
     if "#" not in body:
         return []
     out = []
     start = None
-    for m in _HEADING.finditer(body):
+    for m in _headings(body):
         if start is not None:
             out.append((start, m.start()))
             start = None

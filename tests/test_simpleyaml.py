@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdnet.vault.parse import _yaml
+from mdnet.vault.parse import _Ctx, _yaml
 
 yaml, LOADER, SIMPLE = _yaml()
 
@@ -19,8 +19,13 @@ def pyyaml(text: str) -> object:
 
 
 def agrees(text: str) -> object:
-    got = SIMPLE.load(text)
-    if got is not None:
+    lines: dict[str, int] = {}
+    got = SIMPLE.load(text, lines)
+    if got is None:
+        assert lines == {}
+    else:
+        ctx = _Ctx("n.md", text)  # the line of each key, as parse.py finds it otherwise
+        assert lines == {k: ctx.line_of(k) for k in got}, text
         want = pyyaml(text)
         assert got == want, text
         assert [type(v) for v in got.values()] == [type(v) for v in want.values()], text  # True is not 1

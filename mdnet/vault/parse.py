@@ -183,6 +183,10 @@ class _Ctx:
         self.diags: list[Diagnostic] = []
         self._lines: dict[str, int] | None = None
 
+    def known_lines(self, lines: dict[str, int]) -> None:
+        """Lines of keys found another way (what :meth:`line_of` would return for them)."""
+        self._lines = lines
+
     def line_of(self, key: str) -> int:
         """The line of ``key:`` in the file (1 when it cannot be found).
 
@@ -551,10 +555,14 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
     if fm is not None and fm.strip():
         yaml, loader, simple = _yaml()
         try:
-            # The common shape without PyYAML's object construction (same result, or None).
-            loaded = simple.load(fm)
+            # The common shape without PyYAML's object construction (same result, or None);
+            # it tells where each key is, as line_of would find it.
+            key_lines: dict[str, int] = {}
+            loaded = simple.load(fm, key_lines)
             if loaded is None:
                 loaded = yaml.load(fm, Loader=loader)
+            else:
+                ctx.known_lines(key_lines)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = _file_line(fm, mark)

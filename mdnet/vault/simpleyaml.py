@@ -113,8 +113,11 @@ class SimpleYaml:
             out.append(m.group(1))
         return out
 
-    def load(self, text: str) -> dict[str, Any] | None:
-        """The mapping ``yaml.load`` would give for ``text``, or None when not sure."""
+    def load(self, text: str, lines: dict[str, int] | None = None) -> dict[str, Any] | None:
+        """The mapping ``yaml.load`` would give for ``text``, or None when not sure.
+
+        ``lines``, if given, gets each key's line in the file (``text`` starting on line 2;
+        the last line of a repeated key), when the mapping is returned."""
         if not self._safe_text(text):
             return None
         rows = self._lines(text)
@@ -126,9 +129,11 @@ class SimpleYaml:
         indent = ""
         resolvers = self.resolvers
         plain = self.plain
+        at: dict[str, int] = {}
         try:
-            for name, dq, sq, flow, word, ind, idq, isq, iword in rows:
+            for n, (name, dq, sq, flow, word, ind, idq, isq, iword) in enumerate(rows, 2):
                 if name:
+                    at[name] = n
                     if key is not None:
                         out[key] = items
                         key = items = None
@@ -165,4 +170,6 @@ class SimpleYaml:
             return None
         if key is not None:
             out[key] = items
+        if lines is not None:
+            lines.update(at)
         return out or None  # (no key at all: an empty document, which loads as None)

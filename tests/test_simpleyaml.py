@@ -6,9 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdnet.vault.parse import _Ctx, _yaml
+from mdnet.vault.parse import _Ctx, _simple_yaml, _yaml
 
-yaml, LOADER, SIMPLE = _yaml()
+yaml, LOADER = _yaml()
+SIMPLE = _simple_yaml()
 
 
 def pyyaml(text: str) -> object:

@@ -214,7 +214,7 @@ def typed_value(key: str, raw: str, today: date) -> Any:
     if link_target(text) is not None:
         value: Any = text
     else:
-        yaml, loader = _yaml()[:2]
+        yaml, loader = _yaml()
         try:
             value = yaml.load(text, Loader=loader) if text else None
         except yaml.YAMLError:

@@ -101,7 +101,7 @@ def frontmatter_props(text: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=32)  # an import fills one template for thousands of new notes: it is loaded once
 def _load_frontmatter(source: str) -> dict[str, Any]:
-    yaml, loader = _yaml()[:2]
+    yaml, loader = _yaml()
     try:
         loaded = yaml.load(source, Loader=loader)
     except yaml.MarkedYAMLError as e:
@@ -122,7 +122,7 @@ def _load_frontmatter(source: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)  # an import writes the same companies, roles and tags thousands of times
 def _load_scalar(source: str) -> Any:
-    yaml, loader = _yaml()[:2]
+    yaml, loader = _yaml()
     try:
         return yaml.load(source, Loader=loader)
     except (yaml.YAMLError, ValueError, TypeError):

@@ -38,7 +38,8 @@ from ..model import (
 #: Bumped whenever the same bytes parse differently (the index then re-reads every note).
 PARSER_VERSION = 3
 
-_YAML: list = []  # [yaml module, loader class, SimpleYaml], filled on first use
+_YAML: list = []  # [yaml module, loader class], filled on first use
+_SIMPLE: list = []  # [SimpleYaml], made on first use
 
 
 def _yaml():  # type: ignore[no-untyped-def]
@@ -70,8 +71,15 @@ def _yaml():  # type: ignore[no-untyped-def]
                 return loader.construct_scalar(node)
 
         Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
-        _YAML[:] = [yaml, Loader, SimpleYaml(Loader.yaml_implicit_resolvers)]
+        _YAML[:] = [yaml, Loader]
     return _YAML
+
+
+def _simple_yaml() -> SimpleYaml:
+    """The reader of the common shape of frontmatter, bound to :func:`_yaml`'s loader."""
+    if not _SIMPLE:
+        _SIMPLE.append(SimpleYaml(_yaml()[1].yaml_implicit_resolvers))
+    return _SIMPLE[0]
 
 
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?")
@@ -553,7 +561,8 @@ def parse_note(path: str, data: bytes, config: Config, *, mtime_ns: int = 0, wor
         ctx.add(1, ERROR, "unclosed-frontmatter", "frontmatter opened with --- on line 1 is never closed with ---")
     props: dict[str, Any] = {}
     if fm is not None and fm.strip():
-        yaml, loader, simple = _yaml()
+        yaml, loader = _yaml()
+        simple = _simple_yaml()
         try:
             # The common shape without PyYAML's object construction (same result, or None);
             # it tells where each key is, as line_of would find it.

@@ -58,6 +58,7 @@ class SimpleYaml:
             raise ValueError("wildcard resolvers are not supported")
         self.resolvers = {first: list(rs) for first, rs in resolvers.items() if first is not None}
         self._known: dict[str, Any] = {}  # plain scalar -> its value (or _UNSURE), for repeated words
+        self._keys: set[str] = set()  # keys seen to be text (a vault repeats a few dozen)
         # Compiled here, not at import: every command that opens the index imports this module.
         self._safe_text = re.compile(_SAFE_TEXT).fullmatch
         self._lines = re.compile(_LINES, re.M).findall
@@ -129,6 +130,7 @@ class SimpleYaml:
         indent = ""
         resolvers = self.resolvers
         plain = self.plain
+        keys = self._keys
         at: dict[str, int] = {}
         try:
             for n, (name, dq, sq, flow, word, ind, idq, isq, iword) in enumerate(rows, 2):
@@ -137,8 +139,11 @@ class SimpleYaml:
                     if key is not None:
                         out[key] = items
                         key = items = None
-                    if len(name) > 1000 or (name[0] in resolvers and type(plain(name)) is not str):
-                        raise _Unsure  # (libyaml takes keys of up to 1024 characters)
+                    if name not in keys:
+                        if len(name) > 1000 or (name[0] in resolvers and type(plain(name)) is not str):
+                            raise _Unsure  # (libyaml takes keys of up to 1024 characters)
+                        if len(keys) < 4096:
+                            keys.add(name)
                     if word:
                         value = word if word[0] not in resolvers else plain(word)
                         if value is _UNSURE:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from mdnet.config import DEFAULT, load_config
 from mdnet.index import SCHEMA_VERSION, Index
-from mdnet.index.store import COLD_JOURNAL_MIN, _drop
+from mdnet.index.store import COLD_JOURNAL_MIN, _drop, _IsLink, _read_regular
 
 TODAY = date(2026, 11, 22)
 
@@ -267,6 +267,26 @@ def test_killed_first_index_run_leaves_an_index_that_builds(vault):
         assert ix.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert ix.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert not (vault.root / ".mdnet/index.sqlite-journal").exists()
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 65536, 300_000])
+def test_a_note_is_read_whole(tmp_path, size):
+    note = tmp_path / "n.md"
+    data = (b"- 2026-11-01 call: x\r\n" * (size // 22 + 1))[:size]
+    note.write_bytes(data)
+    assert _read_regular(str(note)) == data
+    assert _read_regular(str(note), follow=False) == data
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="O_NOFOLLOW")
+def test_reading_without_following_tells_a_link(tmp_path):
+    (tmp_path / "n.md").write_bytes(b"x")
+    (tmp_path / "l.md").symlink_to(tmp_path / "n.md")
+    with pytest.raises(_IsLink):
+        _read_regular(str(tmp_path / "l.md"), follow=False)
+    assert _read_regular(str(tmp_path / "l.md")) == b"x"
+    with pytest.raises(IsADirectoryError):  # as a file object says it
+        _read_regular(str(tmp_path))
 
 
 def test_a_first_build_leaves_the_index_in_wal_mode(vault):

@@ -1,11 +1,12 @@
 """The common shape of frontmatter, read without PyYAML.  Pure.
 
 Most notes' frontmatter is ``key: value`` lines whose values are plain or quoted
-text, ``[a, b]`` lists and ``- item`` lists of text.  :func:`load` reads exactly
-that subset and returns what ``yaml.load`` with mdnet's loader (libyaml's safe
-loader, timestamps kept as text) returns for it; for anything else (numbers,
-booleans, nested mappings, comments, escapes, block scalars, anchors, tags,
-multi-line values, a character YAML treats specially) it returns None and the
+text (or true/false, null, a decimal integer), ``[a, b]`` lists and ``- item``
+lists of those.  :meth:`SimpleYaml.load` reads exactly that subset and returns
+what ``yaml.load`` with mdnet's loader (libyaml's safe loader, timestamps kept as
+text) returns for it; for anything else (floats and other number forms, nested
+mappings or lists, comments, escapes, block scalars, anchors, tags, multi-line
+values, a tab or a character YAML treats specially) it returns None and the
 caller asks PyYAML, which also produces every error message.  It is a speed-up
 only: PyYAML's construction of Python objects is most of a cold index's YAML
 time.  ``tests/test_simpleyaml.py`` holds it to PyYAML's answer on generated

@@ -499,9 +499,12 @@ def test_ctrl_c_while_indexing_a_big_folder_exits_cleanly_and_corrupts_nothing(t
     root = tmp_path / "big"
     (root / "People").mkdir(parents=True)
     (root / "mdnet.toml").write_text("")
+    # Long logs, so the parse outlasts the half second below: a Ctrl-C as the finished command
+    # exits is another case (the process ends by the signal, after its work is done).
     for k in range(4000):
         (root / "People" / f"P{k:05d}.md").write_text(
-            f"---\ncompany: C{k % 97}\n---\n## Log\n" + "".join(f"- 2026-11-{d:02d} email: n{k}\n" for d in range(1, 9)))
+            f"---\ncompany: C{k % 97}\n---\n## Log\n"
+            + "".join(f"- 2026-{1 + d // 28:02d}-{1 + d % 28:02d} email: n{k}\n" for d in range(80)))
     # Its own process group, as a terminal's Ctrl-C reaches every process of the job (the workers too).
     p = subprocess.Popen([sys.executable, "-m", "mdnet", "--vault", str(root), "index"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, start_new_session=True)

@@ -36,7 +36,7 @@ from .feed import EventCache, build_feed
 from .graph import (Links, Names, contact_referrals, duplicate_names, first_new_names, links_of, order_diagnostics,
                     order_interactions, shape)
 from .model import Diagnostic, FollowUp, Interaction, Note, Referral, Vault
-from .rules import by_contact, company_key, gone_quiet, in_order, vault_wide
+from .rules import Summary, by_contact, company_key, gone_quiet, in_order, vault_wide
 
 __all__ = ["Engine"]
 
@@ -75,7 +75,8 @@ class Engine:
         referrals = {p: kept for p, by_source in self._referrals.items()
                      if (kept := contact_referrals((r for rs in by_source.values() for r in rs), interactions.get(p, ())))}
         self._vault(interactions, referrals, {n.path: n.mtime_ns for n in ordered}, first_seen)
-        self._contacts: dict[str, tuple[tuple[FollowUp, ...], bool]] | None = None  # computed on first use
+        self._contacts: dict[str, tuple[tuple[FollowUp, ...], Summary]] | None = None  # computed on first use
+        self._wide: list[FollowUp] = []  # the vault-wide items (made with _items)
         self._items: list[FollowUp] | None = None
         self._failed: dict[str, Diagnostic] = {}  # contact path -> rules-failed (kept with _contacts)
         self._wide_failed: list[Diagnostic] = []  # the vault-wide rules' (made with _items)
@@ -129,11 +130,18 @@ class Engine:
                 self._contacts = by_contact(self.vault, self.config, self.as_of, diagnostics=failed)
                 self._failed = {d.path: d for d in failed}
             mine = [i for items, _ in self._contacts.values() for i in items]
-            planned = [p for p, (_, waiting) in self._contacts.items() if waiting]
             self._wide_failed = []
-            self._items = in_order(mine + vault_wide(self.vault, self.config, self.as_of, planned,
-                                                     targets=self.targets, diagnostics=self._wide_failed))
+            self._wide = vault_wide(self.vault, self.config, self.as_of, self.summaries(),
+                                    targets=self.targets, diagnostics=self._wide_failed)
+            self._items = in_order(mine + self._wide)
         return self._items
+
+    def summaries(self) -> dict[str, Summary]:
+        """Each contact's :class:`~mdnet.rules.Summary` (what the vault-wide rules read of it)."""
+        if self._contacts is None:
+            self.items
+        assert self._contacts is not None
+        return {p: summary for p, (_, summary) in self._contacts.items()}
 
     @property
     def gone_quiet(self) -> list[FollowUp]:

@@ -74,11 +74,12 @@ def follow_ups(vault: Vault, config: Config, as_of: date, *, targets: Iterable[s
 
 
 def by_contact(vault: Vault, config: Config, as_of: date, only: set[str] | None = None, *,
-               diagnostics: list[Diagnostic] | None = None) -> dict[str, tuple[tuple[FollowUp, ...], bool]]:
-    """Each active contact's items (of all, or of those in ``only``) and whether it waits
-    for an outreach slot; with :func:`vault_wide`, what :func:`follow_ups` is made of.
-    The incremental engine calls it for the contacts an edit can change.  A contact
-    whose items raise gets no items and a ``rules-failed`` error in ``diagnostics``."""
+               diagnostics: list[Diagnostic] | None = None) -> dict[str, tuple[tuple[FollowUp, ...], "Summary"]]:
+    """Each contact's items (of all, or of those in ``only``) and its :class:`Summary` (what
+    the vault-wide rules read of it); with :func:`vault_wide`, what :func:`follow_ups` is
+    made of.  The incremental engine calls it for the contacts an edit can change.  A
+    contact whose items raise gets no items, an empty summary and a ``rules-failed``
+    error in ``diagnostics``."""
     engine = _Engine(vault, config, as_of)
     out = engine.by_contact(only)
     if diagnostics is not None:
@@ -86,12 +87,14 @@ def by_contact(vault: Vault, config: Config, as_of: date, only: set[str] | None 
     return out
 
 
-def vault_wide(vault: Vault, config: Config, as_of: date, planned: Iterable[str], *,
+def vault_wide(vault: Vault, config: Config, as_of: date, summaries: Mapping[str, "Summary"], *,
                targets: Iterable[str] = (), diagnostics: list[Diagnostic] | None = None) -> list[FollowUp]:
-    """Outreach slots for the ``planned`` contacts (paths) and the monthly update
-    (``targets``: as for :func:`follow_ups`)."""
+    """The items of no one contact, combined from each contact's :class:`Summary`
+    (``summaries``: every contact's, by path): outreach slots and the monthly update;
+    and the new names of ``vault.new_names`` (their referrers must be among
+    ``vault.contacts``).  ``targets``: as for :func:`follow_ups`."""
     engine = _Engine(vault, config, as_of, targets)
-    out = engine.vault_wide(planned)
+    out = engine.vault_wide(summaries)
     if diagnostics is not None:
         diagnostics.extend(engine.diagnostics)
     return out
@@ -163,6 +166,39 @@ class _Run:
     @property
     def last(self) -> date:
         return self.messages[-1].date
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A contact waiting for an outreach slot: what ranks it, and its item (due on its slot)."""
+
+    warm: bool
+    company: str | None  # company_text_key: a target company's people come next
+    added: int  # the ``added`` day's ordinal (0: none); the most recently connected first
+    name: str  # case-folded; ties by name, then path
+    snooze_until: date | None
+    item: FollowUp  # its ``due`` is replaced by the slot's day
+
+    def rank(self, targets: Container[str]) -> tuple[bool, bool, int, str, str]:
+        """Warm circles first, then people at a target company, then the most recently
+        connected (``added``; none last), ties by name."""
+        return (not self.warm, self.company not in targets, -self.added, self.name, self.item.path or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the vault-wide rules read of one contact: small, and kept per contact so that
+    the monthly update and outreach pacing are a combination of these
+    (:func:`vault_wide`), never a pass over the whole vault."""
+
+    waiting: Waiting | None = None  # for an outreach slot (active, never contacted, not referred)
+    met: date | None = None  # the first meeting on or before as_of (active contacts only)
+    recipient: tuple[str, str | None] | None = None  # (name, first email): active and met
+    sent: tuple[tuple[int, int], ...] = ()  # (year, month) of each update line, sorted
+    newest: int = 0  # the newest mtime_ns of the notes its met and update lines come from
+
+
+_NO_SUMMARY = Summary()
 
 
 def _unanswered_run(log: tuple[Interaction, ...], thanks_by: Callable[[date], date]) -> _Run | None:
@@ -336,19 +372,18 @@ class _Engine:
                            for c in self.active if c.path in runs and len(runs[c.path].messages) >= max_attempts]
             return [i for i in quiet_items if i is not None]
         out: list[FollowUp] = []
-        planned: list[str] = []
-        for path, (items, waiting) in self.by_contact(None).items():
+        mine = self.by_contact(None)
+        for items, _ in mine.values():
             out.extend(items)
-            if waiting:
-                planned.append(path)
-        out.extend(self.vault_wide(planned))
+        out.extend(self.vault_wide({p: summary for p, (_, summary) in mine.items()}))
         return out
 
-    def by_contact(self, only: set[str] | None) -> dict[str, tuple[tuple[FollowUp, ...], bool]]:
-        """Active contact (all, or those in ``only``) -> (its items, whether it waits for an
-        outreach slot), in the vault's contact order.  An item's inputs are the contact's
-        note, its interactions and referrals, and (try-another) its company's colleagues.
-        Each contact is computed behind :meth:`guard`: one that raises gets no items."""
+    def by_contact(self, only: set[str] | None) -> dict[str, tuple[tuple[FollowUp, ...], Summary]]:
+        """Contact (all, or those in ``only``) -> (its items, its :class:`Summary`), in the
+        vault's contact order.  An item's inputs are the contact's note, its interactions and
+        referrals, and (try-another) its company's colleagues.  Each contact is computed
+        behind :meth:`guard`: one that raises gets no items and an empty summary."""
+        everyone = self.vault.contacts if only is None else [c for c in self.vault.contacts if c.path in only]
         people = self.active if only is None else [c for c in self.active if c.path in only]
         companies = None if only is None else {k for c in people if (k := self.guard(c, lambda: _company_key(c)))}
         runs: dict[str, _Run] = {}
@@ -357,15 +392,15 @@ class _Engine:
                 if (r := self.guard(c, lambda: None if self.planned(c) else _unanswered_run(self.log(c), self.thanks_by))):
                     runs[c.path] = r
         try_another = self.try_another(runs, companies)
-        out: dict[str, tuple[tuple[FollowUp, ...], bool]] = {}
-        for c in people:
-            found = self.guard(c, lambda: self.contact_items(c, runs, try_another))
-            out[c.path] = found if found is not None else ((), False)
+        out: dict[str, tuple[tuple[FollowUp, ...], Summary]] = {}
+        for c in everyone:
+            found = self.guard(c, lambda: self.contact_items(c, runs, try_another) if c.active else ((), self.summary(c, None)))
+            out[c.path] = found if found is not None else ((), _NO_SUMMARY)
         return out
 
     def contact_items(self, c: Contact, runs: Mapping[str, _Run],
-                      try_another: Mapping[str, FollowUp]) -> tuple[tuple[FollowUp, ...], bool]:
-        """One contact's items and whether it waits for an outreach slot."""
+                      try_another: Mapping[str, FollowUp]) -> tuple[tuple[FollowUp, ...], Summary]:
+        """One active contact's items and its summary."""
         referred = self.referred(c)
         mine: list[FollowUp] = []
         follow_up = self.follow_up(c)
@@ -385,16 +420,50 @@ class _Engine:
             mine.append(k)
         waiting = (not follow_up and not referred and c.path not in try_another and not self.contacted(c))
         mine = self.snoozed(c, mine) if c.snooze_until else mine
-        return tuple(mine + self.upcoming(c)), waiting  # a conversation's day is fixed: no snooze
+        # a conversation's day is fixed: no snooze
+        return tuple(mine + self.upcoming(c)), self.summary(c, self.waiting(c) if waiting else None)
 
-    def vault_wide(self, planned: Iterable[str]) -> list[FollowUp]:
-        """The items of no one contact: outreach slots for ``planned`` (contact paths) and the monthly update."""
-        out = self.guard(None, lambda: self.outreach([self.by_path[p] for p in planned])) or []
+    def waiting(self, c: Contact) -> Waiting:
+        warm = [x for x in c.circles if x.casefold() in self.warm]
+        reason = f"Reach out to {c.name} for a first conversation"
+        if warm:
+            reason += f" ({warm[0]})"
+        return Waiting(bool(warm), _company_key(c), c.added.toordinal() if c.added else 0, c.name.casefold(),
+                       c.snooze_until, self.item(c, OUTREACH, self.as_of, reason, ""))
+
+    def summary(self, c: Contact, waiting: Waiting | None) -> Summary:
+        """What the monthly update reads of one contact (one pass over its interactions)."""
+        mtimes = self.vault.mtimes
+        newest = 0
+        first: date | None = None
+        sent: set[tuple[int, int]] = set()
+        for i in self.vault.interactions.get(c.path, ()):
+            kind = i.kind
+            if kind == MET:
+                if i.date <= self.as_of and (first is None or i.date < first):  # a planned conversation is not met yet
+                    first = i.date
+            elif kind == UPDATE:
+                sent.add((i.date.year, i.date.month))
+            else:
+                continue
+            newest = max(newest, mtimes.get(i.source, 0))
+        if not c.active:
+            first = None
+        if waiting is None and first is None and not sent and not newest:
+            return _NO_SUMMARY
+        return Summary(waiting, first, (c.name, c.emails[0] if c.emails else None) if first else None,
+                       tuple(sorted(sent)), newest)
+
+    def vault_wide(self, summaries: Mapping[str, Summary]) -> list[FollowUp]:
+        """The items of no one contact: outreach slots for the waiting contacts, the new
+        names, the monthly update; combined from each contact's :class:`Summary` (by path)."""
+        ordered = [summaries[p] for p in sorted(summaries)]
+        out = self.guard(None, lambda: self.outreach([s.waiting for s in ordered if s.waiting is not None])) or []
         for r in self.vault.new_names:
             c = self.by_path.get(r.referrer or "")
             if c is not None and c.active and (item := self.guard(c, lambda: self.new_name(r))):
                 out.append(item)
-        if (m := self.guard(None, self.monthly_update)):
+        if (m := self.guard(None, lambda: self.monthly_update(ordered))):
             out.append(m)
         return out
 
@@ -526,15 +595,16 @@ class _Engine:
         reason = f"Keep in touch with {c.name}: last contact {self.day(last.date)} (every {cadence})"
         return self.item(c, KEEP_IN_TOUCH, due, reason, last.date.isoformat())
 
-    def outreach(self, planned: list[Contact]) -> list[FollowUp]:
+    def outreach(self, planned: list[Waiting]) -> list[FollowUp]:
         per_week = self.config["rules.new_per_week"]
         if per_week <= 0 or not planned:
             return []
         # Contacts snoozed past a slot wait for a slot on or after their snooze date.
-        ready = [(self.rank(c), c.path) for c in planned if not (c.snooze_until and c.snooze_until > self.as_of)]
-        later = sorted(((c.snooze_until, self.rank(c), c.path) for c in planned
-                        if c.snooze_until and c.snooze_until > self.as_of), reverse=True)
-        heapq.heapify(ready)
+        targets = self.targets
+        ready = [(w.rank(targets), w) for w in planned if not (w.snooze_until and w.snooze_until > self.as_of)]
+        later = sorted(((w.snooze_until, w.rank(targets), w) for w in planned
+                        if w.snooze_until and w.snooze_until > self.as_of), key=lambda x: x[:2], reverse=True)
+        ready.sort(key=lambda x: x[0])  # a sorted list is a heap; ranks are unique (they end with the path)
         out = []
         slots = _slots(self.as_of, per_week)
         while ready or later:
@@ -545,19 +615,13 @@ class _Engine:
             slot = next(slots, None)
             if slot is None:
                 break  # the calendar ended
-            while later and later[-1][0] <= slot:
-                _, rank, path = later.pop()
-                heapq.heappush(ready, (rank, path))
+            while later and later[-1][0] <= slot:  # type: ignore[operator]
+                _, rank, w = later.pop()
+                heapq.heappush(ready, (rank, w))
             if not ready:
                 continue
-            _, path = heapq.heappop(ready)
-            c = self.by_path[path]
-            warm = [x for x in c.circles if x.casefold() in self.warm]
-            reason = f"Reach out to {c.name} for a first conversation"
-            if warm:
-                reason += f" ({warm[0]})"
-            if (item := self.guard(c, lambda: self.item(c, OUTREACH, slot, reason, ""))):
-                out.append(item)
+            _, w = heapq.heappop(ready)
+            out.append(replace(w.item, due=slot))
         return out
 
     def prepared(self, source: str) -> bool:
@@ -593,33 +657,21 @@ class _Engine:
                                      day.isoformat()))
         return out
 
-    def monthly_update(self) -> FollowUp | None:
+    def monthly_update(self, summaries: list[Summary]) -> FollowUp | None:
         spec = parse_monthly_day(self.config["rules.monthly_update"]) if self.config["rules.monthly_update"] != "off" else None
         if spec is None:
             return None
-        # One pass over every interaction (the engine calls this at every save).
-        active = {c.path for c in self.active}
-        mtimes = self.vault.mtimes
         newest = 0
         first: date | None = None  # the first meeting with anyone active
-        met: list[str] = []  # who the update goes to (paths of active contacts met)
+        met: list[tuple[str, str | None]] = []  # who the update goes to (active contacts met), by path
         sent: set[tuple[int, int]] = set()
-        for path, log in self.vault.interactions.items():
-            was_met = False
-            for i in log:
-                kind = i.kind
-                if kind == MET:
-                    if i.date <= self.as_of:  # a planned conversation is not met yet
-                        if path in active and (first is None or i.date < first):
-                            first = i.date
-                        was_met = True
-                elif kind == UPDATE:
-                    sent.add((i.date.year, i.date.month))
-                else:
-                    continue
-                newest = max(newest, mtimes.get(i.source, 0))
-            if was_met and path in active:
-                met.append(path)
+        for s in summaries:
+            newest = max(newest, s.newest)
+            sent.update(s.sent)
+            if s.met is not None and (first is None or s.met < first):
+                first = s.met
+            if s.recipient is not None:
+                met.append(s.recipient)
         people = len(met)
         if people == 0 or first is None:
             return None
@@ -635,9 +687,7 @@ class _Engine:
         due = monthly_day(year, month, spec)
         reason = (f"Send your {MONTH_NAMES[month - 1]} update to {people} "
                   f"{'person' if people == 1 else 'people'} you have met")
-        by_path = self.by_path
-        recipients = tuple(sorted(((c.name, c.emails[0] if c.emails else None) for c in (by_path[p] for p in met)),
-                                  key=lambda r: (r[0].casefold(), r[0])))
+        recipients = tuple(sorted(met, key=lambda r: (r[0].casefold(), r[0])))
         return FollowUp(rule=MONTHLY_UPDATE, due=due, reason=reason, contact=None, path=None,
                         anchor=f"{year:04d}-{month:02d}", recipients=recipients,
                         modified=_EPOCH + timedelta(microseconds=newest // 1000) if newest else None)

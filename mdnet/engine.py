@@ -28,6 +28,8 @@ deletes: it is the safety net when rules change.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Iterable, Mapping
 
@@ -35,12 +37,56 @@ from .config import Config
 from .feed import EventCache, build_feed
 from .graph import (Links, Names, contact_referrals, duplicate_names, first_new_names, links_of, order_diagnostics,
                     order_interactions, shape)
-from .model import Diagnostic, FollowUp, Interaction, Note, Referral, Vault
+from .model import READ_AS_MEANT, Diagnostic, FollowUp, Interaction, Note, Referral, Vault
 from .rules import Summary, by_contact, company_key, gone_quiet, in_order, vault_wide
 
-__all__ = ["Engine"]
+__all__ = ["ContactState", "Engine", "NoteState", "State", "has_problem", "shape_text"]
 
 _NONE = Links()
+
+
+def shape_text(note: Note) -> str:
+    """A note's :func:`~mdnet.graph.shape` as JSON: stored, compared, and read back by
+    :meth:`mdnet.graph.Names.of_shapes`."""
+    return json.dumps(shape(note), ensure_ascii=False, separators=(",", ":"))
+
+
+def has_problem(diagnostics: Iterable[Diagnostic]) -> bool:
+    """Does any of these hide or change a follow-up (see :func:`mdnet.model.notes_with_problems`)?"""
+    return any(d.code not in READ_AS_MEANT for d in diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteState:
+    """What the engine knows of one note that another process needs to redo an edit of it."""
+
+    shape: str  # shape_text: an edit that keeps it changes no other note's links
+    targets: frozenset[str]  # the contacts its Links name (the reverse edges)
+    new_names: tuple[Referral, ...]  # its Links' new names (vault.new_names is the first of each)
+    problem: bool  # it has a problem that may hide follow-ups (its own, its links', duplicate-name)
+    dup: bool  # ... of which a duplicate-name warning (unchanged by an edit that keeps the names)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactState:
+    """One contact's follow-ups as the engine computed them."""
+
+    company: str | None  # company_key: try-another's colleagues
+    items: tuple[FollowUp, ...]
+    summary: Summary
+    failed: Diagnostic | None  # rules-failed
+
+
+@dataclass
+class State:
+    """The engine's results broken down per note and per contact, for a process to keep:
+    everything (``full``) or only the rows an edit changed."""
+
+    notes: dict[str, NoteState]
+    contacts: dict[str, ContactState]
+    wide: list[FollowUp]  # the vault-wide items
+    wide_failed: list[Diagnostic]
+    full: bool
 
 
 class Engine:
@@ -135,6 +181,23 @@ class Engine:
                                     targets=self.targets, diagnostics=self._wide_failed)
             self._items = in_order(mine + self._wide)
         return self._items
+
+    def state(self) -> State:
+        """Everything, per note and per contact (see :class:`State`)."""
+        self.items
+        assert self._contacts is not None
+        problems = {d.path for d in self.diagnostics() if d.code not in READ_AS_MEANT}
+        dups = {d.path for d in self._duplicates if d.code not in READ_AS_MEANT}
+        notes = {}
+        for path, note in self.notes.items():
+            links = self._links.get(path, _NONE)
+            notes[path] = NoteState(shape_text(note), frozenset(links.targets()), links.new_names,
+                                    path in problems, path in dups)
+        contacts = {}
+        for c in self.vault.contacts:
+            items, summary = self._contacts.get(c.path, ((), Summary()))
+            contacts[c.path] = ContactState(company_key(c), items, summary, self._failed.get(c.path))
+        return State(notes, contacts, list(self._wide), list(self._wide_failed), full=True)
 
     def summaries(self) -> dict[str, Summary]:
         """Each contact's :class:`~mdnet.rules.Summary` (what the vault-wide rules read of it)."""

@@ -60,12 +60,12 @@ class Loaded:
         return self._engine
 
     def _one_shot(self) -> bool:
-        """Are the derived parts (items, rules-failed, problem count, feed) kept in the index's
-        ``derived`` table?  Decided once, at the first part asked for: yes unless the
-        workspace's engine is current (the watcher's), so a load that had to build the
-        engine stores every part it computes, and the next command finds them all."""
+        """Are the follow-ups (items, rules-failed, problem count) read from the state the
+        index keeps between processes (``mdnet/persisted.py``), brought to this
+        generation first?  Decided once, at the first part asked for: yes unless the
+        workspace's engine is current (the watcher's) or the state could not be stored."""
         if self._kept_in_index is None:
-            self._kept_in_index = self._engine is None and not self.ws._current()
+            self._kept_in_index = self._engine is None and not self.ws._current() and self.ws._persist(self.as_of)
         return self._kept_in_index
 
     @property
@@ -100,8 +100,12 @@ class Loaded:
     def follow_ups(self) -> list[FollowUp]:
         """Every open item, overdue or future (see :func:`mdnet.rules.follow_ups`)."""
         if self._items is None:
-            found = self._stored()
-            self._items = found if isinstance(found, list) else _decode_items(found)
+            if self._one_shot():
+                from .index import state
+
+                self._items = state.items(self.ws.index.conn)
+            else:
+                self._items = self._engine_().items
         return self._items
 
     @property
@@ -114,62 +118,39 @@ class Loaded:
     def rule_diagnostics(self) -> list[Diagnostic]:
         """``rules-failed`` errors: contacts whose items could not be computed and were left
         out of :attr:`follow_ups` (see :func:`mdnet.rules.follow_ups`).  Kept in the index
-        beside the items, so a command that found the items cached finds these too."""
+        beside the items, so a command that found the items stored finds these too."""
         if self._rule_diags is None:
-            ws = self.ws
-            if not self._one_shot():
-                self._rule_diags = self._engine_().rule_diagnostics
-            else:
-                import json
+            if self._one_shot():
+                from .index import state
 
-                key = f"rules-failed {self.as_of.isoformat()} {self.config.fingerprint()}"
-                data = ws.index.derived(key, lambda: json.dumps(
-                    [d.to_json() for d in self._engine_().rule_diagnostics]).encode("utf-8"))
-                self._rule_diags = [Diagnostic(**d) for d in json.loads(data)]
+                conn = self.ws.index.conn
+                found = state.meta(conn)
+                self._rule_diags = state.rule_diagnostics(conn, found.wide_failed if found else [])
+            else:
+                self._rule_diags = self._engine_().rule_diagnostics
         return self._rule_diags
 
     def problem_notes(self) -> int:
         """How many notes have problems that may hide follow-ups (for a one-shot command,
-        kept in the index until a note changes, as the follow-ups are)."""
+        kept in the index per note, as the follow-ups are)."""
         from .model import notes_with_problems
 
-        def compute() -> bytes:
-            return str(len(notes_with_problems(self._engine_().diagnostics()))).encode()
+        if self._one_shot():
+            from .index import state
 
-        if not self._one_shot():
-            return int(compute())
-        return int(self.ws.index.derived(f"problem notes {self.config.fingerprint()}", compute))
-
-    def _stored(self) -> "list[FollowUp] | bytes":
-        """The items from the workspace's cache, or in a one-shot command as the
-        index's ``derived`` table holds them for this generation (encoded: the
-        caller decodes what it needs), computing and storing them on a miss."""
-        ws = self.ws
-        if not self._one_shot():
-            return self._engine_().items
-        from .index.codec import encode_items
-
-        key = f"follow-ups {self.as_of.isoformat()} {self.config.fingerprint()}"
-        computed: list[list[FollowUp]] = []
-
-        def compute() -> bytes:
-            computed.append(self._engine_().items)
-            return encode_items(computed[0])
-
-        data = ws.index.derived(key, compute)
-        return computed[0] if computed else data  # a miss: no need to decode
+            return state.problem_notes(self.ws.index.conn)
+        return len(notes_with_problems(self._engine_().diagnostics()))
 
     def due(self, *, within: int = 0, rules: set[str] | None = None) -> list[FollowUp]:
         from .dates import add_days
         from .rules import select_due
 
-        if self._items is None:
-            found = self._stored()
-            if not isinstance(found, list):  # decode only the items due in the window (most of the cost)
-                last = add_days(self.as_of, within)  # the day select_due keeps items to
-                return select_due(_decode_items(found, last, rules), self.as_of, within=within, rules=rules)
-            self._items = found
-        return select_due(self._items, self.as_of, within=within, rules=rules)
+        if self._items is None and self._one_shot():  # only the rows due in the window are read
+            from .index import state
+
+            found = state.items(self.ws.index.conn, until=add_days(self.as_of, within), rules=rules)
+            return select_due(found, self.as_of, within=within, rules=rules)
+        return select_due(self.follow_ups, self.as_of, within=within, rules=rules)
 
     def feed(self, *, todo: bool = False) -> tuple[bytes, int]:
         """The feed's bytes and how many entries it holds."""
@@ -220,6 +201,9 @@ class Workspace:
         self._changed: set[str] | None = None  # what the last bringing-up-to-date changed
         #: A line for the user about how the vault was found (a folder inside it was named).
         self.notice: str | None = None
+        #: How the last one-shot load brought the stored follow-ups current (see
+        #: ``persisted.bring_current``: "current", "delta", "full"), None if it did not.
+        self.persisted_how: str | None = None
 
     @classmethod
     def open(cls, vault: str | os.PathLike[str] | None = None) -> "Workspace":
@@ -296,6 +280,15 @@ class Workspace:
         """
         stats = self.refresh(today=today, paths=paths, progress=progress, scanned=scanned) if sync else None
         return Loaded(self, as_of, stats)
+
+    def _persist(self, as_of: date) -> bool:
+        """Bring the follow-ups the index keeps between processes to its current generation
+        (see ``mdnet/persisted.py``); False when they could not be stored."""
+        from .persisted import bring_current
+
+        self.persisted_how = bring_current(self.index, self.config, as_of, self.targets(),
+                                           lambda: self._engine_at(as_of))
+        return self.persisted_how is not None
 
     def _current(self) -> bool:
         """Does the in-memory cache reflect the index, or can it be brought there by a few paths?"""
@@ -520,12 +513,6 @@ def with_locale(config: Config, environ: Mapping[str, str]) -> Config:
     if str(config["rules.holidays"]).strip().lower() != "locale":
         return config
     return Config({**config.values, "rules.holidays": locale_country(environ) or "none"})
-
-
-def _decode_items(data: bytes, until: date | None = None, rules: set[str] | None = None) -> list[FollowUp]:
-    from .index.codec import decode_items
-
-    return decode_items(data, until=until, rules=rules)
 
 
 def _window_days(config: Config, as_of: date) -> int:

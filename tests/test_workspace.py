@@ -99,9 +99,9 @@ def test_a_one_shot_load_keeps_every_part_it_computed(vault):
     with Workspace.open(vault.root) as ws:
         first = ws.load(TODAY)
         parts = (first.due(within=7), first.rule_diagnostics, first.problem_notes())
-        assert first._engine is not None  # noqa: SLF001 - computed
+        assert ws.persisted_how == "full" and ws.index.decoded == 2  # computed
     with Workspace.open(vault.root) as ws:
         again = ws.load(TODAY)
         assert (again.due(within=7), again.rule_diagnostics, again.problem_notes()) == parts
-        assert again._engine is None  # noqa: SLF001 - all three read from the index
+        assert ws.persisted_how == "current" and ws.index.decoded == 0  # all three read from the index
     assert parts[0] and parts[2] == 1

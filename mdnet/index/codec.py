@@ -14,7 +14,8 @@ from operator import attrgetter
 from datetime import date, datetime
 from typing import Any
 
-from ..model import Contact, Diagnostic, FollowUp, Interaction, Meeting, Note
+from ..model import Contact, Diagnostic, FollowUp, Interaction, Meeting, Note, Referral
+from ..rules import Summary, Waiting
 
 # A contact is stored as a list of its fields in declaration order (but path,
 # which is the row's key, and extra, which the properties give back).
@@ -36,7 +37,7 @@ RECORD_KEYS = ("t", "ti", "p", "c", "m", "l", "k", "d")
 def layout() -> dict[str, list[str]]:
     """The field order every stored list follows, by class."""
     return {cls.__name__: [f"{f.name}:{f.type}" for f in fields(cls)]
-            for cls in (Contact, Meeting, Interaction, Diagnostic, FollowUp)} | {"record": list(RECORD_KEYS)}
+            for cls in (Contact, Meeting, Interaction, Diagnostic, FollowUp, Referral, Summary, Waiting)} | {"record": list(RECORD_KEYS)}
 
 
 _MEETING_PROPS = frozenset({"type", "date", "with", "kind"})
@@ -131,26 +132,67 @@ def searchable_properties(props: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def item_row(i: FollowUp) -> list[Any]:
+    """One follow-up item as the list the index stores (:func:`item_from_row` reverses it)."""
+    return [i.rule, i.due.isoformat(), i.reason, i.contact, i.path, i.anchor, i.next_step, i.ask_about, i.offers,
+            i.recent, i.email, i.phone, i.linkedin, i.modified.isoformat() if i.modified else None, i.key, i.at,
+            i.recipients]
+
+
+def item_from_row(r: list[Any]) -> FollowUp:
+    return FollowUp(r[0], _fromiso(r[1]), r[2], r[3], r[4], r[5], r[6], tuple(r[7]), tuple(r[8]),
+                    tuple(r[9]), r[10], r[11], r[12], datetime.fromisoformat(r[13]) if r[13] else None,
+                    r[14], r[15], tuple((n, e) for n, e in r[16]))
+
+
 def encode_items(items: list[FollowUp]) -> bytes:
     """Follow-up items -> compact JSON (for the derived-results cache)."""
-    rows = [[i.rule, i.due.isoformat(), i.reason, i.contact, i.path, i.anchor, i.next_step, i.ask_about, i.offers,
-             i.recent, i.email, i.phone, i.linkedin, i.modified.isoformat() if i.modified else None, i.key, i.at,
-             i.recipients] for i in items]
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps([item_row(i) for i in items], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def decode_items(data: bytes, *, until: date | None = None, rules: set[str] | None = None) -> list[FollowUp]:
     """The items :func:`encode_items` stored (those due on or before ``until``, of ``rules``:
     the rows are filtered before any is built, which is most of the cost)."""
-    out = []
     rows = json.loads(data)
     if until is not None:
         last = until.isoformat()  # ISO days compare as text
         rows = [r for r in rows if r[1] <= last]
     if rules is not None:
         rows = [r for r in rows if r[0] in rules]
-    for r in rows:
-        out.append(FollowUp(r[0], _fromiso(r[1]), r[2], r[3], r[4], r[5], r[6], tuple(r[7]), tuple(r[8]),
-                            tuple(r[9]), r[10], r[11], r[12], datetime.fromisoformat(r[13]) if r[13] else None,
-                            r[14], r[15], tuple((n, e) for n, e in r[16])))
-    return out
+    return [item_from_row(r) for r in rows]
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, as every stored value is written."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_summary(s: Summary) -> str | None:
+    """A contact's :class:`~mdnet.rules.Summary` (None for the empty one, which most are)."""
+    if s == Summary():
+        return None
+    w = s.waiting
+    waiting = None if w is None else [w.warm, w.company, w.added, w.name,
+                                      w.snooze_until.isoformat() if w.snooze_until else None, item_row(w.item)]
+    return dumps([waiting, s.met.isoformat() if s.met else None, s.recipient, s.sent, s.newest])
+
+
+def decode_summary(text: str) -> Summary:
+    waiting, met, recipient, sent, newest = json.loads(text)
+    w = None if waiting is None else Waiting(waiting[0], waiting[1], waiting[2], waiting[3],
+                                             _fromiso(waiting[4]) if waiting[4] else None, item_from_row(waiting[5]))
+    return Summary(w, _fromiso(met) if met else None, tuple(recipient) if recipient else None,
+                   tuple((y, m) for y, m in sent), newest)
+
+
+def encode_referrals(refs: tuple[Referral, ...]) -> str | None:
+    if not refs:
+        return None
+    return dumps([[r.contact, r.referrer, r.referrer_name, r.date.isoformat() if r.date else None, r.source, r.line]
+                  for r in refs])
+
+
+def decode_referrals(text: str | None) -> tuple[Referral, ...]:
+    if not text:
+        return ()
+    return tuple(Referral(r[0], r[1], r[2], _fromiso(r[3]) if r[3] else None, r[4], r[5]) for r in json.loads(text))

@@ -35,12 +35,13 @@ from ..vault.files import STATE_DIR, FileStat, make_state_dir, private_file, is_
 from ..vault.parse import PARSER_VERSION, parse_note
 from .codec import CONTACT_FIELDS, decode, encode, searchable_properties
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 DB_NAME = "index.sqlite"
 _ALIASES_AT = CONTACT_FIELDS.index("aliases")
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 1500  # files to parse before a second process pays for itself
 COLD_JOURNAL_MIN = 500  # a first build of this many notes or more is written with a rollback journal
+CHANGES_KEPT = 1000  # generations of changed paths kept (an older stored state is rebuilt)
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -66,6 +67,21 @@ CREATE TABLE records(id INTEGER PRIMARY KEY REFERENCES notes(id), record TEXT NO
 CREATE INDEX notes_type ON notes(type);
 CREATE TABLE derived(key TEXT PRIMARY KEY, generation INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(name, properties, body, tokenize='unicode61 remove_diacritics 2');
+-- The paths each sync changed (content, mtime, added, removed), by the generation it
+-- made ('*' when any may have: a re-parse).  Written in the sync's transaction, so a
+-- process knows what changed since the generation its stored state came from.
+CREATE TABLE changes(generation INTEGER NOT NULL, path TEXT NOT NULL, PRIMARY KEY(generation, path)) WITHOUT ROWID;
+-- The follow-up state one-shot commands keep between processes (index/state.py).
+CREATE TABLE state_notes(path TEXT PRIMARY KEY, shape TEXT NOT NULL, new_names TEXT, problem INTEGER NOT NULL,
+                         dup INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE state_edges(target TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY(target, source)) WITHOUT ROWID;
+CREATE INDEX state_edges_source ON state_edges(source);
+CREATE TABLE state_contacts(path TEXT PRIMARY KEY, company TEXT, failed TEXT, summary TEXT) WITHOUT ROWID;
+CREATE INDEX state_contacts_company ON state_contacts(company);
+CREATE TABLE state_items(owner TEXT NOT NULL, seq INTEGER NOT NULL, due TEXT NOT NULL, rule TEXT NOT NULL,
+                         contact TEXT NOT NULL, path TEXT NOT NULL, item TEXT NOT NULL,
+                         PRIMARY KEY(owner, seq)) WITHOUT ROWID;
+CREATE INDEX state_items_order ON state_items(due, rule, contact, path, owner, seq);
 """
 
 
@@ -454,6 +470,8 @@ class Index:
         self.root = root
         self.conn = conn
         self._rebuilt = rebuilt
+        #: How many records :meth:`notes` decoded (what a load costs; the tests read it).
+        self.decoded = 0
 
     # -- opening -----------------------------------------------------------
 
@@ -676,7 +694,11 @@ class Index:
         if stats.changed_paths or job.force or stats.touched_paths:
             # Derived values of the old generation are now stale; they are
             # cleared when the next one is stored, not here, to keep a save cheap.
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(self.generation() + 1),))
+            gen = self.generation() + 1
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(gen),))
+            logged = ["*"] if job.force else {*stats.changed_paths, *stats.touched_paths}
+            conn.executemany("INSERT OR IGNORE INTO changes(generation, path) VALUES (?,?)", ((gen, p) for p in logged))
+            conn.execute("DELETE FROM changes WHERE generation < ?", (gen - CHANGES_KEPT,))
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", (job.fingerprint,))
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('synced_ns', ?)", (str(job.start_ns),))
 
@@ -790,10 +812,13 @@ class Index:
                 row = self.conn.execute(q + " WHERE n.path = ?", (p,)).fetchone()
                 if row is not None:
                     out.append(decode(*row))
+            self.decoded += len(out)
             return out
         if types:
             q += " WHERE n.type IN (%s)" % ",".join("?" * len(types))
-        return [decode(p, r, m) for p, r, m in self.conn.execute(q, types or ())]
+        out = [decode(p, r, m) for p, r, m in self.conn.execute(q, types or ())]
+        self.decoded += len(out)
+        return out
 
     def contact_names(self, containing: str | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
         """(path, name, aliases) of every indexed contact, without decoding the records:

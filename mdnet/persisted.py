@@ -1,0 +1,160 @@
+"""The follow-ups a one-shot command keeps in the index, brought forward edit by edit.
+
+A new process has no :class:`~mdnet.engine.Engine`.  Rather than decode every
+record, resolve the vault and run every rule after each edit, it finds the state
+an earlier process stored (``index/state.py``: per note, per contact, per item)
+and the paths every sync since then logged, and redoes only what
+:meth:`Engine.update <mdnet.engine.Engine.update>` would redo:
+
+* the changed notes (each must keep its :func:`~mdnet.graph.shape`, and no note
+  may be added, removed or renamed: otherwise any link may resolve elsewhere);
+* the contacts they are, and the contacts their old and new links name;
+* every contact of the old and new companies of those (try-another compares them);
+* the vault-wide items, combined from every contact's stored summary.
+
+To recompute those contacts it decodes their notes, the notes that link to them
+(the stored reverse edges) and their referrers, and resolves links against names
+read from the stored shapes.  Anything else falls back to a full build, which
+stores everything again.  ``tests/test_persisted.py`` checks, over generated
+sequences of edits, renames, deletes, new days and settings in fresh processes,
+that the result equals a full resolve of the index.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TYPE_CHECKING, Callable
+
+from . import __version__
+from .config import Config
+from .engine import ContactState, Engine, NoteState, State, has_problem, shape_text
+from .graph import Names, contact_referrals, first_new_names, links_of, order_interactions
+from .model import Diagnostic, Interaction, Note, Referral, Vault
+from .rules import Summary, by_contact, company_key, vault_wide
+
+if TYPE_CHECKING:
+    from .index import Index
+
+#: More changed paths than this and a full build is as quick (and simpler).
+MAX_DELTA = 200
+
+CURRENT, DELTA, FULL = "current", "delta", "full"
+
+
+def state_key(config: Config, as_of: date, targets: tuple[str, ...]) -> str:
+    """What else than the notes the stored follow-ups depend on."""
+    return json.dumps([__version__, as_of.isoformat(), config.fingerprint(), list(targets)])
+
+
+def bring_current(index: "Index", config: Config, as_of: date, targets: tuple[str, ...],
+                  engine: Callable[[], Engine]) -> str | None:
+    """Make the index's stored follow-ups those of its current generation as of ``as_of``
+    (``targets``: Profile.md's target companies; ``engine()``: the workspace's engine,
+    built from every note, for a full build) -> how (CURRENT: already; DELTA: brought
+    forward; FULL: rebuilt), or None when they could not be stored (the caller then
+    answers from the engine)."""
+    from .index import state
+
+    conn = index.conn
+    key = state_key(config, as_of, targets)
+    conn.execute("BEGIN")  # one snapshot for every read below
+    try:
+        gen = index.generation()
+        found = state.meta(conn)
+        computed = None
+        if found is not None and found.key == key:
+            if found.generation == gen:
+                return CURRENT
+            paths = state.changes(conn, found.generation, gen) if found.generation < gen else None
+            if paths is not None and len(paths) <= MAX_DELTA:
+                computed = _delta(index, config, as_of, targets, paths)
+        how = DELTA
+        if computed is None:
+            how = FULL
+            computed = engine().state()
+    finally:
+        conn.execute("COMMIT")
+    if state.store(conn, computed, key, gen):
+        return how
+    return None
+
+
+def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...], paths: set[str]) -> State | None:
+    """The rows an edit of ``paths`` changes, or None when it needs a full build."""
+    from .index import state
+
+    conn = index.conn
+    changed = {n.path: n for n in index.notes(paths=sorted(paths))}
+    old = state.note_states(conn, paths)
+    if len(changed) != len(paths) or len(old) != len(paths):
+        return None  # a note added or removed (or renamed): names changed
+    if any(shape_text(n) != old[p].shape for p, n in changed.items()):
+        return None  # a name, title or alias changed: any link may resolve elsewhere
+    names = Names.of_shapes(state.shapes(conn))
+    links = {p: links_of(n, names) for p, n in changed.items()}
+    affected = {p for p, n in changed.items() if n.contact is not None}
+    for p in paths:
+        affected |= old[p].targets | links[p].targets()
+    # try-another compares colleagues: every contact of the old and new companies
+    stored = state.companies(conn, affected)
+    decoded: dict[str, Note] = dict(changed)
+    decoded.update((n.path, n) for n in index.notes(paths=sorted(affected - decoded.keys())))
+    keys = {k for p in affected if (k := stored.get(p))}
+    keys |= {k for p in affected if (n := decoded.get(p)) and n.contact and (k := company_key(n.contact))}
+    if keys:
+        affected |= state.colleagues(conn, keys)
+        decoded.update((n.path, n) for n in index.notes(paths=sorted(affected - decoded.keys())))
+    contacts = {p for p in affected if (n := decoded.get(p)) is not None and n.contact is not None}
+    # the notes that link to them: their meetings and referrals
+    sources = (state.sources(conn, contacts) - paths) | {p for p in paths if links[p].targets() & contacts}
+    decoded.update((n.path, n) for n in index.notes(paths=sorted(sources - decoded.keys())))
+    for p in sources - links.keys():
+        links[p] = links_of(decoded[p], names)
+    meetings: dict[str, list[Interaction]] = {}
+    referred: dict[str, list[Referral]] = {}
+    for p in sorted(sources):
+        for i in links[p].interactions:
+            if i.contact in contacts:
+                meetings.setdefault(i.contact, []).append(i)
+        for r in links[p].referrals:
+            if r.contact in contacts:
+                referred.setdefault(r.contact, []).append(r)
+    interactions = {p: order_interactions(decoded[p].log, meetings.get(p, ())) for p in contacts}
+    referrals = {p: kept for p in contacts if (kept := contact_referrals(referred.get(p, ()), interactions[p]))}
+    # new names: each note's, the changed notes' as they are now; then their referrers, and everyone's
+    found = state.new_names(conn)
+    for p in paths:
+        found.pop(p, None)
+        if links[p].new_names:
+            found[p] = links[p].new_names
+    new = first_new_names(r for p in sorted(found) for r in found[p])
+    wanted = {r.referrer for r in new if r.referrer} | {r.referrer for rs in referrals.values() for r in rs if r.referrer}
+    decoded.update((n.path, n) for n in index.notes(paths=sorted(wanted - decoded.keys())))
+    notes = tuple(decoded[p] for p in sorted(decoded))
+    vault = Vault(notes=notes, contacts=tuple(n.contact for n in notes if n.contact is not None),
+                  interactions=interactions, referrals=referrals, diagnostics=(),
+                  mtimes={n.path: n.mtime_ns for n in notes}, first_seen=index.first_seen(sorted(contacts)),
+                  keys=index.keys(), new_names=new)
+    failed: list[Diagnostic] = []
+    mine = by_contact(vault, config, as_of, contacts, diagnostics=failed)
+    errors = {d.path: d for d in failed if d.path in contacts}
+    summaries = state.summaries(conn)
+    for p in contacts:
+        summaries.pop(p, None)
+    summaries.update((p, s) for p, (_, s) in mine.items())
+    wide_failed: list[Diagnostic] = []
+    wide = vault_wide(vault, config, as_of, summaries, targets=targets, diagnostics=wide_failed)
+    out_notes = {}
+    for p, n in changed.items():
+        dup = old[p].dup
+        out_notes[p] = NoteState(old[p].shape, frozenset(links[p].targets()), links[p].new_names,
+                                 dup or has_problem(n.diagnostics) or has_problem(links[p].diagnostics), dup)
+    out_contacts = {}
+    for p in contacts:
+        c = decoded[p].contact
+        assert c is not None
+        items, summary = mine.get(p, ((), None))
+        out_contacts[p] = ContactState(company_key(c), items, summary or Summary(), errors.get(p))
+    return State(out_notes, out_contacts, wide, wide_failed, full=False)
+

@@ -1,0 +1,307 @@
+"""A one-shot command after an edit equals a full rebuild, across processes.
+
+Each step is what a new ``mdnet`` process does: a new :class:`Workspace` over the
+same vault folder and the same on-disk index.  The follow-up state the index keeps
+between processes (``mdnet/persisted.py``) is brought up to date from the paths
+each sync logged; whatever path it took, the items, the ``rules-failed`` errors,
+the problem count and the feed must equal what a full resolve of the index gives.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from mdnet.feed import build_feed
+from mdnet.graph import resolve
+from mdnet.model import notes_with_problems
+from mdnet.prep import briefs_for
+from mdnet.rules import follow_ups, select_due
+from mdnet.workspace import Workspace, _window_days, local_zone
+
+from test_engine import DAYS, WORDS, meeting_path, meeting_text, person_path, person_text
+
+AS_OF = date(2026, 11, 18)
+TODAY = date(2026, 11, 10)
+SETTINGS = [
+    '[rules]\nnew_per_week = 2\n[cadence]\nclose = "2w"\n',
+    '[rules]\nnew_per_week = 0\nmonthly_update = "first monday"\n',
+    '[rules]\nnew_per_week = 5\nmax_attempts = 2\n[cadence]\nclose = "1w"\n',
+]
+PROFILE = "---\n---\n## Companies I would love an introduction to\n\n- Beta\n"
+
+edit = st.one_of(
+    st.tuples(st.just("write"), person_path, person_text),
+    st.tuples(st.just("write"), person_path, person_text),
+    st.tuples(st.just("write"), meeting_path, meeting_text),
+    st.tuples(st.just("append"), person_path, st.tuples(st.sampled_from(DAYS), st.sampled_from(WORDS))),
+    st.tuples(st.just("append"), person_path, st.tuples(st.sampled_from(DAYS), st.sampled_from(WORDS))),
+    st.tuples(st.just("delete"), st.one_of(person_path, meeting_path), st.none()),
+    st.tuples(st.just("rename"), person_path, person_path),
+    st.tuples(st.just("touch"), st.one_of(person_path, meeting_path), st.none()),
+    st.tuples(st.just("day"), st.none(), st.sampled_from([AS_OF, date(2026, 11, 19), date(2026, 12, 7)])),
+    st.tuples(st.just("settings"), st.none(), st.sampled_from(range(len(SETTINGS)))),
+    st.tuples(st.just("profile"), st.none(), st.booleans()),
+)
+start = st.dictionaries(person_path, person_text, min_size=2, max_size=7).flatmap(
+    lambda people: st.dictionaries(meeting_path, meeting_text, max_size=3).map(lambda m: {**people, **m}))
+# a denser vault: three people, mostly at one company, short logs (colleagues, runs and fresh people meet)
+dense_text = st.builds(
+    lambda company, log: f"---\nstatus: active\n{company}---\n## Log\n" + "".join(
+        f"- {d.isoformat()} {w}: {'about [[' + who + ']]' if who else 'hello'}\n" for d, w, who in log),
+    st.sampled_from(["company: Acme\n", "company: Acme\n", "company: Beta\n", ""]),
+    st.lists(st.tuples(st.sampled_from(DAYS), st.sampled_from(["emailed", "replied", "met", "note"]),
+                       st.sampled_from([None, None, "Ana", "Zed"])), max_size=2))
+dense_path = st.sampled_from(["People/Ana.md", "People/Ben.md", "People/Cy.md"])
+dense = st.dictionaries(dense_path, dense_text, min_size=2, max_size=3).flatmap(
+    lambda people: st.dictionaries(meeting_path, meeting_text, max_size=1).map(lambda m: {**people, **m}))
+dense_edit = st.one_of(
+    st.tuples(st.just("write"), dense_path, dense_text),
+    st.tuples(st.just("append"), dense_path, st.tuples(st.sampled_from(DAYS), st.sampled_from(WORDS))),
+)
+
+
+class Disk:
+    """The vault folder, with mtimes from a clock of our own (never two writes in one tick)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.clock = 1_700_000_000_000_000_000
+        (root / ".obsidian").mkdir(parents=True, exist_ok=True)
+
+    def tick(self, rel: str) -> None:
+        self.clock += 1_000_000_000
+        os.utime(self.root / rel, ns=(self.clock, self.clock))
+
+    def write(self, rel: str, text: str) -> None:
+        p = self.root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+        self.tick(rel)
+
+    def exists(self, rel: str) -> bool:
+        return (self.root / rel).exists()
+
+
+def expected(ws: Workspace, day: date) -> tuple[list, list, int, bytes]:
+    """Items, rules-failed, problem count and feed of a full resolve of the index (no engine, no stored state)."""
+    index, config = ws.index, ws.config
+    vault = resolve(index.notes(), config, first_seen=index.first_seen(), keys=index.keys())
+    failed: list = []
+    items = follow_ups(vault, config, day, targets=ws.targets(), diagnostics=failed)
+    problems = len(notes_with_problems([d for n in vault.notes for d in n.diagnostics] + list(vault.diagnostics)))
+    window = select_due(items, day, within=_window_days(config, day))
+    details = config["feed.details"]
+    briefs = briefs_for(vault, ws.profile(), window, day) if details == "full" else None
+    feed = build_feed(window, as_of=day, name=config["feed.name"], details=details, note_url=config["feed.note_url"],
+                      vault_name=ws.root.name, todo=False, tz=local_zone(), briefs=briefs)
+    return items, sorted(failed, key=lambda d: (d.path, d.line)), problems, feed
+
+
+def check(root: Path, day: date, order: int) -> str:
+    """One `mdnet due` (then `feed`) as a fresh process would run it -> how the state was brought current."""
+    with Workspace.open(root) as ws:
+        loaded = ws.load(day, today=TODAY)
+        # the order a command asks for the parts changes which is computed first: vary it
+        if order == 0:
+            due = loaded.due(within=0)
+            failed = loaded.rule_diagnostics
+            problems = loaded.problem_notes()
+            items = loaded.follow_ups
+        else:
+            items = loaded.follow_ups
+            problems = loaded.problem_notes()
+            failed = loaded.rule_diagnostics
+            due = loaded.due(within=0)
+        feed, _ = loaded.feed()
+        how = ws.persisted_how
+        want_items, want_failed, want_problems, want_feed = expected(ws, day)
+    assert items == want_items
+    assert due == select_due(want_items, day)
+    assert failed == want_failed
+    assert problems == want_problems
+    assert feed == want_feed
+    return how
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("MDNET_PERSISTED_EXAMPLES", "120")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.one_of(start, dense), st.lists(st.tuples(st.one_of(edit, dense_edit), st.booleans(), st.sampled_from([0, 1])),
+                                         min_size=1, max_size=8))
+def test_a_fresh_process_equals_a_full_rebuild(tmp_path_factory: pytest.TempPathFactory, files, steps) -> None:
+    disk = Disk(tmp_path_factory.mktemp("v") / "vault")
+    for rel, text in files.items():
+        disk.write(rel, text)
+    disk.write("mdnet.toml", SETTINGS[0])
+    day = AS_OF
+    check(disk.root, day, 0)  # the first full build stores the state
+    for (op, path, arg), load, order in steps:
+        if op == "write":
+            disk.write(path, arg)
+        elif op == "append" and disk.exists(path):
+            with open(disk.root / path, "a", encoding="utf-8") as f:
+                f.write(f"- {arg[0].isoformat()} {arg[1]}: one more line\n")
+            disk.tick(path)
+        elif op == "delete" and disk.exists(path):
+            (disk.root / path).unlink()
+        elif op == "rename" and disk.exists(path) and path != arg:
+            (disk.root / arg).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(disk.root / path, disk.root / arg)
+        elif op == "touch" and disk.exists(path):
+            disk.tick(path)
+        elif op == "day":
+            day = arg
+        elif op == "settings":
+            disk.write("mdnet.toml", SETTINGS[arg])
+        elif op == "profile":
+            if arg:
+                disk.write("Profile.md", PROFILE)
+            elif disk.exists("Profile.md"):
+                (disk.root / "Profile.md").unlink()
+        if load:
+            event(check(disk.root, day, order))  # --hypothesis-show-statistics: how often each path ran
+        else:  # another process (`mdnet index`, the watcher) syncs without loading: deltas span generations
+            with Workspace.open(disk.root) as ws:
+                ws.refresh(today=TODAY)
+    check(disk.root, day, 1)
+
+
+# --- each relation an edit can reach, one at a time (each fails if persisted.py leaves it out) ---
+
+ANA, BEN, CY = "People/Ana.md", "People/Ben.md", "People/Cy.md"
+
+
+def person(company: str = "", log: str = "", extra: str = "") -> str:
+    return f"---\nstatus: active\n{f'company: {company}' + chr(10) if company else ''}{extra}---\n## Log\n{log}"
+
+
+def meeting(day: str, *who: str) -> str:
+    return f"---\ntype: meeting\ndate: {day}\nwith: [{', '.join(who)}]\n---\nTalked shop\n"
+
+
+def _append(disk: Disk, rel: str, line: str) -> None:
+    with open(disk.root / rel, "a", encoding="utf-8") as f:
+        f.write(line)
+    disk.tick(rel)
+
+
+SCENARIOS = {
+    # Ana's run ends: Ben's try-another item (a colleague's) goes
+    "colleague": ({ANA: person("Acme", "- 2026-10-01 emailed: hi\n"), BEN: person("Acme")},
+                  lambda d: _append(d, ANA, "- 2026-10-06 replied: yes\n")),
+    # the meeting named Ana and now names Ben: Ana loses it (an old link target)
+    "old target": ({ANA: person(), BEN: person(), "Meetings/M.md": meeting("2026-11-16", "Ana")},
+                   lambda d: d.write("Meetings/M.md", meeting("2026-11-16", "Ben"))),
+    # an edit of Ana keeps the meeting that names her (a reverse edge)
+    "reverse edge": ({ANA: person(), "Meetings/M.md": meeting("2026-11-20", "Ana")},
+                     lambda d: _append(d, ANA, "- 2026-11-02 note: bring the deck\n")),
+    # Ben was referred by Ana: his referral item names her (the referrer is read)
+    "referrer": ({ANA: person("", "- 2026-11-02 met: coffee\n"), BEN: person(extra='referred_by: "[[Ana]]"\n')},
+                 lambda d: _append(d, BEN, "- 2026-11-03 note: who is he\n")),
+    # Cy's mention of Zed was the first; without it Ana's is
+    "new names": ({ANA: person("", "- 2026-11-09 met: ask [[Zed]]\n"), CY: person("", "- 2026-11-02 met: see [[Zed]]\n")},
+                  lambda d: d.write(CY, person("", "- 2026-11-02 met: see nobody\n"))),
+    # Ana now mentions Zed, whom no note names: a new-name item
+    "new name added": ({ANA: person(), BEN: person()}, lambda d: _append(d, ANA, "- 2026-11-09 met: ask [[Zed]]\n")),
+    # touching a meeting note moves the monthly update's newest source (its SEQUENCE)
+    "monthly newest": ({ANA: person(), "Meetings/M.md": meeting("2026-11-02", "Ana")},
+                       lambda d: d.tick("Meetings/M.md")),
+    # Ben joins a warm circle: he comes first for outreach, Ana's slot moves
+    "outreach rank": ({ANA: person(), BEN: person()},
+                      lambda d: d.write(BEN, person(extra="circles: [close]\n"))),
+    # Ana is paused: her items and her summary go
+    "paused": ({ANA: person("", "- 2026-11-02 met: coffee\n"), BEN: person()},
+               lambda d: d.write(ANA, person("", "- 2026-11-02 met: coffee\n").replace("active", "paused"))),
+    # a problem appears in a note, and goes
+    "problem": ({ANA: person(), BEN: person()},
+                lambda d: _append(d, ANA, "- 2026-13-45 emailed: when?\n")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_each_relation_is_redone_by_the_delta(tmp_path: Path, name: str) -> None:
+    files, change = SCENARIOS[name]
+    disk = Disk(tmp_path / "vault")
+    disk.write("mdnet.toml", SETTINGS[0])
+    for rel, text in files.items():
+        disk.write(rel, text)
+    assert check(disk.root, AS_OF, 0) == "full"
+    change(disk)
+    assert check(disk.root, AS_OF, 0) == "delta"
+
+
+def _ten(disk: Disk) -> None:
+    disk.write("mdnet.toml", SETTINGS[0])
+    for i in range(10):
+        disk.write(f"People/P{i}.md", person("Acme" if i < 3 else "", f"- 2026-11-0{i % 9 + 1} emailed: hi\n"))
+    disk.write("Meetings/M.md", meeting("2026-11-16", "P1", "P7"))
+
+
+def test_after_one_edit_only_the_notes_it_reaches_are_decoded(tmp_path: Path) -> None:
+    disk = Disk(tmp_path / "vault")
+    _ten(disk)
+    check(disk.root, AS_OF, 0)
+    _append(disk, "People/P8.md", "- 2026-11-17 note: one line\n")
+    with Workspace.open(disk.root) as ws:
+        ws.load(AS_OF, today=TODAY).due()
+        assert ws.persisted_how == "delta"
+        assert ws.index.decoded == 1  # P8 alone: no company, nobody links to it
+    _append(disk, "People/P1.md", "- 2026-11-17 note: one line\n")
+    with Workspace.open(disk.root) as ws:
+        ws.load(AS_OF, today=TODAY).due()
+        assert ws.persisted_how == "delta"
+        assert ws.index.decoded == 4  # P1, its colleagues P0 and P2, and the meeting that names it
+    with Workspace.open(disk.root) as ws:  # nothing changed: nothing decoded
+        ws.load(AS_OF, today=TODAY).due()
+        assert (ws.persisted_how, ws.index.decoded) == ("current", 0)
+
+
+FALLBACKS = {
+    "alias": lambda d: d.write("People/P8.md", person("", "", "aliases: [Pete]\n")),
+    "added": lambda d: d.write("People/New.md", person()),
+    "deleted": lambda d: (d.root / "People/P8.md").unlink(),
+    "renamed": lambda d: os.replace(d.root / "People/P8.md", d.root / "People/P88.md"),
+    "settings": lambda d: d.write("mdnet.toml", SETTINGS[1]),
+    "targets": lambda d: d.write("Profile.md", PROFILE),
+    "re-parse": lambda d: d.write("mdnet.toml", SETTINGS[0] + '[kinds]\nreached-out = ["ping"]\n'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FALLBACKS))
+def test_what_the_delta_cannot_redo_is_rebuilt(tmp_path: Path, name: str) -> None:
+    disk = Disk(tmp_path / "vault")
+    _ten(disk)
+    check(disk.root, AS_OF, 0)
+    FALLBACKS[name](disk)
+    assert check(disk.root, AS_OF, 0) == "full"
+    assert check(disk.root, AS_OF, 1) == "current"
+
+
+def test_a_new_day_is_rebuilt_and_more_syncs_than_the_log_keeps_too(tmp_path: Path) -> None:
+    from mdnet.index import store
+
+    disk = Disk(tmp_path / "vault")
+    _ten(disk)
+    check(disk.root, AS_OF, 0)
+    assert check(disk.root, date(2026, 11, 19), 0) == "full"
+    for i in range(3):  # three syncs by other processes: one delta spanning them
+        _append(disk, f"People/P{i + 4}.md", "- 2026-11-17 note: one line\n")
+        with Workspace.open(disk.root) as ws:
+            ws.refresh(today=TODAY)
+    assert check(disk.root, date(2026, 11, 19), 0) == "delta"
+    with Workspace.open(disk.root) as ws:  # the log of older generations was dropped
+        ws.index.conn.execute("DELETE FROM changes")
+    _append(disk, "People/P4.md", "- 2026-11-17 note: again\n")
+    with Workspace.open(disk.root) as ws:
+        ws.refresh(today=TODAY)
+    _append(disk, "People/P5.md", "- 2026-11-17 note: again\n")
+    with Workspace.open(disk.root) as ws:
+        ws.index.conn.execute("DELETE FROM changes WHERE generation = (SELECT min(generation) FROM changes)")
+    assert check(disk.root, date(2026, 11, 19), 0) == "full"
+    assert store.CHANGES_KEPT >= 100

@@ -87,6 +87,9 @@ class State:
     wide: list[FollowUp]  # the vault-wide items
     wide_failed: list[Diagnostic]
     full: bool
+    #: The resolver's maps (by path, title, name, alias: a name key -> the note it names),
+    #: with a full state only: an edit the state can be brought forward over changes none.
+    names: tuple[Mapping[str, str], ...] = ()
 
 
 class Engine:
@@ -197,7 +200,9 @@ class Engine:
         for c in self.vault.contacts:
             items, summary = self._contacts.get(c.path, ((), Summary()))
             contacts[c.path] = ContactState(company_key(c), items, summary, self._failed.get(c.path))
-        return State(notes, contacts, list(self._wide), list(self._wide_failed), full=True)
+        r = self.names.resolver
+        return State(notes, contacts, list(self._wide), list(self._wide_failed), full=True,
+                     names=(r.by_path, r.by_title, r.by_name, r.by_alias))
 
     def summaries(self) -> dict[str, Summary]:
         """Each contact's :class:`~mdnet.rules.Summary` (what the vault-wide rules read of it)."""

@@ -42,26 +42,14 @@ class Resolver:
         self.by_name: dict[str, str] = {}
         self.by_alias: dict[str, str] = {}
         for note in sorted(notes, key=lambda n: n.path):
+            stem = note.path[:-3] if note.path.lower().endswith(".md") else note.path
+            self.by_path.setdefault(name_key(stem), note.path)
+            self.by_title.setdefault(name_key(note.title), note.path)
             c = note.contact
-            self._add(note.path, note.title, c.name if c else None, c.aliases if c else ())
-
-    @classmethod
-    def of_names(cls, rows: Iterable[tuple[str, str, str | None, Iterable[str]]]) -> "Resolver":
-        """From (path, title, contact name or None, aliases) rows in path order, as
-        :func:`shape` gives them: no note needed."""
-        self = cls(())
-        for path, title, name, aliases in rows:
-            self._add(path, title, name, aliases)
-        return self
-
-    def _add(self, path: str, title: str, name: str | None, aliases: Iterable[str]) -> None:
-        stem = path[:-3] if path.lower().endswith(".md") else path
-        self.by_path.setdefault(name_key(stem), path)
-        self.by_title.setdefault(name_key(title), path)
-        if name is not None:
-            self.by_name.setdefault(name_key(name), path)
-            for a in aliases:
-                self.by_alias.setdefault(name_key(a), path)
+            if c is not None:
+                self.by_name.setdefault(name_key(c.name), note.path)
+                for a in c.aliases:
+                    self.by_alias.setdefault(name_key(a), note.path)
 
     def resolve(self, target: str) -> str | None:
         key = name_key(target.strip())
@@ -137,17 +125,6 @@ class Names:
         self.contacts = [(n, n.contact) for n in notes if n.contact is not None]
         self.contact_paths = {n.path for n, _ in self.contacts}
         self.name_of = {n.path: c.name for n, c in self.contacts}
-
-    @classmethod
-    def of_shapes(cls, shapes: Iterable[tuple[object, ...]]) -> "Names":
-        """From every note's :func:`shape`, in path order: what :func:`links_of` needs,
-        without the notes (``contacts`` is left empty)."""
-        self = cls([])
-        rows = [(s[0], s[1], s[2] if len(s) > 2 else None, s[3] if len(s) > 2 else ()) for s in shapes]
-        self.resolver = Resolver.of_names(rows)  # type: ignore[arg-type]
-        self.name_of = {r[0]: r[2] for r in rows if r[2] is not None}  # type: ignore[misc]
-        self.contact_paths = set(self.name_of)
-        return self
 
 
 def shape(note: Note) -> tuple[object, ...]:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Callable
 from . import __version__
 from .config import Config
 from .engine import ContactState, Engine, NoteState, State, has_problem, shape_text
-from .graph import Names, contact_referrals, first_new_names, links_of, order_interactions
+from .graph import Names, Resolver, contact_referrals, first_new_names, links_of, order_interactions
 from .model import Diagnostic, Interaction, Note, Referral, Vault
 from .rules import Summary, by_contact, company_key, vault_wide
 
@@ -91,7 +91,7 @@ def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...]
         return None  # a note added or removed (or renamed): names changed
     if any(shape_text(n) != old[p].shape for p, n in changed.items()):
         return None  # a name, title or alias changed: any link may resolve elsewhere
-    names = Names.of_shapes(state.shapes(conn))
+    names = _stored_names(conn)
     links = {p: links_of(n, names) for p, n in changed.items()}
     affected = {p for p, n in changed.items() if n.contact is not None}
     for p in paths:
@@ -158,3 +158,16 @@ def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...]
         out_contacts[p] = ContactState(company_key(c), items, summary or Summary(), errors.get(p))
     return State(out_notes, out_contacts, wide, wide_failed, full=False)
 
+
+
+def _stored_names(conn: object) -> Names:
+    """The names every link resolves against, as the state stored them (an edit the delta
+    handles changes none), looked up only for the links it resolves."""
+    from .index import state
+
+    resolver = Resolver(())
+    resolver.by_path, resolver.by_title, resolver.by_name, resolver.by_alias = state.name_maps(conn)  # type: ignore[arg-type,assignment]
+    names = Names([])
+    names.resolver = resolver
+    names.name_of = names.contact_paths = state.contact_names(conn)  # type: ignore[arg-type,assignment]
+    return names

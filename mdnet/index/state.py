@@ -68,10 +68,40 @@ def note_states(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, Not
                 (json.dumps(paths),))}
 
 
-def shapes(conn: sqlite3.Connection) -> list[list[object]]:
-    """Every note's shape, in path order (what :meth:`mdnet.graph.Names.of_shapes` reads)."""
-    loads = json.loads
-    return [loads(s) for (s,) in conn.execute("SELECT shape FROM state_notes ORDER BY path")]
+class Lookup:
+    """One of the stored resolver's maps (or a question about the notes) asked key by key:
+    what :func:`mdnet.graph.links_of` reads of it, for the few notes a delta resolves,
+    instead of building the maps from every note."""
+
+    def __init__(self, conn: sqlite3.Connection, sql: str, *args: object) -> None:
+        self.conn, self.sql, self.args = conn, sql, args
+        self.memo: dict[str, object] = {}
+
+    def get(self, key: str, default: object = None) -> object:
+        if key not in self.memo:
+            row = self.conn.execute(self.sql, (*self.args, key)).fetchone()
+            self.memo[key] = row[0] if row else None
+        found = self.memo[key]
+        return default if found is None else found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __getitem__(self, key: str) -> object:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+
+def name_maps(conn: sqlite3.Connection) -> list[Lookup]:
+    """The resolver's four maps (by path, title, name, alias) as stored."""
+    return [Lookup(conn, "SELECT path FROM state_names WHERE kind = ? AND key = ?", kind) for kind in range(4)]
+
+
+def contact_names(conn: sqlite3.Connection) -> Lookup:
+    """Contact path -> its name (and ``in``: is this path a contact's?)."""
+    return Lookup(conn, "SELECT name FROM notes WHERE type = 'person' AND path = ?")
 
 
 def sources(conn: sqlite3.Connection, targets: Iterable[str]) -> set[str]:
@@ -98,8 +128,9 @@ def new_names(conn: sqlite3.Connection) -> dict[str, tuple[Referral, ...]]:
 
 def summaries(conn: sqlite3.Connection) -> dict[str, Summary]:
     """Every contact's summary that is not the empty one (the others are)."""
-    return {p: decode_summary(t) for p, t in conn.execute(
-        "SELECT path, summary FROM state_contacts WHERE summary IS NOT NULL")}
+    return {row[0]: decode_summary(row[1:]) for row in conn.execute(
+        "SELECT path, waiting, met, name, email, sent, newest FROM state_contacts"
+        " WHERE waiting IS NOT NULL OR met IS NOT NULL OR sent IS NOT NULL OR newest != 0")}
 
 
 def store(conn: sqlite3.Connection, state: State, key: str, generation: int) -> bool:
@@ -115,8 +146,10 @@ def store(conn: sqlite3.Connection, state: State, key: str, generation: int) -> 
             conn.execute("ROLLBACK")
             return False
         if state.full:
-            for table in ("state_notes", "state_edges", "state_contacts", "state_items"):
+            for table in ("state_notes", "state_names", "state_edges", "state_contacts", "state_items"):
                 conn.execute(f"DELETE FROM {table}")
+            conn.executemany("INSERT INTO state_names(kind, key, path) VALUES (?,?,?)",
+                             ((kind, k, p) for kind, found in enumerate(state.names) for k, p in found.items()))
         else:
             changed = json.dumps(sorted(state.notes))
             conn.execute(f"DELETE FROM state_notes WHERE path IN {_EACH}", (changed,))
@@ -129,8 +162,9 @@ def store(conn: sqlite3.Connection, state: State, key: str, generation: int) -> 
                           for p, n in state.notes.items()))
         conn.executemany("INSERT INTO state_edges(target, source) VALUES (?,?)",
                          ((t, p) for p, n in state.notes.items() for t in n.targets))
-        conn.executemany("INSERT INTO state_contacts(path, company, failed, summary) VALUES (?,?,?,?)",
-                         ((p, c.company, dumps(c.failed.to_json()) if c.failed else None, encode_summary(c.summary))
+        conn.executemany("INSERT INTO state_contacts(path, company, failed, waiting, met, name, email, sent, newest)"
+                         " VALUES (?,?,?,?,?,?,?,?,?)",
+                         ((p, c.company, dumps(c.failed.to_json()) if c.failed else None, *encode_summary(c.summary))
                           for p, c in state.contacts.items()))
         conn.executemany("INSERT INTO state_items(owner, seq, due, rule, contact, path, item) VALUES (?,?,?,?,?,?,?)",
                          _item_rows([(p, c.items) for p, c in state.contacts.items()] + [("", state.wide)]))

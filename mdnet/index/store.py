@@ -74,10 +74,11 @@ CREATE TABLE changes(generation INTEGER NOT NULL, path TEXT NOT NULL, PRIMARY KE
 -- The follow-up state one-shot commands keep between processes (index/state.py).
 CREATE TABLE state_notes(path TEXT PRIMARY KEY, shape TEXT NOT NULL, new_names TEXT, problem INTEGER NOT NULL,
                          dup INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE state_names(kind INTEGER NOT NULL, key TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(kind, key))
+    WITHOUT ROWID;
 CREATE TABLE state_edges(target TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY(target, source)) WITHOUT ROWID;
-CREATE INDEX state_edges_source ON state_edges(source);
-CREATE TABLE state_contacts(path TEXT PRIMARY KEY, company TEXT, failed TEXT, summary TEXT) WITHOUT ROWID;
-CREATE INDEX state_contacts_company ON state_contacts(company);
+CREATE TABLE state_contacts(path TEXT PRIMARY KEY, company TEXT, failed TEXT, waiting TEXT, met TEXT, name TEXT,
+                            email TEXT, sent TEXT, newest INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE state_items(owner TEXT NOT NULL, seq INTEGER NOT NULL, due TEXT NOT NULL, rule TEXT NOT NULL,
                          contact TEXT NOT NULL, path TEXT NOT NULL, item TEXT NOT NULL,
                          PRIMARY KEY(owner, seq)) WITHOUT ROWID;

@@ -90,6 +90,7 @@ class State:
     #: The resolver's maps (by path, title, name, alias: a name key -> the note it names),
     #: with a full state only: an edit the state can be brought forward over changes none.
     names: tuple[Mapping[str, str], ...] = ()
+    targets: tuple[str, ...] = ()  # Profile.md's target companies it was made with
 
 
 class Engine:
@@ -202,7 +203,7 @@ class Engine:
             contacts[c.path] = ContactState(company_key(c), items, summary, self._failed.get(c.path))
         r = self.names.resolver
         return State(notes, contacts, list(self._wide), list(self._wide_failed), full=True,
-                     names=(r.by_path, r.by_title, r.by_name, r.by_alias))
+                     names=(r.by_path, r.by_title, r.by_name, r.by_alias), targets=self.targets)
 
     def summaries(self) -> dict[str, Summary]:
         """Each contact's :class:`~mdnet.rules.Summary` (what the vault-wide rules read of it)."""

@@ -14,7 +14,7 @@ and the paths every sync since then logged, and redoes only what
 
 To recompute those contacts it decodes their notes, the notes that link to them
 (the stored reverse edges) and their referrers, and resolves links against names
-read from the stored shapes.  Anything else falls back to a full build, which
+read from the stored resolver.  Anything else falls back to a full build, which
 stores everything again.  ``tests/test_persisted.py`` checks, over generated
 sequences of edits, renames, deletes, new days and settings in fresh processes,
 that the result equals a full resolve of the index.
@@ -28,12 +28,10 @@ from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .config import Config
-from .engine import ContactState, Engine, NoteState, State, has_problem, shape_text
-from .graph import Names, Resolver, contact_referrals, first_new_names, links_of, order_interactions
-from .model import Diagnostic, Interaction, Note, Referral, Vault
-from .rules import Summary, by_contact, company_key, vault_wide
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest is imported when a delta is computed: a warm due needs none of it
+    from .engine import Engine, State
+    from .graph import Names
     from .index import Index
 
 #: More changed paths than this and a full build is as quick (and simpler).
@@ -42,22 +40,23 @@ MAX_DELTA = 200
 CURRENT, DELTA, FULL = "current", "delta", "full"
 
 
-def state_key(config: Config, as_of: date, targets: tuple[str, ...]) -> str:
-    """What else than the notes the stored follow-ups depend on."""
-    return json.dumps([__version__, as_of.isoformat(), config.fingerprint(), list(targets)])
+def state_key(config: Config, as_of: date, profile: object) -> str:
+    """What else than the notes the stored follow-ups depend on (``profile``: what tells
+    whether Profile.md, whose target companies order outreach, changed)."""
+    return json.dumps([__version__, as_of.isoformat(), config.fingerprint(), profile])
 
 
-def bring_current(index: "Index", config: Config, as_of: date, targets: tuple[str, ...],
-                  engine: Callable[[], Engine]) -> str | None:
+def bring_current(index: "Index", config: Config, as_of: date, profile: object,
+                  engine: "Callable[[], Engine]") -> str | None:
     """Make the index's stored follow-ups those of its current generation as of ``as_of``
-    (``targets``: Profile.md's target companies; ``engine()``: the workspace's engine,
-    built from every note, for a full build) -> how (CURRENT: already; DELTA: brought
-    forward; FULL: rebuilt), or None when they could not be stored (the caller then
-    answers from the engine)."""
+    (``profile``: see :func:`state_key`; ``engine()``: the workspace's engine, built from
+    every note, for a full build) -> how (CURRENT: already; DELTA: brought forward; FULL:
+    rebuilt), or None when they could not be stored (the caller then answers from the
+    engine)."""
     from .index import state
 
     conn = index.conn
-    key = state_key(config, as_of, targets)
+    key = state_key(config, as_of, profile)
     conn.execute("BEGIN")  # one snapshot for every read below
     try:
         gen = index.generation()
@@ -68,7 +67,7 @@ def bring_current(index: "Index", config: Config, as_of: date, targets: tuple[st
                 return CURRENT
             paths = state.changes(conn, found.generation, gen) if found.generation < gen else None
             if paths is not None and len(paths) <= MAX_DELTA:
-                computed = _delta(index, config, as_of, targets, paths)
+                computed = _delta(index, config, as_of, found.targets, paths)
         how = DELTA
         if computed is None:
             how = FULL
@@ -80,9 +79,13 @@ def bring_current(index: "Index", config: Config, as_of: date, targets: tuple[st
     return None
 
 
-def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...], paths: set[str]) -> State | None:
+def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...], paths: set[str]) -> "State | None":
     """The rows an edit of ``paths`` changes, or None when it needs a full build."""
+    from .engine import ContactState, NoteState, State, has_problem, shape_text
+    from .graph import contact_referrals, first_new_names, links_of, order_interactions
     from .index import state
+    from .model import Diagnostic, Interaction, Note, Referral, Vault
+    from .rules import Summary, by_contact, company_key, vault_wide
 
     conn = index.conn
     changed = {n.path: n for n in index.notes(paths=sorted(paths))}
@@ -156,13 +159,14 @@ def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...]
         assert c is not None
         items, summary = mine.get(p, ((), None))
         out_contacts[p] = ContactState(company_key(c), items, summary or Summary(), errors.get(p))
-    return State(out_notes, out_contacts, wide, wide_failed, full=False)
+    return State(out_notes, out_contacts, wide, wide_failed, full=False, targets=targets)
 
 
 
-def _stored_names(conn: object) -> Names:
+def _stored_names(conn: object) -> "Names":
     """The names every link resolves against, as the state stored them (an edit the delta
     handles changes none), looked up only for the links it resolves."""
+    from .graph import Names, Resolver
     from .index import state
 
     resolver = Resolver(())

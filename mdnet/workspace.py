@@ -286,8 +286,14 @@ class Workspace:
         (see ``mdnet/persisted.py``); False when they could not be stored."""
         from .persisted import bring_current
 
-        self.persisted_how = bring_current(self.index, self.config, as_of, self.targets(),
-                                           lambda: self._engine_at(as_of))
+        from .profile import PROFILE_NOTE
+
+        try:  # Profile.md as the stat sees it: an edit of its target companies rebuilds
+            st = os.stat(self.root / PROFILE_NOTE)
+            profile: object = [st.st_size, st.st_mtime_ns, st.st_ino]
+        except OSError:
+            profile = None
+        self.persisted_how = bring_current(self.index, self.config, as_of, profile, lambda: self._engine_at(as_of))
         return self.persisted_how is not None
 
     def _current(self) -> bool:

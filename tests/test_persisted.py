@@ -305,3 +305,34 @@ def test_a_new_day_is_rebuilt_and_more_syncs_than_the_log_keeps_too(tmp_path: Pa
         ws.index.conn.execute("DELETE FROM changes WHERE generation = (SELECT min(generation) FROM changes)")
     assert check(disk.root, date(2026, 11, 19), 0) == "full"
     assert store.CHANGES_KEPT >= 100
+
+
+def test_a_state_is_stored_only_for_the_generation_it_was_computed_from(tmp_path: Path) -> None:
+    """A sync by another process between the reads and the write: nothing is stored, and
+    the next load brings the state forward from what is there."""
+    from mdnet.index import state
+
+    disk = Disk(tmp_path / "vault")
+    _ten(disk)
+    check(disk.root, AS_OF, 0)
+    with Workspace.open(disk.root) as ws:
+        ws.refresh(today=TODAY)
+        conn = ws.index.conn
+        before = conn.execute("SELECT value FROM meta WHERE key='state'").fetchone()
+        engine = ws._engine_at(AS_OF)  # noqa: SLF001 - the full state of this generation
+        gen = ws.index.generation()
+        assert not state.store(conn, engine.state(), "another key", gen - 1)
+        assert conn.execute("SELECT value FROM meta WHERE key='state'").fetchone() == before
+        assert not conn.in_transaction
+    _append(disk, "People/P8.md", "- 2026-11-17 note: one line\n")
+    assert check(disk.root, AS_OF, 0) == "delta"
+
+
+def test_a_state_another_mdnet_wrote_is_rebuilt(tmp_path: Path) -> None:
+    disk = Disk(tmp_path / "vault")
+    _ten(disk)
+    check(disk.root, AS_OF, 0)
+    with Workspace.open(disk.root) as ws:
+        ws.index.conn.execute("""UPDATE meta SET value = '{"key": "old"}' WHERE key = 'state'""")
+    assert check(disk.root, AS_OF, 0) == "full"
+    assert check(disk.root, AS_OF, 0) == "current"

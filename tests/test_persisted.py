@@ -336,3 +336,18 @@ def test_a_state_another_mdnet_wrote_is_rebuilt(tmp_path: Path) -> None:
         ws.index.conn.execute("""UPDATE meta SET value = '{"key": "old"}' WHERE key = 'state'""")
     assert check(disk.root, AS_OF, 0) == "full"
     assert check(disk.root, AS_OF, 0) == "current"
+
+
+def test_more_changed_paths_than_a_delta_takes_are_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mdnet import persisted
+
+    monkeypatch.setattr(persisted, "MAX_DELTA", 2)
+    disk = Disk(tmp_path / "vault")
+    _ten(disk)
+    check(disk.root, AS_OF, 0)
+    for i in range(2):
+        _append(disk, f"People/P{i + 4}.md", "- 2026-11-17 note: one line\n")
+    assert check(disk.root, AS_OF, 0) == "delta"
+    for i in range(3):
+        _append(disk, f"People/P{i + 4}.md", "- 2026-11-18 note: one more\n")
+    assert check(disk.root, AS_OF, 0) == "full"

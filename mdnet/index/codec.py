@@ -12,10 +12,12 @@ import json
 from dataclasses import fields
 from operator import attrgetter
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Contact, Diagnostic, FollowUp, Interaction, Meeting, Note, Referral
-from ..rules import Summary, Waiting
+
+if TYPE_CHECKING:  # imported where used: a command that only syncs (mdnet log) never loads the rules
+    from ..rules import Summary
 
 # A contact is stored as a list of its fields in declaration order (but path,
 # which is the row's key, and extra, which the properties give back).
@@ -36,6 +38,8 @@ RECORD_KEYS = ("t", "ti", "p", "c", "m", "l", "k", "d")
 
 def layout() -> dict[str, list[str]]:
     """The field order every stored list follows, by class."""
+    from ..rules import Summary, Waiting
+
     return {cls.__name__: [f"{f.name}:{f.type}" for f in fields(cls)]
             for cls in (Contact, Meeting, Interaction, Diagnostic, FollowUp, Referral, Summary, Waiting)} | {"record": list(RECORD_KEYS)}
 
@@ -145,23 +149,6 @@ def item_from_row(r: list[Any]) -> FollowUp:
                     r[14], r[15], tuple((n, e) for n, e in r[16]))
 
 
-def encode_items(items: list[FollowUp]) -> bytes:
-    """Follow-up items -> compact JSON (for the derived-results cache)."""
-    return json.dumps([item_row(i) for i in items], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def decode_items(data: bytes, *, until: date | None = None, rules: set[str] | None = None) -> list[FollowUp]:
-    """The items :func:`encode_items` stored (those due on or before ``until``, of ``rules``:
-    the rows are filtered before any is built, which is most of the cost)."""
-    rows = json.loads(data)
-    if until is not None:
-        last = until.isoformat()  # ISO days compare as text
-        rows = [r for r in rows if r[1] <= last]
-    if rules is not None:
-        rows = [r for r in rows if r[0] in rules]
-    return [item_from_row(r) for r in rows]
-
-
 def dumps(value: Any) -> str:
     """Compact JSON, as every stored value is written."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -170,7 +157,7 @@ def dumps(value: Any) -> str:
 SummaryRow = tuple[str | None, str | None, str | None, str | None, str | None, int]
 
 
-def encode_summary(s: Summary) -> SummaryRow:
+def encode_summary(s: "Summary") -> SummaryRow:
     """A contact's :class:`~mdnet.rules.Summary` as columns (waiting, met, name, email, sent,
     newest): plain values but for the rare waiting contact, so reading ten thousand is cheap."""
     w = s.waiting
@@ -180,7 +167,9 @@ def encode_summary(s: Summary) -> SummaryRow:
     return (waiting, s.met.isoformat() if s.met else None, name, email, dumps(s.sent) if s.sent else None, s.newest)
 
 
-def decode_summary(row: SummaryRow) -> Summary:
+def decode_summary(row: SummaryRow) -> "Summary":
+    from ..rules import Summary, Waiting
+
     waiting, met, name, email, sent, newest = row
     w = None
     if waiting is not None:

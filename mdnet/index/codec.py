@@ -28,6 +28,7 @@ _TUPLE_AT = [i for i, n in enumerate(_CONTACT_FIELDS) if n in ("aliases", "email
 _EXTRA_AT = [f.name for f in fields(Contact)].index("extra")
 _fromiso = date.fromisoformat
 _contact_values = attrgetter(*_CONTACT_FIELDS)
+_fromdt = datetime.fromisoformat
 
 #: What a record's shape depends on: the record's keys and the positional
 #: layouts of the classes stored as lists.  ``tests/test_index.py`` pins a hash
@@ -144,9 +145,10 @@ def item_row(i: FollowUp) -> list[Any]:
 
 
 def item_from_row(r: list[Any]) -> FollowUp:
-    return FollowUp(r[0], _fromiso(r[1]), r[2], r[3], r[4], r[5], r[6], tuple(r[7]), tuple(r[8]),
-                    tuple(r[9]), r[10], r[11], r[12], datetime.fromisoformat(r[13]) if r[13] else None,
-                    r[14], r[15], tuple((n, e) for n, e in r[16]))
+    # (empty lists are the common case: no call for them; a due reads thousands of rows)
+    return FollowUp(r[0], _fromiso(r[1]), r[2], r[3], r[4], r[5], r[6], tuple(r[7]) if r[7] else (),
+                    tuple(r[8]) if r[8] else (), tuple(r[9]) if r[9] else (), r[10], r[11], r[12],
+                    _fromdt(r[13]) if r[13] else None, r[14], r[15], tuple(map(tuple, r[16])) if r[16] else ())
 
 
 def dumps(value: Any) -> str:

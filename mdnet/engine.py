@@ -186,24 +186,27 @@ class Engine:
             self._items = in_order(mine + self._wide)
         return self._items
 
-    def state(self) -> State:
-        """Everything, per note and per contact (see :class:`State`)."""
+    def state(self, *, notes: bool = True) -> State:
+        """Everything, per note and per contact (see :class:`State`); the per-contact part
+        only when not ``notes`` (the caller keeps the per-note part it has)."""
         self.items
         assert self._contacts is not None
-        problems = {d.path for d in self.diagnostics() if d.code not in READ_AS_MEANT}
-        dups = {d.path for d in self._duplicates if d.code not in READ_AS_MEANT}
-        notes = {}
-        for path, note in self.notes.items():
-            links = self._links.get(path, _NONE)
-            notes[path] = NoteState(shape_text(note), frozenset(links.targets()), links.new_names,
-                                    path in problems, path in dups)
+        per_note = {}
+        if notes:
+            problems = {d.path for n in self.notes.values() for d in n.diagnostics if d.code not in READ_AS_MEANT}
+            problems.update(d.path for d in self.vault.diagnostics if d.code not in READ_AS_MEANT)
+            dups = {d.path for d in self._duplicates if d.code not in READ_AS_MEANT}
+            for path, note in self.notes.items():
+                links = self._links.get(path, _NONE)
+                per_note[path] = NoteState(shape_text(note), frozenset(links.targets()), links.new_names,
+                                           path in problems, path in dups)
         contacts = {}
         for c in self.vault.contacts:
             items, summary = self._contacts.get(c.path, ((), Summary()))
             contacts[c.path] = ContactState(company_key(c), items, summary, self._failed.get(c.path))
         r = self.names.resolver
-        return State(notes, contacts, list(self._wide), list(self._wide_failed), full=True,
-                     names=(r.by_path, r.by_title, r.by_name, r.by_alias), targets=self.targets)
+        return State(per_note, contacts, list(self._wide), list(self._wide_failed), full=True,
+                     names=(r.by_path, r.by_title, r.by_name, r.by_alias) if notes else (), targets=self.targets)
 
     def summaries(self) -> dict[str, Summary]:
         """Each contact's :class:`~mdnet.rules.Summary` (what the vault-wide rules read of it)."""

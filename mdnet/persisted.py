@@ -69,14 +69,25 @@ def bring_current(index: "Index", config: Config, as_of: date, profile: object,
             if paths is not None and len(paths) <= MAX_DELTA:
                 computed = _delta(index, config, as_of, found.targets, paths)
         how = DELTA
+        kept = False
         if computed is None:
             how = FULL
-            computed = engine().state()
+            # The per-note rows depend on the notes alone: those of this generation (stored for
+            # another day or settings, by this version) are kept; any other full build rewrites them.
+            kept = found is not None and found.generation == gen and _version(found.key) == __version__
+            computed = engine().state(notes=not kept)
     finally:
         conn.execute("COMMIT")
-    if state.store(conn, computed, key, gen):
+    if state.store(conn, computed, key, gen, notes_kept=kept):
         return how
     return None
+
+
+def _version(key: str) -> object:
+    try:
+        return json.loads(key)[0]
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None
 
 
 def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...], paths: set[str]) -> "State | None":

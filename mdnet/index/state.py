@@ -141,9 +141,12 @@ def summaries(conn: sqlite3.Connection) -> "dict[str, Summary]":
         " WHERE waiting IS NOT NULL OR met IS NOT NULL OR sent IS NOT NULL OR newest != 0")}
 
 
-def store(conn: sqlite3.Connection, state: "State", key: str, generation: int) -> bool:
+def store(conn: sqlite3.Connection, state: "State", key: str, generation: int, *, notes_kept: bool = False) -> bool:
     """Write ``state`` as the state of ``generation`` (all of it, or the rows it holds);
-    False, with nothing written, when the index has moved on meanwhile or cannot be written."""
+    False, with nothing written, when the index has moved on meanwhile or cannot be written.
+    ``notes_kept``: the per-note rows (shapes, names, edges), which depend on the notes
+    alone, are already those of ``generation`` (another day or settings): a full state
+    rewrites only the per-contact ones."""
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError:
@@ -153,11 +156,14 @@ def store(conn: sqlite3.Connection, state: "State", key: str, generation: int) -
         if (int(row[0]) if row else 0) != generation:
             conn.execute("ROLLBACK")
             return False
+        notes = state.notes  # empty when kept
         if state.full:
-            for table in ("state_notes", "state_names", "state_edges", "state_contacts", "state_items"):
+            for table in ("state_contacts", "state_items", *(() if notes_kept else ("state_notes", "state_names",
+                                                                                    "state_edges"))):
                 conn.execute(f"DELETE FROM {table}")
-            conn.executemany("INSERT INTO state_names(kind, key, path) VALUES (?,?,?)",
-                             ((kind, k, p) for kind, found in enumerate(state.names) for k, p in found.items()))
+            if not notes_kept:
+                conn.executemany("INSERT INTO state_names(kind, key, path) VALUES (?,?,?)",
+                                 ((kind, k, p) for kind, found in enumerate(state.names) for k, p in found.items()))
         else:
             changed = json.dumps(sorted(state.notes))
             conn.execute(f"DELETE FROM state_notes WHERE path IN {_EACH}", (changed,))
@@ -167,9 +173,9 @@ def store(conn: sqlite3.Connection, state: "State", key: str, generation: int) -
             conn.execute(f"DELETE FROM state_items WHERE owner IN {_EACH}", (redone,))
         conn.executemany("INSERT INTO state_notes(path, shape, new_names, problem, dup) VALUES (?,?,?,?,?)",
                          ((p, n.shape, encode_referrals(n.new_names), int(n.problem), int(n.dup))
-                          for p, n in state.notes.items()))
+                          for p, n in notes.items()))
         conn.executemany("INSERT INTO state_edges(target, source) VALUES (?,?)",
-                         ((t, p) for p, n in state.notes.items() for t in n.targets))
+                         ((t, p) for p, n in notes.items() for t in n.targets))
         conn.executemany("INSERT INTO state_contacts(path, company, failed, waiting, met, name, email, sent, newest)"
                          " VALUES (?,?,?,?,?,?,?,?,?)",
                          ((p, c.company, dumps(c.failed.to_json()) if c.failed else None, *encode_summary(c.summary))

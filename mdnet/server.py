@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import select
 import socket
 import tempfile
 import threading
@@ -215,13 +216,15 @@ MAX_APP_BODY = 1 << 20
 @dataclass(frozen=True)
 class Request:
     """What an ``app`` is given: the method, the request target exactly as sent
-    (never decoded), the headers, the body (POST), and the port the server listens on."""
+    (never decoded), the headers, the body (POST), the port the server listens on,
+    and ``gone()``: has the client closed the connection (for a long stream)?"""
 
     method: str
     target: str
     headers: Mapping[str, str]
     body: bytes
     port: int
+    gone: Callable[[], bool] = lambda: False
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,16 @@ class Response:
 
 
 # -- HTTP -------------------------------------------------------------------------
+
+
+def _peer_gone(sock: socket.socket) -> bool:
+    """Has the client closed (or reset) the connection?  For a stream the client sends
+    nothing after its request, so a socket that reads as ready holds the end of it."""
+    try:
+        ready, _, _ = select.select([sock], [], [], 0)
+        return bool(ready) and sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):  # reset, or already closed
+        return True
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -295,7 +308,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_status(413 if n > 0 else 400)
                 return True
             body = self.rfile.read(n)
-        response = app(Request(self.command, words[1], self.headers, body, self.server.server_address[1]))
+        response = app(Request(self.command, words[1], self.headers, body, self.server.server_address[1],
+                               gone=lambda: _peer_gone(self.connection)))
         if response is None:
             return False
         if response.stream is not None:

@@ -613,6 +613,26 @@ def test_events_stream_tells_the_page_a_note_changed(dash_vault: VaultDir) -> No
             events.sock.close()
 
 
+def test_a_page_closed_gives_its_slot_back_long_before_the_next_keepalive(dash_vault: VaultDir) -> None:
+    """A page that closes its stream (a tab closed) frees its slot at the stream's next
+    look at the socket, not at the keep-alive after next (30 s): eight closed tabs must
+    not lock live updates out for half a minute."""
+    import time
+
+    from mdnet.dashboard.app import GONE_CHECK, KEEPALIVE
+
+    for s in _serve(dash_vault.root, live=True, sync=False):
+        events = Events(s.port, s.app.base, s.host)
+        events.until(b"retry: 2000\n\n")
+        assert s.app._streams == 1
+        events.sock.close()
+        deadline = time.monotonic() + KEEPALIVE / 2
+        while s.app._streams and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert s.app._streams == 0
+        assert time.monotonic() < deadline - KEEPALIVE / 2 + 3 * GONE_CHECK
+
+
 def test_events_need_the_watcher(served: Served) -> None:
     assert served.get("events")[0] == 404
 

@@ -68,6 +68,8 @@ MAX_BODY = 64 * 1024
 SHOWN = 100
 MAX_STREAMS = 8  # open pages with live updates (each holds a connection)
 KEEPALIVE = 15.0
+#: How often an idle event stream looks whether its page went away (seconds).
+GONE_CHECK = 1.0
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 #: The pages, in the navigation's order: URL name -> title.
@@ -144,7 +146,7 @@ class Dashboard:
             self._closed = True
             self._cond.notify_all()
 
-    def _events(self) -> Response:
+    def _events(self, gone: Callable[[], bool]) -> Response:
         if not self.live:
             raise Refused(404, "live updates need `mdnet serve --watch`")
         with self._cond:
@@ -152,27 +154,34 @@ class Dashboard:
                 raise Refused(503, "too many open pages")
             self._streams += 1
         headers = [(k, v) for k, v in SECURITY_HEADERS] + [("Content-Type", "text/event-stream; charset=utf-8")]
-        return Response(200, headers, stream=_Slot(self._stream(self._changes), self._release))
+        return Response(200, headers, stream=_Slot(self._stream(self._changes, gone), self._release))
 
     def _release(self) -> None:
         with self._cond:
             self._streams -= 1
 
-    def _stream(self, seen: int) -> Iterator[bytes]:
+    def _stream(self, seen: int, gone: Callable[[], bool]) -> Iterator[bytes]:
         """``retry``, then an ``event: change`` each time notes change, a comment every
-        ``KEEPALIVE`` seconds otherwise (a write to a page that went away ends it).
-        Its slot is given back by :class:`_Slot`."""
+        ``KEEPALIVE`` seconds otherwise.  It ends when the page goes away: ``gone()`` is
+        asked every :data:`GONE_CHECK` seconds (a write alone finds out only at the
+        keep-alive after next).  Its slot is given back by :class:`_Slot`."""
         yield b"retry: 2000\n\n"
+        quiet = 0.0
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._changes != seen or self._closed, timeout=KEEPALIVE)
+                changed = self._cond.wait_for(lambda: self._changes != seen or self._closed, timeout=GONE_CHECK)
                 if self._closed:
                     return
                 now = self._changes
-            if now != seen:
-                seen = now
+            if changed:
+                seen, quiet = now, 0.0
                 yield f"event: change\ndata: {now}\n\n".encode("ascii")
-            else:
+                continue
+            if gone():
+                return
+            quiet += GONE_CHECK
+            if quiet >= KEEPALIVE:
+                quiet = 0.0
                 yield b": still here\n\n"
 
     @property
@@ -201,7 +210,7 @@ class Dashboard:
                 return self._post(request, name)
             if request.method not in ("GET", "HEAD"):
                 raise Refused(405, "GET, HEAD or POST only")
-            return self._get(name, query)
+            return self._get(name, query, request.gone)
         except Refused as e:
             return _json_response(e.status, {"error": str(e)})
 
@@ -215,14 +224,14 @@ class Dashboard:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _get(self, name: str, query: dict[str, list[str]]) -> Response:
+    def _get(self, name: str, query: dict[str, list[str]], gone: Callable[[], bool] = lambda: False) -> Response:
         from . import html
 
         if name.startswith("static/") and name[len("static/"):] in html.STATIC:
             file = name[len("static/"):]
             return _response(200, html.static(file), html.STATIC[file], cache="no-cache")
         if name == "events":
-            return self._events()
+            return self._events(gone)
         twin = name.endswith(".json")
         page = name[:-5] if twin else name
         page = page or "today"

@@ -80,12 +80,29 @@ DECLINED = [
     "a: [\"x, y\"]\n",
     "a: [x,]\n",
     "k" * 1100 + ": v\n",
+    # libyaml wants a key's ':' within 1024 characters of its start (found in review)
+    "x: 1\na" + " " * 1024 + ": b\n",
+    "name" + " " * 1030 + ": Ana Lopez\n",
+    "k" * 1000 + " " * 25 + ": v\n",
 ]
 
 
 @pytest.mark.parametrize("text", DECLINED)
 def test_what_it_is_not_sure_of_is_left_to_pyyaml(text: str) -> None:
     assert SIMPLE.load(text) is None
+
+
+@pytest.mark.parametrize("name", [1, 500, 999, 1000])
+@pytest.mark.parametrize("pad", [0, 1, 23, 24, 25, 1023, 1024])
+def test_a_key_padded_before_its_colon_is_read_as_pyyaml_reads_it_or_declined(name: int, pad: int) -> None:
+    for text in ("k" * name + " " * pad + ": v\n", "a: 1\n" + "k" * name + " " * pad + ": v\n"):
+        got = SIMPLE.load(text)
+        try:
+            want = yaml.load(text, Loader=LOADER)
+        except yaml.YAMLError:
+            assert got is None, (name, pad)
+        else:
+            assert got is None or got == want, (name, pad)
 
 
 # Fragments that YAML treats specially, joined into lines at random.

@@ -29,8 +29,10 @@ _SQ = r"('[^'\n]*')"
 # Every line, one match each: `key: value` at column 0 (the key a plain word: letters,
 # digits, _ . - and inner spaces; the value quoted, a [flow list], plain, or none), `- item`
 # of a block list at any indent, or blank.  (findall gives '' for a group not matched.)
+# At most 24 spaces before a key's ':': with a key of at most 1000 characters (see load),
+# the ':' stays within the 1024 characters libyaml allows a simple key.
 _LINES = (
-    r"^(?:([A-Za-z_][\w.\-]*(?: +[\w.\-]+)*) *:(?: +(?:" + _DQ + "|" + _SQ + r"|(\[[^\n]*\])|(" + _PLAIN + ")))?"
+    r"^(?:([A-Za-z_][\w.\-]*(?: +[\w.\-]+)*) {0,24}:(?: +(?:" + _DQ + "|" + _SQ + r"|(\[[^\n]*\])|(" + _PLAIN + ")))?"
     r"|( *)- +(?:" + _DQ + "|" + _SQ + "|(" + _PLAIN + "))|) *$"
 )
 # A plain item of a [flow, list]: no flow indicator, no comment, no colon.

@@ -637,3 +637,55 @@ def test_the_scan_line_shows_only_on_a_terminal_and_only_when_slow():
     assert slow.getvalue().count("Scanning the vault") == 1
     assert "Scanning the vault: 64 folders, 10 notes so far (Ctrl-C stops)" in slow.getvalue()
     assert slow.getvalue().endswith("\r\x1b[K")  # cleared when the walk is done
+
+
+@_pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_notes_that_are_not_read_do_not_count_as_changed_at_every_sync(vault, tmp_path):
+    """A note not read (a link outside the vault, a name that is not UTF-8) was stored with
+    size 0, so every sync found its size changed, read it again, counted it changed and
+    moved the generation: every one-shot command then rebuilt its follow-ups."""
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nname: Leak\n---\nprivate\n")
+    vault.person("Ana", "name: Ana\n")
+    (vault.root / "People" / "Leak.md").symlink_to(secret)
+    with Index.open(vault.root) as ix:
+        ix.sync(DEFAULT, today=TODAY)
+        gen = ix.generation()
+        again = ix.sync(DEFAULT, today=TODAY)
+        assert (again.added, again.changed, again.removed) == (0, 0, 0)
+        assert ix.generation() == gen
+
+
+def test_a_file_name_that_is_not_utf8_is_named_and_the_rest_is_indexed(vault):
+    """Linux lets a file name hold any bytes (a Latin-1 name copied from an old disk);
+    SQLite takes only UTF-8, and such a name stopped every sync of the vault."""
+    from click.testing import CliRunner
+
+    from mdnet.cli import cli
+
+    vault.person("Ana", "name: Ana\n", "- 2026-11-20 coffee: hiring\n")
+    raw = os.fsencode(vault.root / "People") + b"/Jos\xe9.md"
+    try:
+        with open(raw, "wb") as f:
+            f.write(b"---\nname: Jose\n---\n")
+    except OSError:
+        _pytest.skip("this file system takes only UTF-8 names")
+    run = lambda *a: CliRunner().invoke(cli, ["--vault", str(vault.root), *a])  # noqa: E731
+    out = run("check")
+    assert out.exit_code == 1
+    assert out.output.splitlines()[0] == (
+        "People/Jos\\xe9.md:1: error: the file name is not valid UTF-8 (the bytes shown as \\xNN), "
+        "so mdnet cannot name it in the index or a link; rename the file (e.g. in a file manager)")
+    out = run("due", "--as-of", "2026-11-21", "--json")
+    assert out.exit_code == 0 and "Thank Ana" in out.output
+    with Index.open(vault.root) as ix:
+        gen = ix.generation()
+        again = ix.sync(DEFAULT, today=TODAY)
+        assert (again.changed, ix.generation()) == (0, gen)
+        # the watcher names the file as the OS does (undecodable bytes as surrogates)
+        watched = os.fsdecode(raw)[len(str(vault.root)) + 1:]
+        ix.sync(DEFAULT, today=TODAY, paths=[watched])
+        assert "People/Jos\\xe9.md" in {n.path for n in ix.notes()}
+        os.unlink(raw)
+        ix.sync(DEFAULT, today=TODAY, paths=[watched])
+        assert {n.path for n in ix.notes()} == {"People/Ana.md"}

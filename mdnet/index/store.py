@@ -31,7 +31,8 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Union
 
 from ..config import Config
 from ..model import ERROR, WARNING, Diagnostic, Note, Vault
-from ..vault.files import STATE_DIR, FileStat, make_state_dir, private_file, is_note_path, stat_note, stat_tree, walk
+from ..vault.files import (STATE_DIR, FileStat, is_note_path, make_state_dir, private_file, shown_path, stat_note, stat_tree,
+                           walk)
 from ..vault.parse import PARSER_VERSION, parse_note
 from .codec import CONTACT_FIELDS, decode, encode, searchable_properties
 
@@ -244,6 +245,10 @@ def _read_regular(full: str, follow: bool = True) -> bytes:
         os.close(fd)
 
 
+#: Why a file is not read: its name is not UTF-8 (see :func:`~mdnet.vault.files.shown_path`).
+BAD_NAME = "the file name is not valid UTF-8"
+
+
 def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], old_hash: str | None) -> ReadResult:
     """Read and parse one file -> a row for the notes table, or a marker.
 
@@ -264,7 +269,11 @@ def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], 
             outside = _link_outside(root, path)
             data = b"" if outside is not None else _read_regular(full)
     except (FileNotFoundError, NotADirectoryError):
-        return Gone(path)
+        if "\\x" not in path:
+            return Gone(path)
+        # A name whose bytes are not UTF-8 is indexed as shown_path writes it (\xNN), which
+        # no file is called: keep the note by that name and say why it is not read.
+        data, unreadable = b"", BAD_NAME
     except OSError as e:  # permission denied, a read error: keep the note, by its name, and say why
         data, unreadable = b"", e.strerror or str(e)
     if outside is not None:
@@ -285,7 +294,15 @@ def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], 
             path, 1, ERROR, "internal-error",
             f"mdnet could not read this note ({type(e).__name__}: {e}); please report it"),))
         record = encode(note)
-    if unreadable is not None:
+    if unreadable == BAD_NAME:
+        from dataclasses import replace
+
+        note = replace(note, diagnostics=(Diagnostic(
+            path, 1, ERROR, "file-name-not-utf8",
+            "the file name is not valid UTF-8 (the bytes shown as \\xNN), so mdnet cannot name it "
+            "in the index or a link; rename the file (e.g. in a file manager)"),))
+        record = encode(note)
+    elif unreadable is not None:
         from dataclasses import replace
 
         note = replace(note, diagnostics=(Diagnostic(path, 1, ERROR, "unreadable-file",
@@ -304,7 +321,10 @@ def _parse_row(root: str, fs: FileState, config: Config, words: dict[str, str], 
     entries = len(note.log)
     if note.meeting is not None and note.meeting.date is not None:
         entries += len(note.meeting.with_)
-    return Parsed(path, len(data), mtime, h, note.type, note.title, name, errors,
+    # the size as stat saw it: a note not read (data empty) must compare equal next time,
+    # or every sync would read it again, count it changed and move the generation
+    read = unreadable is None and outside is None
+    return Parsed(path, len(data) if read else size, mtime, h, note.type, note.title, name, errors,
                   len(note.diagnostics) - errors, entries, record, searchable_properties(note.properties), note.body)
 
 
@@ -570,6 +590,8 @@ class Index:
             self._count(stats)  # the common case, checked with narrow rows: nothing to read or write
             stats.elapsed_ms = (time.perf_counter() - t0) * 1000
             return stats
+        if paths is not None:
+            paths = [shown_path(p) for p in paths]  # as the index names them, from here on
         known = self._known(paths)
         plan = _plan(disk, known, force)
         if not plan.todo and not plan.gone and not force and old_fp is not None:
@@ -734,16 +756,17 @@ class Index:
             full = self.root / p
             if _through_folder_link(self.root, p):
                 continue  # the full walk does not follow linked folders; neither does this
+            shown = shown_path(p)  # the watcher's paths may hold bytes that are not UTF-8
             if full.is_dir():
                 sub = full
                 for fs in walk(sub, config):
-                    rel = f"{p}/{fs.path}"
+                    rel = f"{shown}/{fs.path}"
                     if is_note_path(rel, config):
                         yield FileStat(rel, fs.size, fs.mtime_ns)
             elif is_note_path(p, config):
                 fs = stat_note(self.root, p)
                 if fs is not None:
-                    yield fs
+                    yield FileStat(shown, fs.size, fs.mtime_ns) if shown != p else fs
 
     def _parse_all(self, todo: list[Todo], config: Config, progress: Progress | None, jobs: int | None) -> Iterator[ReadResult]:
         """Read and parse the files, in worker processes when there are many."""

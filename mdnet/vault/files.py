@@ -148,6 +148,17 @@ def ignored_folders(config: Config) -> list[str]:
     return [*config["vault.ignore"], *(config[k].strip("/") for k in OUTPUT_FOLDERS)]
 
 
+def shown_path(rel: str) -> str:
+    """A path as the index and every message name it: itself, or, when some of its
+    bytes are not UTF-8 (Python holds them as surrogates; SQLite and terminals take
+    only UTF-8), with those bytes written ``\\xNN`` (``caf\\xe9.md``)."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return rel
+
+
 def stat_tree(root: Path, config: Config,
               scanned: Callable[[int, int], None] | None = None) -> dict[str, tuple[int, int]]:
     """vault-relative path -> (size, mtime_ns) of every note: the stat walk every
@@ -175,6 +186,8 @@ def stat_tree(root: Path, config: Config,
                 name = entry.name
                 if name[0] == ".":
                     continue
+                if not name.isascii():
+                    name = shown_path(name)  # bytes that are not UTF-8: named \xNN (see _parse_row)
                 try:
                     if name[-3:].lower() == ".md":  # most entries: one stat, no other call
                         st = entry.stat()

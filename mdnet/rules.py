@@ -678,6 +678,8 @@ class _Engine:
         # The first update is for the first full month of meeting people: someone who
         # started on 27 Nov owes no November update.
         start = (first.year, first.month) if first.day == 1 else next_month(first.year, first.month)
+        if start is None:
+            return None  # first met in December 9999: the calendar has no full month left
         year, month = max((self.as_of.year, self.as_of.month), start)
         if (year, month) in sent:
             after = next_month(year, month)

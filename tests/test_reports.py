@@ -290,6 +290,13 @@ def test_update_recipients_and_what_it_says(vault):
     assert [r.name for r in only.recipients] == ["José Álvarez"]
 
 
+def test_the_update_for_the_calendars_last_month_is_drafted(vault):
+    """December 9999 has no next month to end it: the draft covers up to its last day."""
+    _update_vault(vault)
+    u = upd.build(inputs(vault, date(9999, 12, 31), items=False), (9999, 12))
+    assert u.month == "9999-12" and [r.email for r in u.recipients] == ["ben@example.com", "jose@example.com"]
+
+
 def test_update_eml_parses_back_with_bcc_and_utf8(vault):
     _update_vault(vault)
     code, out, err = run(vault, "update", "--as-of", "2026-12-01")

@@ -582,6 +582,17 @@ def test_the_issue_reproductions_keep_the_other_contacts_items() -> None:
     assert max(i.due for i in got) == date.max
 
 
+def test_a_first_meeting_in_the_calendars_last_month_owes_no_update() -> None:
+    """Met first on 15 Dec 9999: the first full month would be January 10000, which no
+    calendar has; there is no update to send, and nothing to fail (found in review)."""
+    ana = person("Ana")
+    v = vault(ana, logs={ana.path: ["9999-12-15 coffee: x"]})
+    problems: list = []
+    got = follow_ups(v, config(rules__new_per_week=0), date(9999, 12, 31), diagnostics=problems)
+    assert problems == []
+    assert [i.rule for i in got if i.rule == "monthly-update"] == []
+
+
 def test_a_contact_whose_rules_raise_is_skipped_with_a_diagnostic() -> None:
     class Exploding(str):  # a value no real note yields: stands for any bug the arithmetic did not foresee
         def __format__(self, spec: str) -> str:

@@ -73,8 +73,8 @@ def build(inp: Inputs, month: tuple[int, int] | None = None, to: tuple[str, ...]
     vault, profile, as_of = inp.vault, inp.profile, inp.as_of
     year, mon = month or (as_of.year, as_of.month)
     first = date(year, mon, 1)
-    ny, nm = next_month(year, mon)
-    last_day = date(ny, nm, 1) - timedelta(days=1)
+    after = next_month(year, mon)
+    last_day = date(after[0], after[1], 1) - timedelta(days=1) if after else date.max  # December 9999 ends the calendar
     updates = [i.date for log in vault.interactions.values() for i in log if i.kind == UPDATE and i.date < first]
     last_update = max(updates, default=None)
     py, pm = (year - 1, 12) if mon == 1 else (year, mon - 1)

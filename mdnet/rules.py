@@ -78,8 +78,8 @@ def by_contact(vault: Vault, config: Config, as_of: date, only: set[str] | None 
     """Each contact's items (of all, or of those in ``only``) and its :class:`Summary` (what
     the vault-wide rules read of it); with :func:`vault_wide`, what :func:`follow_ups` is
     made of.  The incremental engine calls it for the contacts an edit can change.  A
-    contact whose items raise gets no items, an empty summary and a ``rules-failed``
-    error in ``diagnostics``."""
+    contact whose items raise gets no items and a ``rules-failed`` error in ``diagnostics``;
+    its summary, fenced apart, still counts in the monthly update."""
     engine = _Engine(vault, config, as_of)
     out = engine.by_contact(only)
     if diagnostics is not None:
@@ -231,6 +231,12 @@ def _unanswered_run(log: tuple[Interaction, ...], thanks_by: Callable[[date], da
     return _Run(tuple(reversed(messages)))
 
 
+#: The parts of a contact :meth:`_Engine.guard` fences apart, and what each leaves out.
+ITEMS, SUMMARY, NEW_NAMES = "items", "summary", "new names"
+_LEFT_OUT = {ITEMS: "this contact's follow-ups", SUMMARY: "this contact's place in outreach and the monthly update",
+             NEW_NAMES: "the new names this contact suggested"}
+
+
 class _Engine:
     def __init__(self, vault: Vault, config: Config, as_of: date, targets: Iterable[str] = ()) -> None:
         self.vault = vault
@@ -258,23 +264,32 @@ class _Engine:
         self._prepared: set[str] | None = None
         #: ``rules-failed`` errors, one per contact left out.
         self.diagnostics: list[Diagnostic] = []
-        self._failed: set[str] = set()
+        self._failed: set[str] = set()  # the contacts whose items were left out
+        self._failed_parts: dict[str, set[str]] = {}  # part -> paths left out of it (see guard)
 
-    def guard(self, contact: Contact | None, compute: Callable[[], _T]) -> _T | None:
-        """``compute()``, or None when it raises: the contact (or, for None, the
+    def guard(self, contact: Contact | None, compute: Callable[[], _T], part: str = ITEMS) -> _T | None:
+        """``compute()``, or None when it raises: the contact's ``part`` (or, for None, the
         vault-wide rule) is left out with a diagnostic, and the run goes on.
+
+        Each part has its own fence: a contact whose items raise still counts in the
+        monthly update (its :class:`Summary`, ``part=SUMMARY``) and keeps the new names
+        it suggested (``part=NEW_NAMES``), as they never read its items.  A summary left
+        out after the items were adds no second diagnostic.
 
         The date arithmetic saturates, so nothing in a note should raise here;
         this is the fence that keeps one unforeseen value from costing every
         other contact their items."""
         path = contact.path if contact else CONFIG_NAME
-        if path in self._failed:
+        failed = self._failed if part == ITEMS else self._failed_parts.setdefault(part, set())
+        if path in failed:
             return None
         try:
             return compute()
         except Exception as exc:  # noqa: BLE001 - any bug: one contact, not the vault
-            self._failed.add(path)
-            who = "this contact's follow-ups" if contact else "the vault-wide follow-ups (outreach, monthly update)"
+            failed.add(path)
+            if part == SUMMARY and path in self._failed:
+                return None  # its rules-failed error is already there
+            who = _LEFT_OUT[part] if contact else "the vault-wide follow-ups (outreach, monthly update)"
             self.diagnostics.append(Diagnostic(path, 1, ERROR, "rules-failed",
                                                f"{who} could not be computed ({type(exc).__name__}: {exc}); "
                                                "left out, everything else is unaffected"))
@@ -381,8 +396,9 @@ class _Engine:
     def by_contact(self, only: set[str] | None) -> dict[str, tuple[tuple[FollowUp, ...], Summary]]:
         """Contact (all, or those in ``only``) -> (its items, its :class:`Summary`), in the
         vault's contact order.  An item's inputs are the contact's note, its interactions and
-        referrals, and (try-another) its company's colleagues.  Each contact is computed
-        behind :meth:`guard`: one that raises gets no items and an empty summary."""
+        referrals, and (try-another) its company's colleagues.  Each contact's items and its
+        summary are computed behind their own :meth:`guard`: one whose items raise gets no
+        items and keeps its summary (without an outreach slot: that is one of its items)."""
         everyone = self.vault.contacts if only is None else [c for c in self.vault.contacts if c.path in only]
         people = self.active if only is None else [c for c in self.active if c.path in only]
         companies = None if only is None else {k for c in people if (k := self.guard(c, lambda: _company_key(c)))}
@@ -394,13 +410,15 @@ class _Engine:
         try_another = self.try_another(runs, companies)
         out: dict[str, tuple[tuple[FollowUp, ...], Summary]] = {}
         for c in everyone:
-            found = self.guard(c, lambda: self.contact_items(c, runs, try_another) if c.active else ((), self.summary(c, None)))
-            out[c.path] = found if found is not None else ((), _NO_SUMMARY)
+            found = self.guard(c, lambda: self.contact_items(c, runs, try_another) if c.active else ((), None))
+            items, waiting = found if found is not None else ((), None)
+            summary = self.guard(c, lambda: self.summary(c, waiting), SUMMARY)
+            out[c.path] = items, summary if summary is not None else _NO_SUMMARY
         return out
 
     def contact_items(self, c: Contact, runs: Mapping[str, _Run],
-                      try_another: Mapping[str, FollowUp]) -> tuple[tuple[FollowUp, ...], Summary]:
-        """One active contact's items and its summary."""
+                      try_another: Mapping[str, FollowUp]) -> tuple[tuple[FollowUp, ...], Waiting | None]:
+        """One active contact's items, and its wait for an outreach slot (if it waits)."""
         referred = self.referred(c)
         mine: list[FollowUp] = []
         follow_up = self.follow_up(c)
@@ -421,7 +439,7 @@ class _Engine:
         waiting = (not follow_up and not referred and c.path not in try_another and not self.contacted(c))
         mine = self.snoozed(c, mine) if c.snooze_until else mine
         # a conversation's day is fixed: no snooze
-        return tuple(mine + self.upcoming(c)), self.summary(c, self.waiting(c) if waiting else None)
+        return tuple(mine + self.upcoming(c)), self.waiting(c) if waiting else None
 
     def waiting(self, c: Contact) -> Waiting:
         warm = [x for x in c.circles if x.casefold() in self.warm]
@@ -461,7 +479,7 @@ class _Engine:
         out = self.guard(None, lambda: self.outreach([s.waiting for s in ordered if s.waiting is not None])) or []
         for r in self.vault.new_names:
             c = self.by_path.get(r.referrer or "")
-            if c is not None and c.active and (item := self.guard(c, lambda: self.new_name(r))):
+            if c is not None and c.active and (item := self.guard(c, lambda: self.new_name(r), NEW_NAMES)):
                 out.append(item)
         if (m := self.guard(None, lambda: self.monthly_update(ordered))):
             out.append(m)

@@ -351,3 +351,31 @@ def test_more_changed_paths_than_a_delta_takes_are_rebuilt(tmp_path: Path, monke
     for i in range(3):
         _append(disk, f"People/P{i + 4}.md", "- 2026-11-18 note: one more\n")
     assert check(disk.root, AS_OF, 0) == "full"
+
+
+def test_a_contact_whose_items_fail_still_counts_in_the_monthly_update(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ana's items raise (``rules-failed``): her summary is fenced apart, so she is still a
+    recipient of the monthly update, and the new name she suggested keeps its item, in a
+    full resolve (one ``_Engine``) as in the engine and the stored state (two)."""
+    import mdnet.rules as rules
+
+    keep_in_touch = rules._Engine.keep_in_touch  # noqa: SLF001
+
+    def boom(self, c):
+        if c.path == ANA:
+            raise RuntimeError("boom")  # stands in for any unforeseen bug in one contact's rules
+        return keep_in_touch(self, c)
+
+    monkeypatch.setattr(rules._Engine, "keep_in_touch", boom)  # noqa: SLF001
+    disk = Disk(tmp_path / "vault")
+    disk.write("mdnet.toml", SETTINGS[0])
+    disk.write(ANA, person("", "- 2026-11-02 met: ask [[Zed]]\n- 2026-11-03 update: sent\n"))
+    disk.write(BEN, person("", "- 2026-11-05 met: hi\n"))
+    assert check(disk.root, AS_OF, 0) == "full"
+    with Workspace.open(disk.root) as ws:
+        loaded = ws.load(AS_OF, today=TODAY)
+        assert [d.code for d in loaded.rule_diagnostics] == ["rules-failed"]
+        [monthly] = [i for i in loaded.follow_ups if i.rule == "monthly-update"]
+        assert [i.contact for i in loaded.follow_ups if i.path == ANA] == ["Zed"]  # the new name alone
+    assert len(monthly.recipients) == 2

@@ -98,6 +98,10 @@ def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...]
     from .model import Diagnostic, Interaction, Note, Referral, Vault
     from .rules import Summary, by_contact, company_key, vault_wide
 
+    from .profile import PROFILE_NOTE
+
+    if PROFILE_NOTE in paths:
+        return None  # its target companies may have changed under the same stat (the key): rebuild
     conn = index.conn
     changed = {n.path: n for n in index.notes(paths=sorted(paths))}
     old = state.note_states(conn, paths)

@@ -379,3 +379,24 @@ def test_a_contact_whose_items_fail_still_counts_in_the_monthly_update(tmp_path:
         [monthly] = [i for i in loaded.follow_ups if i.rule == "monthly-update"]
         assert [i.contact for i in loaded.follow_ups if i.path == ANA] == ["Zed"]  # the new name alone
     assert len(monthly.recipients) == 2
+
+
+def test_a_profile_edit_its_stat_hides_is_rebuilt(tmp_path: Path) -> None:
+    """Profile.md rewritten in place within one mtime tick, at the same size: the key (its
+    stat) is unchanged, but the index re-reads it (the tick is recent) and logs it, so the
+    state is rebuilt with the new target companies rather than brought forward with the old."""
+    disk = Disk(tmp_path / "vault")
+    disk.write("mdnet.toml", "[rules]\nnew_per_week = 1\n")
+    disk.write(ANA, person("Beta"))
+    disk.write(BEN, person("Gamm"))
+    profile = disk.root / "Profile.md"
+    profile.write_text(PROFILE, encoding="utf-8")  # a real mtime: within the index's racy window
+    st = os.stat(profile)
+    assert check(disk.root, AS_OF, 0) == "full"
+    with open(profile, "r+", encoding="utf-8") as f:  # same inode, same size
+        f.write(PROFILE.replace("Beta", "Gamm"))
+    os.utime(profile, ns=(st.st_atime_ns, st.st_mtime_ns))  # the same clock tick
+    with Workspace.open(disk.root) as ws:
+        ws.refresh(today=TODAY)
+        assert ("Profile.md",) in ws.index.conn.execute("SELECT path FROM changes").fetchall()  # the index saw it
+    assert check(disk.root, AS_OF, 0) == "full"  # Ben (Gamm) is first for outreach now

@@ -78,7 +78,8 @@ def bring_current(index: "Index", config: Config, as_of: date, profile: object,
             computed = engine().state(notes=not kept)
     finally:
         conn.execute("COMMIT")
-    if state.store(conn, computed, key, gen, notes_kept=kept):
+    base = (found.key, found.generation) if found is not None and (how == DELTA or kept) else None
+    if state.store(conn, computed, key, gen, notes_kept=kept, base=base):
         return how
     return None
 

@@ -400,3 +400,37 @@ def test_a_profile_edit_its_stat_hides_is_rebuilt(tmp_path: Path) -> None:
         ws.refresh(today=TODAY)
         assert ("Profile.md",) in ws.index.conn.execute("SELECT path FROM changes").fetchall()  # the index saw it
     assert check(disk.root, AS_OF, 0) == "full"  # Ben (Gamm) is first for outreach now
+
+
+def test_a_delta_is_not_laid_over_a_state_another_process_stored_meanwhile(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between a delta's reads and its write, another process (another as-of day) stores a
+    full state of the same generation: the delta is not written over it (it would label that
+    day's rows with this day's key), and this process answers from its engine."""
+    from mdnet.index import state
+
+    disk = Disk(tmp_path / "vault")
+    _ten(disk)
+    assert check(disk.root, AS_OF, 0) == "full"
+    _append(disk, "People/P8.md", "- 2026-11-17 note: one line\n")
+    real = state.store
+    other = date(2027, 2, 1)
+    meanwhile = []
+
+    def store(conn, computed, key, generation, **kw):
+        if not meanwhile:
+            meanwhile.append(computed.full)
+            with Workspace.open(disk.root) as b:
+                b.load(other, today=TODAY).due()
+                assert b.persisted_how == "full"
+        return real(conn, computed, key, generation, **kw)
+
+    monkeypatch.setattr(state, "store", store)
+    with Workspace.open(disk.root) as a:
+        loaded = a.load(AS_OF, today=TODAY)
+        due = loaded.due()
+        assert (meanwhile, a.persisted_how) == ([False], None)  # a delta, not stored
+        assert due == select_due(loaded._engine_().items, AS_OF)  # noqa: SLF001
+    monkeypatch.setattr(state, "store", real)
+    assert check(disk.root, other, 0) == "current"  # the other day's state is whole
+    assert check(disk.root, AS_OF, 0) == "full"

@@ -141,19 +141,26 @@ def summaries(conn: sqlite3.Connection) -> "dict[str, Summary]":
         " WHERE waiting IS NOT NULL OR met IS NOT NULL OR sent IS NOT NULL OR newest != 0")}
 
 
-def store(conn: sqlite3.Connection, state: "State", key: str, generation: int, *, notes_kept: bool = False) -> bool:
+def store(conn: sqlite3.Connection, state: "State", key: str, generation: int, *, notes_kept: bool = False,
+          base: tuple[str, int] | None = None) -> bool:
     """Write ``state`` as the state of ``generation`` (all of it, or the rows it holds);
-    False, with nothing written, when the index has moved on meanwhile or cannot be written.
+    False, with nothing written, when the index has moved on meanwhile, the rows it is laid
+    on are no longer ``base``, or the index cannot be written.
     ``notes_kept``: the per-note rows (shapes, names, edges), which depend on the notes
     alone, are already those of ``generation`` (another day or settings): a full state
-    rewrites only the per-contact ones."""
+    rewrites only the per-contact ones.  ``base``: the (key, generation) of the stored
+    state a delta (or kept per-note rows) was computed from: another process may have
+    stored another state since, which these rows must not be laid over."""
+    assert base is not None or (state.full and not notes_kept), "a delta is laid on a base"
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError:
         return False
     try:
         row = conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        if (int(row[0]) if row else 0) != generation:
+        found = meta(conn) if base is not None else None
+        if (int(row[0]) if row else 0) != generation or (
+                base is not None and (found is None or (found.key, found.generation) != base)):
             conn.execute("ROLLBACK")
             return False
         notes = state.notes  # empty when kept

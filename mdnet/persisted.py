@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from . import __version__
 from .config import Config
@@ -40,6 +40,15 @@ MAX_DELTA = 200
 CURRENT, DELTA, FULL = "current", "delta", "full"
 
 
+class Stored(NamedTuple):
+    """The state :func:`bring_current` settled on: the rows to read are those of this key and
+    generation (``Index.state_rows`` checks they still are)."""
+
+    how: str  # CURRENT, DELTA or FULL
+    key: str
+    generation: int
+
+
 def state_key(config: Config, as_of: date, profile: object) -> str:
     """What else than the notes the stored follow-ups depend on (``profile``: what tells
     whether Profile.md, whose target companies order outreach, changed)."""
@@ -47,12 +56,13 @@ def state_key(config: Config, as_of: date, profile: object) -> str:
 
 
 def bring_current(index: "Index", config: Config, as_of: date, profile: object,
-                  engine: "Callable[[], Engine]") -> str | None:
+                  engine: "Callable[[], Engine]") -> Stored | None:
     """Make the index's stored follow-ups those of its current generation as of ``as_of``
     (``profile``: see :func:`state_key`; ``engine()``: the workspace's engine, built from
     every note, for a full build) -> how (CURRENT: already; DELTA: brought forward; FULL:
-    rebuilt), or None when they could not be stored (the caller then answers from the
-    engine)."""
+    rebuilt) and the key and generation stored, or None when they could not be stored (the
+    caller then answers from the engine).  Another process may store another state before
+    the caller reads the rows: read them with ``state.read``, which checks."""
     from .index import state
 
     conn = index.conn
@@ -64,7 +74,7 @@ def bring_current(index: "Index", config: Config, as_of: date, profile: object,
         computed = None
         if found is not None and found.key == key:
             if found.generation == gen:
-                return CURRENT
+                return Stored(CURRENT, key, gen)
             paths = state.changes(conn, found.generation, gen) if found.generation < gen else None
             if paths is not None and len(paths) <= MAX_DELTA:
                 computed = _delta(index, config, as_of, found.targets, paths)
@@ -80,7 +90,7 @@ def bring_current(index: "Index", config: Config, as_of: date, profile: object,
         conn.execute("COMMIT")
     base = (found.key, found.generation) if found is not None and (how == DELTA or kept) else None
     if state.store(conn, computed, key, gen, notes_kept=kept, base=base):
-        return how
+        return Stored(how, key, gen)
     return None
 
 

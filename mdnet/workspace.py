@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
 
 from .config import Config
 from .model import Diagnostic, FollowUp, Vault
@@ -18,9 +18,14 @@ from .vault.files import STATE_DIR, locate_vault, read_config
 if TYPE_CHECKING:
     from .engine import Engine
     from .index import Index, SyncStats
+    from .index.state import Meta
     from .model import Contact
+    from .persisted import Stored
     from .prep import Brief
     from .profile import Profile
+
+
+_T = TypeVar("_T")
 
 
 class NoSuchContact(Exception):
@@ -52,6 +57,7 @@ class Loaded:
         self._engine: Engine | None = None
         self._changed: set[str] | None = None
         self._kept_in_index: bool | None = None
+        self._stored: Stored | None = None
 
     def _engine_(self) -> "Engine":
         if self._engine is None:
@@ -63,10 +69,27 @@ class Loaded:
         """Are the follow-ups (items, rules-failed, problem count) read from the state the
         index keeps between processes (``mdnet/persisted.py``), brought to this
         generation first?  Decided once, at the first part asked for: yes unless the
-        workspace's engine is current (the watcher's) or the state could not be stored."""
+        workspace's engine is current (the watcher's) or the state could not be stored
+        (and no, from then on, once another process has stored another: see :meth:`_rows`)."""
         if self._kept_in_index is None:
-            self._kept_in_index = self._engine is None and not self.ws._current() and self.ws._persist(self.as_of)
+            if self._engine is None and not self.ws._current():
+                self._stored = self.ws._persist(self.as_of)
+            self._kept_in_index = self._stored is not None
         return self._kept_in_index
+
+    def _rows(self, rows: "Callable[[Any, Meta], _T]") -> "_T | None":
+        """``rows`` of the stored state, read in one transaction that first checks the state is
+        still the one :meth:`_one_shot` brought current (another process, another day, may
+        have stored its own since): None when it is not, and the engine answers instead."""
+        if not self._one_shot():
+            return None
+        from .index import state
+
+        assert self._stored is not None
+        found = state.read(self.ws.index.conn, self._stored.key, self._stored.generation, rows)
+        if found is None:
+            self._kept_in_index = False
+        return found
 
     @property
     def vault(self) -> Vault:
@@ -100,12 +123,10 @@ class Loaded:
     def follow_ups(self) -> list[FollowUp]:
         """Every open item, overdue or future (see :func:`mdnet.rules.follow_ups`)."""
         if self._items is None:
-            if self._one_shot():
-                from .index import state
+            from .index import state
 
-                self._items = state.items(self.ws.index.conn)
-            else:
-                self._items = self._engine_().items
+            found = self._rows(lambda conn, _: state.items(conn))
+            self._items = found if found is not None else self._engine_().items
         return self._items
 
     @property
@@ -120,36 +141,31 @@ class Loaded:
         out of :attr:`follow_ups` (see :func:`mdnet.rules.follow_ups`).  Kept in the index
         beside the items, so a command that found the items stored finds these too."""
         if self._rule_diags is None:
-            if self._one_shot():
-                from .index import state
+            from .index import state
 
-                conn = self.ws.index.conn
-                found = state.meta(conn)
-                self._rule_diags = state.rule_diagnostics(conn, found.wide_failed if found else [])
-            else:
-                self._rule_diags = self._engine_().rule_diagnostics
+            found = self._rows(lambda conn, meta: state.rule_diagnostics(conn, meta.wide_failed))
+            self._rule_diags = found if found is not None else self._engine_().rule_diagnostics
         return self._rule_diags
 
     def problem_notes(self) -> int:
         """How many notes have problems that may hide follow-ups (for a one-shot command,
         kept in the index per note, as the follow-ups are)."""
+        from .index import state
         from .model import notes_with_problems
 
-        if self._one_shot():
-            from .index import state
-
-            return state.problem_notes(self.ws.index.conn)
-        return len(notes_with_problems(self._engine_().diagnostics()))
+        found = self._rows(lambda conn, _: state.problem_notes(conn))
+        return found if found is not None else len(notes_with_problems(self._engine_().diagnostics()))
 
     def due(self, *, within: int = 0, rules: set[str] | None = None) -> list[FollowUp]:
         from .dates import add_days
         from .rules import select_due
 
-        if self._items is None and self._one_shot():  # only the rows due in the window are read
+        if self._items is None:  # only the rows due in the window are read
             from .index import state
 
-            found = state.items(self.ws.index.conn, until=add_days(self.as_of, within), rules=rules)
-            return select_due(found, self.as_of, within=within, rules=rules)
+            found = self._rows(lambda conn, _: state.items(conn, until=add_days(self.as_of, within), rules=rules))
+            if found is not None:
+                return select_due(found, self.as_of, within=within, rules=rules)
         return select_due(self.follow_ups, self.as_of, within=within, rules=rules)
 
     def feed(self, *, todo: bool = False) -> tuple[bytes, int]:
@@ -281,9 +297,9 @@ class Workspace:
         stats = self.refresh(today=today, paths=paths, progress=progress, scanned=scanned) if sync else None
         return Loaded(self, as_of, stats)
 
-    def _persist(self, as_of: date) -> bool:
+    def _persist(self, as_of: date) -> "Stored | None":
         """Bring the follow-ups the index keeps between processes to its current generation
-        (see ``mdnet/persisted.py``); False when they could not be stored."""
+        (see ``mdnet/persisted.py``) -> the state stored; None when it could not be stored."""
         from .persisted import bring_current
 
         from .profile import PROFILE_NOTE
@@ -293,8 +309,9 @@ class Workspace:
             profile: object = [st.st_size, st.st_mtime_ns, st.st_ino]
         except OSError:
             profile = None
-        self.persisted_how = bring_current(self.index, self.config, as_of, profile, lambda: self._engine_at(as_of))
-        return self.persisted_how is not None
+        stored = bring_current(self.index, self.config, as_of, profile, lambda: self._engine_at(as_of))
+        self.persisted_how = stored.how if stored is not None else None
+        return stored
 
     def _current(self) -> bool:
         """Does the in-memory cache reflect the index, or can it be brought there by a few paths?"""

@@ -434,3 +434,36 @@ def test_a_delta_is_not_laid_over_a_state_another_process_stored_meanwhile(tmp_p
     monkeypatch.setattr(state, "store", real)
     assert check(disk.root, other, 0) == "current"  # the other day's state is whole
     assert check(disk.root, AS_OF, 0) == "full"
+
+
+def test_the_rows_read_are_those_of_the_state_brought_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After bring_current settles on this day's state, another process (another as-of day)
+    stores its own before the rows are read: they are not read as this day's, the engine
+    answers instead (for every part asked for after)."""
+    from mdnet import persisted
+
+    disk = Disk(tmp_path / "vault")
+    _ten(disk)
+    assert check(disk.root, AS_OF, 0) == "full"
+    real = persisted.bring_current
+    meanwhile = []
+
+    def bring_current(*args, **kw):
+        stored = real(*args, **kw)
+        if not meanwhile:
+            meanwhile.append(stored.how)
+            with Workspace.open(disk.root) as b:
+                b.load(date(2027, 2, 1), today=TODAY).due()
+                assert b.persisted_how == "full"
+        return stored
+
+    monkeypatch.setattr(persisted, "bring_current", bring_current)
+    with Workspace.open(disk.root) as a:
+        loaded = a.load(AS_OF, today=TODAY)
+        due, failed, problems = loaded.due(), loaded.rule_diagnostics, loaded.problem_notes()
+        assert meanwhile == ["current"]
+    monkeypatch.setattr(persisted, "bring_current", real)
+    with Workspace.open(disk.root) as ws:
+        items, want_failed, want_problems, _ = expected(ws, AS_OF)
+    assert due == select_due(items, AS_OF) and due
+    assert (failed, problems) == (want_failed, want_problems)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from ..model import Diagnostic, FollowUp, Referral
 from .codec import (decode_referrals, decode_summary, dumps, encode_referrals, encode_summary, item_from_row,
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 #: The order :func:`mdnet.rules.in_order` gives (due, rule, contact, path), ties in each owner's own order.
 _ORDER = " ORDER BY due, rule, contact, path, owner, seq"
 _EACH = "(SELECT value FROM json_each(?))"
+_T = TypeVar("_T")
 
 
 class Meta:
@@ -49,6 +50,21 @@ def meta(conn: sqlite3.Connection) -> Meta | None:
         return Meta(d["key"], d["generation"], [Diagnostic(**x) for x in d["wide_failed"]], tuple(d["targets"]))
     except (ValueError, KeyError, TypeError):  # written by another mdnet: no state, a full build
         return None
+
+
+def read(conn: sqlite3.Connection, key: str, generation: int,
+         rows: "Callable[[sqlite3.Connection, Meta], _T]") -> "_T | None":
+    """``rows(conn, meta)`` read in one transaction that first checks the stored state is still
+    that of ``key`` and ``generation`` (what ``persisted.bring_current`` settled on): None
+    when another process has stored another since."""
+    conn.execute("BEGIN")
+    try:
+        found = meta(conn)
+        if found is None or found.key != key or found.generation != generation:
+            return None
+        return rows(conn, found)
+    finally:
+        conn.execute("COMMIT")
 
 
 def changes(conn: sqlite3.Connection, since: int, upto: int) -> set[str] | None:

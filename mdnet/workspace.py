@@ -186,9 +186,10 @@ class Loaded:
 
         if not self._one_shot():
             data = build()
-        else:
+        else:  # kept for the generation of the state the items are read from, stored only while it is current
+            assert self._stored is not None
             key = f"feed {self.as_of.isoformat()} {todo} {tz} {ws.root.name} {self.config.fingerprint()}"
-            data = ws.index.derived(key, build)
+            data = ws.index.derived(key, build, generation=self._stored.generation)
         return data, data.count(b"\r\nBEGIN:VEVENT\r\n") + data.count(b"\r\nBEGIN:VTODO\r\n")
 
 

@@ -467,3 +467,36 @@ def test_the_rows_read_are_those_of_the_state_brought_current(tmp_path: Path, mo
         items, want_failed, want_problems, _ = expected(ws, AS_OF)
     assert due == select_due(items, AS_OF) and due
     assert (failed, problems) == (want_failed, want_problems)
+
+
+def test_a_feed_is_kept_only_for_the_generation_its_items_are_of(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mdnet feed` brings the state to generation g; another process syncs an edit (g+1)
+    before the feed is cached: the feed, made from g's items, is not kept as g+1's (every
+    later process would serve it), and the next process makes g+1's."""
+    from mdnet import persisted
+
+    disk = Disk(tmp_path / "vault")
+    _ten(disk)
+    assert check(disk.root, AS_OF, 0) == "full"
+    real = persisted.bring_current
+    meanwhile = []
+
+    def bring_current(*args, **kw):
+        stored = real(*args, **kw)
+        if not meanwhile:
+            meanwhile.append(stored.how)
+            _append(disk, "People/P8.md", "- 2026-11-17 replied: sure\n")  # P8's nudge goes
+            with Workspace.open(disk.root) as b:  # `mdnet index` or the watcher
+                b.refresh(today=TODAY)
+        return stored
+
+    monkeypatch.setattr(persisted, "bring_current", bring_current)
+    _append(disk, "People/P7.md", "- 2026-11-17 note: x\n")
+    with Workspace.open(disk.root) as a:
+        a.load(AS_OF, today=TODAY).feed()
+        assert meanwhile == ["delta"]
+        kept = {g for (g,) in a.index.conn.execute("SELECT generation FROM derived")}
+        assert a.index.generation() not in kept
+    monkeypatch.setattr(persisted, "bring_current", real)
+    assert check(disk.root, AS_OF, 0) == "delta"

@@ -730,22 +730,32 @@ class Index:
         row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
-    def derived(self, key: str, compute: Callable[[], bytes]) -> bytes:
+    def derived(self, key: str, compute: Callable[[], bytes], *, generation: int | None = None) -> bytes:
         """A value computed from the notes, kept until the notes change.
 
         ``key`` must name everything else the value depends on (the date,
         the settings); the cache is emptied whenever a sync changes a note.
+        ``generation``: the one ``compute`` reads the notes of (default: the
+        current one); the value is kept only if the index is still there.
         """
-        gen = self.generation()
+        gen = self.generation() if generation is None else generation
         row = self.conn.execute("SELECT generation, value FROM derived WHERE key=?", (key,)).fetchone()
         if row is not None and row[0] == gen:
             return bytes(row[1])
         value = compute()
         try:
-            self.conn.execute("DELETE FROM derived WHERE generation != ?", (gen,))
-            self.conn.execute("INSERT OR REPLACE INTO derived(key, generation, value) VALUES (?,?,?)", (key, gen, value))
-        except sqlite3.OperationalError:
-            pass  # busy or read-only: a cache miss next time, nothing worse
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error:
+            return value  # busy or read-only: a cache miss next time, nothing worse
+        try:
+            if self.generation() == gen:  # a sync meanwhile: the value is of an older generation
+                self.conn.execute("DELETE FROM derived WHERE generation != ?", (gen,))
+                self.conn.execute("INSERT OR REPLACE INTO derived(key, generation, value) VALUES (?,?,?)",
+                                  (key, gen, value))
+            self.conn.execute("COMMIT")
+        except sqlite3.Error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
         return value
 
     def _stat_paths(self, paths: Iterable[str], config: Config) -> Iterator[FileStat]:

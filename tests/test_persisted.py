@@ -500,3 +500,97 @@ def test_a_feed_is_kept_only_for_the_generation_its_items_are_of(tmp_path: Path,
         assert a.index.generation() not in kept
     monkeypatch.setattr(persisted, "bring_current", real)
     assert check(disk.root, AS_OF, 0) == "delta"
+
+
+# --- a wider generator: every field a contact or meeting note can hold ---
+
+WIDE_NAMES = ["Ana", "Ben", "Cy", "Dee", "Eve"]
+WIDE_DAYS = [date(2026, 10, 6), date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 17),
+             date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 25), date(2026, 12, 2)]
+WIDE_WORDS = ["met", "coffee", "emailed", "emailed", "replied", "thanked", "update", "note", "call"]
+wide_person = st.builds(
+    lambda company, status, referred, follow, circles, tags, snooze, added, email, log: (
+        "---\n" + (f'company: "{company}"\n' if company else "") + f"status: {status}\n"
+        + (f'referred_by: "[[{referred}]]"\n' if referred else "")
+        + (f"follow_up: {follow.isoformat()}\n" if follow else "")
+        + (f"circles: [{circles}]\n" if circles else "") + (f"tags: [{tags}]\n" if tags else "")
+        + (f"snooze_until: {snooze.isoformat()}\n" if snooze else "")
+        + (f"added: {added.isoformat()}\n" if added else "") + (f"email: {email}\n" if email else "")
+        + "---\n## Log\n"
+        + "".join(f"- {d.isoformat()} {w}: about [[{who}]]\n" if who else f"- {d.isoformat()} {w}: hello\n"
+                  for d, w, who in log)),
+    st.sampled_from(["", "Acme", "Beta", "Gamma"]), st.sampled_from(["active", "active", "paused"]),
+    st.sampled_from([None, *WIDE_NAMES, "Nobody"]), st.sampled_from([None, *WIDE_DAYS]),
+    st.sampled_from(["", "close"]), st.sampled_from(["", "vip"]),
+    st.sampled_from([None, None, date(2026, 11, 20), date(2026, 12, 1)]),
+    st.sampled_from([None, date(2026, 10, 1), date(2026, 11, 1)]), st.sampled_from([None, "a@b.c"]),
+    st.lists(st.tuples(st.sampled_from(WIDE_DAYS), st.sampled_from(WIDE_WORDS),
+                       st.sampled_from([None, None, *WIDE_NAMES, "Zed", "Quinn"])), max_size=4))
+wide_meeting = st.builds(
+    lambda day, who, prep, kind: f"---\ntype: meeting\ndate: {day.isoformat()}\n{kind}with: [{', '.join(who)}]\n---\n"
+                                 + ("## Prep brief\nstuff\n" if prep else "Talked shop\n"),
+    st.sampled_from(WIDE_DAYS), st.lists(st.sampled_from([*WIDE_NAMES, "Nobody"]), max_size=3), st.booleans(),
+    st.sampled_from(["", "kind: call\n"]))
+wide_ppath = st.sampled_from([f"People/{n}.md" for n in WIDE_NAMES])
+wide_mpath = st.sampled_from(["Meetings/M1.md", "Meetings/M2.md"])
+WIDE_SETTINGS = ['[rules]\nnew_per_week = 2\n[cadence]\nclose = "2w"\nvip = "1w"\n',
+                 '[rules]\nnew_per_week = 1\nmax_attempts = 2\nmonthly_update = "first monday"\n'
+                 '[cadence]\nvip = "3d"\n']
+wide_edit = st.one_of(
+    st.tuples(st.just("write"), wide_ppath, wide_person),
+    st.tuples(st.just("write"), wide_ppath, wide_person),
+    st.tuples(st.just("write"), wide_mpath, wide_meeting),
+    st.tuples(st.just("append"), wide_ppath, st.tuples(st.sampled_from(WIDE_DAYS), st.sampled_from(WIDE_WORDS),
+                                                       st.sampled_from([None, *WIDE_NAMES, "Zed"]))),
+    st.tuples(st.just("touch"), st.one_of(wide_ppath, wide_mpath), st.none()),
+    st.tuples(st.just("delete"), st.one_of(wide_ppath, wide_mpath), st.none()),
+    st.tuples(st.just("day"), st.none(), st.sampled_from([AS_OF, date(2026, 11, 19), date(2026, 11, 24)])),
+    st.tuples(st.just("settings"), st.none(), st.sampled_from(range(len(WIDE_SETTINGS)))),
+    st.tuples(st.just("profile"), st.none(), st.booleans()),
+)
+wide_start = st.dictionaries(wide_ppath, wide_person, min_size=2, max_size=5).flatmap(
+    lambda people: st.dictionaries(wide_mpath, wide_meeting, max_size=2).map(lambda m: {**people, **m}))
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("MDNET_PERSISTED_EXAMPLES", "120")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(wide_start, st.lists(st.tuples(wide_edit, st.booleans(), st.sampled_from([0, 1])), min_size=1, max_size=8))
+def test_a_fresh_process_equals_a_full_rebuild_over_every_field(tmp_path_factory: pytest.TempPathFactory,
+                                                               files, steps) -> None:
+    """As :func:`test_a_fresh_process_equals_a_full_rebuild`, with the fields its generator
+    never writes (``referred_by``, ``follow_up``, circles and tags with cadences,
+    ``snooze_until``, ``added``, ``email``, paused contacts, calls, prep briefs) and a
+    ``Profile.md`` with target companies from the start."""
+    disk = Disk(tmp_path_factory.mktemp("v") / "vault")
+    for rel, text in files.items():
+        disk.write(rel, text)
+    disk.write("mdnet.toml", WIDE_SETTINGS[0])
+    disk.write("Profile.md", PROFILE.replace("Beta", "Gamma"))
+    day = AS_OF
+    check(disk.root, day, 0)
+    for (op, path, arg), load, order in steps:
+        if op == "write":
+            disk.write(path, arg)
+        elif op == "append" and disk.exists(path):
+            d, w, who = arg
+            _append(disk, path, f"- {d.isoformat()} {w}: " + (f"ask [[{who}]]\n" if who else "more\n"))
+        elif op == "touch" and disk.exists(path):
+            disk.tick(path)
+        elif op == "delete" and disk.exists(path):
+            (disk.root / path).unlink()
+        elif op == "day":
+            day = arg
+        elif op == "settings":
+            disk.write("mdnet.toml", WIDE_SETTINGS[arg])
+        elif op == "profile":
+            if arg:
+                disk.write("Profile.md", PROFILE)
+            elif disk.exists("Profile.md"):
+                (disk.root / "Profile.md").unlink()
+        if load:
+            event(check(disk.root, day, order))
+        else:
+            with Workspace.open(disk.root) as ws:
+                ws.refresh(today=TODAY)
+    check(disk.root, day, 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -129,25 +130,17 @@ def check(root: Path, day: date, order: int) -> str:
     return how
 
 
-@pytest.mark.slow
-@settings(max_examples=int(os.environ.get("MDNET_PERSISTED_EXAMPLES", "120")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.one_of(start, dense), st.lists(st.tuples(st.one_of(edit, dense_edit), st.booleans(), st.sampled_from([0, 1])),
-                                         min_size=1, max_size=8))
-def test_a_fresh_process_equals_a_full_rebuild(tmp_path_factory: pytest.TempPathFactory, files, steps) -> None:
-    disk = Disk(tmp_path_factory.mktemp("v") / "vault")
-    for rel, text in files.items():
-        disk.write(rel, text)
-    disk.write("mdnet.toml", SETTINGS[0])
+def play(disk: Disk, steps: list, settings: list[str]) -> None:
+    """Apply the generated steps, each followed by a fresh process that loads (and is
+    checked) or only syncs; then a last check."""
     day = AS_OF
-    check(disk.root, day, 0)  # the first full build stores the state
     for (op, path, arg), load, order in steps:
         if op == "write":
             disk.write(path, arg)
         elif op == "append" and disk.exists(path):
-            with open(disk.root / path, "a", encoding="utf-8") as f:
-                f.write(f"- {arg[0].isoformat()} {arg[1]}: one more line\n")
-            disk.tick(path)
+            who = arg[2] if len(arg) > 2 else None  # (day, word) or (day, word, a name it links)
+            text = f"ask [[{who}]]" if who else "one more line"
+            _append(disk, path, f"- {arg[0].isoformat()} {arg[1]}: {text}\n")
         elif op == "delete" and disk.exists(path):
             (disk.root / path).unlink()
         elif op == "rename" and disk.exists(path) and path != arg:
@@ -158,7 +151,7 @@ def test_a_fresh_process_equals_a_full_rebuild(tmp_path_factory: pytest.TempPath
         elif op == "day":
             day = arg
         elif op == "settings":
-            disk.write("mdnet.toml", SETTINGS[arg])
+            disk.write("mdnet.toml", settings[arg])
         elif op == "profile":
             if arg:
                 disk.write("Profile.md", PROFILE)
@@ -170,6 +163,20 @@ def test_a_fresh_process_equals_a_full_rebuild(tmp_path_factory: pytest.TempPath
             with Workspace.open(disk.root) as ws:
                 ws.refresh(today=TODAY)
     check(disk.root, day, 1)
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("MDNET_PERSISTED_EXAMPLES", "120")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.one_of(start, dense), st.lists(st.tuples(st.one_of(edit, dense_edit), st.booleans(), st.sampled_from([0, 1])),
+                                         min_size=1, max_size=8))
+def test_a_fresh_process_equals_a_full_rebuild(tmp_path_factory: pytest.TempPathFactory, files, steps) -> None:
+    disk = Disk(tmp_path_factory.mktemp("v") / "vault")
+    for rel, text in files.items():
+        disk.write(rel, text)
+    disk.write("mdnet.toml", SETTINGS[0])
+    check(disk.root, AS_OF, 0)  # the first full build stores the state
+    play(disk, steps, SETTINGS)
 
 
 # --- each relation an edit can reach, one at a time (each fails if persisted.py leaves it out) ---
@@ -436,33 +443,43 @@ def test_a_delta_is_not_laid_over_a_state_another_process_stored_meanwhile(tmp_p
     assert check(disk.root, AS_OF, 0) == "full"
 
 
+def _after_bring_current(monkeypatch: pytest.MonkeyPatch, other: "Callable[[], None]") -> list[str]:
+    """Run ``other()`` (another process) right after the next ``bring_current`` settles ->
+    a list that then holds how it settled."""
+    from mdnet import persisted
+
+    real, settled = persisted.bring_current, []
+
+    def bring_current(*args, **kw):
+        stored = real(*args, **kw)
+        if not settled:
+            settled.append(stored.how)
+            other()
+        return stored
+
+    monkeypatch.setattr(persisted, "bring_current", bring_current)
+    return settled
+
+
 def test_the_rows_read_are_those_of_the_state_brought_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After bring_current settles on this day's state, another process (another as-of day)
     stores its own before the rows are read: they are not read as this day's, the engine
     answers instead (for every part asked for after)."""
-    from mdnet import persisted
-
     disk = Disk(tmp_path / "vault")
     _ten(disk)
     assert check(disk.root, AS_OF, 0) == "full"
-    real = persisted.bring_current
-    meanwhile = []
 
-    def bring_current(*args, **kw):
-        stored = real(*args, **kw)
-        if not meanwhile:
-            meanwhile.append(stored.how)
-            with Workspace.open(disk.root) as b:
-                b.load(date(2027, 2, 1), today=TODAY).due()
-                assert b.persisted_how == "full"
-        return stored
+    def other_day() -> None:
+        with Workspace.open(disk.root) as b:
+            b.load(date(2027, 2, 1), today=TODAY).due()
+            assert b.persisted_how == "full"
 
-    monkeypatch.setattr(persisted, "bring_current", bring_current)
+    meanwhile = _after_bring_current(monkeypatch, other_day)
     with Workspace.open(disk.root) as a:
         loaded = a.load(AS_OF, today=TODAY)
         due, failed, problems = loaded.due(), loaded.rule_diagnostics, loaded.problem_notes()
         assert meanwhile == ["current"]
-    monkeypatch.setattr(persisted, "bring_current", real)
+    monkeypatch.undo()
     with Workspace.open(disk.root) as ws:
         items, want_failed, want_problems, _ = expected(ws, AS_OF)
     assert due == select_due(items, AS_OF) and due
@@ -474,31 +491,23 @@ def test_a_feed_is_kept_only_for_the_generation_its_items_are_of(tmp_path: Path,
     """`mdnet feed` brings the state to generation g; another process syncs an edit (g+1)
     before the feed is cached: the feed, made from g's items, is not kept as g+1's (every
     later process would serve it), and the next process makes g+1's."""
-    from mdnet import persisted
-
     disk = Disk(tmp_path / "vault")
     _ten(disk)
     assert check(disk.root, AS_OF, 0) == "full"
-    real = persisted.bring_current
-    meanwhile = []
 
-    def bring_current(*args, **kw):
-        stored = real(*args, **kw)
-        if not meanwhile:
-            meanwhile.append(stored.how)
-            _append(disk, "People/P8.md", "- 2026-11-17 replied: sure\n")  # P8's nudge goes
-            with Workspace.open(disk.root) as b:  # `mdnet index` or the watcher
-                b.refresh(today=TODAY)
-        return stored
+    def sync() -> None:  # `mdnet index` or the watcher
+        _append(disk, "People/P8.md", "- 2026-11-17 replied: sure\n")  # P8's nudge goes
+        with Workspace.open(disk.root) as b:
+            b.refresh(today=TODAY)
 
-    monkeypatch.setattr(persisted, "bring_current", bring_current)
+    meanwhile = _after_bring_current(monkeypatch, sync)
     _append(disk, "People/P7.md", "- 2026-11-17 note: x\n")
     with Workspace.open(disk.root) as a:
         a.load(AS_OF, today=TODAY).feed()
         assert meanwhile == ["delta"]
         kept = {g for (g,) in a.index.conn.execute("SELECT generation FROM derived")}
         assert a.index.generation() not in kept
-    monkeypatch.setattr(persisted, "bring_current", real)
+    monkeypatch.undo()
     assert check(disk.root, AS_OF, 0) == "delta"
 
 
@@ -567,30 +576,5 @@ def test_a_fresh_process_equals_a_full_rebuild_over_every_field(tmp_path_factory
         disk.write(rel, text)
     disk.write("mdnet.toml", WIDE_SETTINGS[0])
     disk.write("Profile.md", PROFILE.replace("Beta", "Gamma"))
-    day = AS_OF
-    check(disk.root, day, 0)
-    for (op, path, arg), load, order in steps:
-        if op == "write":
-            disk.write(path, arg)
-        elif op == "append" and disk.exists(path):
-            d, w, who = arg
-            _append(disk, path, f"- {d.isoformat()} {w}: " + (f"ask [[{who}]]\n" if who else "more\n"))
-        elif op == "touch" and disk.exists(path):
-            disk.tick(path)
-        elif op == "delete" and disk.exists(path):
-            (disk.root / path).unlink()
-        elif op == "day":
-            day = arg
-        elif op == "settings":
-            disk.write("mdnet.toml", WIDE_SETTINGS[arg])
-        elif op == "profile":
-            if arg:
-                disk.write("Profile.md", PROFILE)
-            elif disk.exists("Profile.md"):
-                (disk.root / "Profile.md").unlink()
-        if load:
-            event(check(disk.root, day, order))
-        else:
-            with Workspace.open(disk.root) as ws:
-                ws.refresh(today=TODAY)
-    check(disk.root, day, 1)
+    check(disk.root, AS_OF, 0)
+    play(disk, steps, WIDE_SETTINGS)

@@ -49,10 +49,19 @@ class Stored(NamedTuple):
     generation: int
 
 
+def _this_version() -> str:
+    from .rules import RULES_VERSION
+
+    return f"{__version__} rules {RULES_VERSION}"
+
+
+_VERSION = _this_version()
+
+
 def state_key(config: Config, as_of: date, profile: object) -> str:
     """What else than the notes the stored follow-ups depend on (``profile``: what tells
     whether Profile.md, whose target companies order outreach, changed)."""
-    return json.dumps([__version__, as_of.isoformat(), config.fingerprint(), profile])
+    return json.dumps([_VERSION, as_of.isoformat(), config.fingerprint(), profile])
 
 
 def bring_current(index: "Index", config: Config, as_of: date, profile: object,
@@ -84,7 +93,7 @@ def bring_current(index: "Index", config: Config, as_of: date, profile: object,
             how = FULL
             # The per-note rows depend on the notes alone: those of this generation (stored for
             # another day or settings, by this version) are kept; any other full build rewrites them.
-            kept = found is not None and found.generation == gen and _version(found.key) == __version__
+            kept = found is not None and found.generation == gen and _version(found.key) == _VERSION
             computed = engine().state(notes=not kept)
     finally:
         conn.execute("COMMIT")

@@ -8,6 +8,7 @@ The rules, their settings and how they combine are documented for users in
 from __future__ import annotations
 
 import heapq
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
@@ -98,6 +99,25 @@ def vault_wide(vault: Vault, config: Config, as_of: date, summaries: Mapping[str
     if diagnostics is not None:
         diagnostics.extend(engine.diagnostics)
     return out
+
+
+#: What the rules compute from the same notes and settings: bump it when that changes, so
+#: the follow-ups a one-shot command stored (``mdnet.persisted``) are computed again.
+RULES_VERSION = 2
+
+_NAMED_MONTH = re.compile(r"\b(" + "|".join(MONTH_NAMES) + r") ([0-9]{4})\b", re.IGNORECASE)
+
+
+def update_month(i: Interaction) -> tuple[int, int]:
+    """The month an ``update`` line is for: the one its text names (``mdnet update --sent``
+    writes ``November 2026 update``, and it may be sent in the first days of December),
+    else the month it is dated in."""
+    m = _NAMED_MONTH.search(i.text) if i.text else None
+    if m is not None:
+        year = int(m.group(2))
+        if year >= 1:
+            return year, [n.casefold() for n in MONTH_NAMES].index(m.group(1).casefold()) + 1
+    return i.date.year, i.date.month
 
 
 def company_key(contact: Contact) -> str | None:
@@ -461,7 +481,7 @@ class _Engine:
                 if i.date <= self.as_of and (first is None or i.date < first):  # a planned conversation is not met yet
                     first = i.date
             elif kind == UPDATE:
-                sent.add((i.date.year, i.date.month))
+                sent.add(update_month(i))
             else:
                 continue
             newest = max(newest, mtimes.get(i.source, 0))

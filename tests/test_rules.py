@@ -593,6 +593,15 @@ def test_a_first_meeting_in_the_calendars_last_month_owes_no_update() -> None:
     assert [i.rule for i in got if i.rule == "monthly-update"] == []
 
 
+def test_an_update_sent_early_next_month_counts_for_the_month_it_names() -> None:
+    """``mdnet update --sent`` on 1 December logs "November 2026 update": November's is
+    done, December's is still to send (found in review: the line's date made it December's)."""
+    ana = person("Ana")
+    v = vault(ana, logs={ana.path: ["2026-10-05 coffee: x", "2026-12-01 update: November 2026 update"]})
+    got = follow_ups(v, config(rules__new_per_week=0), date(2026, 12, 2))
+    assert [(i.anchor, i.due.month) for i in got if i.rule == "monthly-update"] == [("2026-12", 12)]
+
+
 def test_a_contact_whose_rules_raise_is_skipped_with_a_diagnostic() -> None:
     class Exploding(str):  # a value no real note yields: stands for any bug the arithmetic did not foresee
         def __format__(self, spec: str) -> str:

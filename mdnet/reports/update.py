@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from ..config import Config
 from ..dates import MONTH_NAMES, next_month, short_date
 from ..model import MET, REACHED_OUT, REPLIED, UPDATE, Contact, Vault
-from ..rules import company_text_key
+from ..rules import company_text_key, update_month
 from .common import Inputs, first_name
 from .stamp import stamp
 
@@ -53,8 +53,8 @@ class Update:
 
 
 def month_of(text: str) -> tuple[int, int] | None:
-    m = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:  # the calendar starts in year 1
         return None
     return int(m.group(1)), int(m.group(2))
 
@@ -262,7 +262,7 @@ def sent_plan(vault: Vault, note_text: str, config: Config, month: str, path: st
             continue
         r = Recipient(c.path, c.name, addr)
         own = vault.interactions.get(c.path, ())
-        if any(i.kind == UPDATE and i.source == c.path and (i.date.year, i.date.month) == (year, mon) for i in own):
+        if any(i.kind == UPDATE and i.source == c.path and update_month(i) == (year, mon) for i in own):
             already.setdefault(c.path, r)
         else:
             to_log.setdefault(c.path, r)

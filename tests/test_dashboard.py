@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import socket
 import threading
@@ -732,3 +733,66 @@ def test_a_write_to_a_wrong_token_is_404(editable: Served) -> None:
                                                  "X-MDNet-CSRF": editable.app.csrf})
         assert status == 404
     assert note.read_bytes() == before
+
+
+def test_sent_for_another_month_is_logged_once_and_is_not_this_months(vault: VaultDir) -> None:
+    """November's update sent on 1 December logs "- 2026-12-01 update: November 2026
+    update": it is November's, not December's (found in review: a second Sent logged it
+    again, and the next month's Sent found everyone "already" done)."""
+    vault.write("People/Ola Berg.md", OLA)
+    vault.write("People/Kai Moss.md", KAI)
+    vault.write("mdnet.toml", "")
+    ola = vault.root / "People/Ola Berg.md"
+    for s in _serve(vault.root, allow_edits=True):  # today is 2026-11-23
+        assert s.post("update-draft", {"month": "2026-10"})[0] == 200
+        assert s.post("update-sent", {"month": "2026-10"})[0] == 200
+        s.post("update-sent", {"month": "2026-10"})
+        assert ola.read_text().count("October 2026 update") == 1
+        assert s.post("update-draft", {"month": "2026-11"})[0] == 200
+        status, data = s.post("update-sent", {"month": "2026-11"})
+        assert status == 200 and data["logged"] == ["People/Ola Berg.md"], data
+
+
+def test_a_month_before_the_calendar_is_refused(vault: VaultDir) -> None:
+    vault.write("People/Ola Berg.md", OLA)
+    vault.write("mdnet.toml", "")
+    for s in _serve(vault.root, allow_edits=True):
+        assert s.post("update-draft", {"month": "0000-11"})[0] == 400
+
+
+def test_a_note_that_refers_itself_does_not_break_its_contact_page(vault: VaultDir) -> None:
+    vault.write("People/S.md", '---\nreferred_by: "[[S]]"\n---\n# S\n')
+    vault.write("mdnet.toml", "")
+    for s in _serve(vault.root):
+        assert s.get("contact.json?path=People/S.md")[0] == 200
+        status, _, body = s.get("contact?path=People/S.md")
+        assert status == 200 and b"referred by <bdi>S</bdi>" in body
+
+
+@pytest.mark.skipif(not hasattr(os, "pipe"), reason="posix descriptors")
+def test_a_live_page_is_not_judged_gone_when_its_socket_is_a_high_descriptor(dash_vault: VaultDir) -> None:
+    """select() refuses descriptors above 1023, which the gone-check read as a closed page:
+    every stream ended each second (a watcher with many open files, as kqueue makes)."""
+    import resource
+    import time
+
+    from mdnet.dashboard.app import GONE_CHECK
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("cannot open 1100 descriptors here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096) if hard != resource.RLIM_INFINITY else 4096, hard))
+    filler = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        for s in _serve(dash_vault.root, live=True, sync=False):
+            events = Events(s.port, s.app.base, s.host)
+            try:
+                events.until(b"retry: 2000\n\n")
+                time.sleep(2.5 * GONE_CHECK)
+                assert s.app._streams == 1
+            finally:
+                events.sock.close()
+    finally:
+        for fd in filler:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -439,3 +439,26 @@ def test_rotate_token_in_another_process_stops_the_old_url_at_once(tmp_path: Pat
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_page_that_fails_is_a_500_and_the_server_goes_on(feed: Path, token: str) -> None:
+    """A bug in one page (an app that raises) answered nothing and dropped the connection,
+    so the dashboard's script could only say "mdnet is not answering"."""
+    from mdnet.server import Request, Response
+
+    def app(req: Request) -> Response | None:
+        if req.target.startswith("/boom"):
+            raise TypeError("a bug")
+        return None
+
+    lines: list[str] = []
+    srv = make_server(feed, token, log=lines.append, app=app)
+    serve_in_thread(srv)
+    try:
+        assert request(srv, "GET", "/boom")[0] == 500
+        assert request(srv, "GET", f"/{token}/followups.ics")[0] == 200
+        assert any("failed (TypeError: a bug); please report it" in line for line in lines)
+        assert not any(token in line for line in lines)
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -116,9 +116,8 @@ def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...]
     from .graph import contact_referrals, first_new_names, links_of, order_interactions
     from .index import state
     from .model import Diagnostic, Interaction, Note, Referral, Vault
-    from .rules import Summary, by_contact, company_key, vault_wide
-
     from .profile import PROFILE_NOTE
+    from .rules import Summary, by_contact, company_key, vault_wide
 
     if PROFILE_NOTE in paths:
         return None  # its target companies may have changed under the same stat (the key): rebuild
@@ -195,7 +194,6 @@ def _delta(index: "Index", config: Config, as_of: date, targets: tuple[str, ...]
         items, summary = mine.get(p, ((), None))
         out_contacts[p] = ContactState(company_key(c), items, summary or Summary(), errors.get(p))
     return State(out_notes, out_contacts, wide, wide_failed, full=False, targets=targets)
-
 
 
 def _stored_names(conn: object) -> "Names":

@@ -302,7 +302,6 @@ class Workspace:
         """Bring the follow-ups the index keeps between processes to its current generation
         (see ``mdnet/persisted.py``) -> the state stored; None when it could not be stored."""
         from .persisted import bring_current
-
         from .profile import PROFILE_NOTE
 
         try:  # Profile.md as the stat sees it: an edit of its target companies rebuilds

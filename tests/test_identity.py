@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from datetime import date
 
 from click.testing import CliRunner

@@ -127,7 +127,7 @@ def test_get_serves_the_feed_with_headers(server: FeedServer, token: str, feed: 
     assert "no-cache" in headers["cache-control"] and "private" in headers["cache-control"]
     assert headers["server"] == "mdnet"
     # The access log names the request without the secret.
-    assert server.lines == [f'127.0.0.1 "GET /<token>/followups.ics HTTP/1.1" 200']  # type: ignore[attr-defined]
+    assert server.lines == ['127.0.0.1 "GET /<token>/followups.ics HTTP/1.1" 200']  # type: ignore[attr-defined]
     # Query strings some clients add are ignored.
     assert request(server, "GET", url(token) + "?nocache=1")[0] == 200
 

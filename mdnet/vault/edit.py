@@ -26,7 +26,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
-from .parse import _LOG_RE, _yaml, link_target
+from .parse import _LOG_RE, _yaml
 
 __all__ = ["EditError", "set_property", "set_properties", "fill_property", "unset_property", "add_to_list", "append_log",
            "log_line", "format_value", "render_template", "minimal_note", "contact_note", "frontmatter_props",

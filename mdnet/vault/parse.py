@@ -17,7 +17,7 @@ from ..config import Config, is_no_cadence, parse_duration
 from ..timeofday import parse_time
 from ..config import normalise_kind
 from .simpleyaml import SimpleYaml
-from .logline import LINK_RE as _LINK_RE, links_in, read_date_text, read_log, unknown_kind_message
+from .logline import LINK_RE as _LINK_RE, read_date_text, read_log, unknown_kind_message
 from ..model import (
     ERROR,
     MEETING,
